@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { Schedule } from '../schedule/schedule.js';
+import { type CatalogueEntry, defineCatalogue } from './job-spec.js';
+
+export type { CatalogueEntry, JobSpec } from './job-spec.js';
+export { CatalogueError, defineCatalogue } from './job-spec.js';
+
+/**
+ * Every scheduled job: the one list that the CDK stack deploys and the local harness runs.
+ * Adding a job = a folder `functions/jobs/<name>/` with a `handler.ts` + an entry here.
+ */
+export const catalogue: readonly CatalogueEntry[] = defineCatalogue([
+  {
+    name: 'location-cleanup',
+    description: 'Deletes location fixes older than the retention period, in batches.',
+    schedule: Schedule.hourly({ minute: 15 }),
+    timeoutSeconds: 300,
+    memoryMiB: 256,
+  },
+  {
+    name: 'idempotency-key-purge',
+    description: 'Deletes expired idempotency keys, in batches.',
+    schedule: Schedule.daily({ hour: 3, minute: 30 }),
+    timeoutSeconds: 300,
+    memoryMiB: 256,
+  },
+]);
+
+/** The folder holding one folder per job. */
+export const jobsDir = join(import.meta.dirname, '..', 'jobs');
+
+/** The Lambda entry file of a job: `functions/jobs/<name>/handler.ts`, exporting `handler`. */
+export function handlerEntry(jobName: string, dir = jobsDir): string {
+  return join(dir, jobName, 'handler.ts');
+}
+
+/** Looks a job up by name. */
+export function findJob(name: string, entries = catalogue): CatalogueEntry | undefined {
+  return entries.find((entry) => entry.name === name);
+}

@@ -1,0 +1,81 @@
+import { Schedule } from '../schedule/schedule.js';
+
+/** One catalogue entry: what a job is and when it runs. No job logic lives here. */
+export interface JobSpec {
+  /**
+   * Kebab-case, unique. Names the job's folder (`functions/jobs/<name>/`), its Lambda
+   * function, its log lines (`job`) and its metrics dimension.
+   */
+  readonly name: string;
+  /** One line for people: shown by `jobs list` and in the function's description. */
+  readonly description: string;
+  /**
+   * When it runs, in UTC: `Schedule.hourly({ minute })`, `Schedule.daily({ hour, minute })`,
+   * or a raw AWS expression string (`'cron(0/15 * * * ? *)'`, `'rate(6 hours)'`), which is
+   * checked when the catalogue loads.
+   */
+  readonly schedule: Schedule | string;
+  /** Lambda timeout in seconds, 1 to 900. The job's deadline falls shortly before it. */
+  readonly timeoutSeconds: number;
+  /**
+   * Lambda memory in MiB, 128 to 10,240.
+   * @default 256
+   */
+  readonly memoryMiB?: number;
+}
+
+/** A validated entry, with defaults applied. */
+export type CatalogueEntry = Required<Omit<JobSpec, 'schedule'>> & { readonly schedule: Schedule };
+
+/** A catalogue entry is invalid; the message names the job. */
+export class CatalogueError extends Error {
+  override readonly name = 'CatalogueError';
+}
+
+const kebabCase = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** Lambda function names are at most 64 characters; leave room for a stack prefix. */
+const maxNameLength = 40;
+
+/**
+ * Validates the entries and applies defaults.
+ *
+ * @throws {CatalogueError} naming the job at fault: a bad or duplicate name, a timeout or
+ *   memory out of range, a missing description or schedule.
+ */
+export function defineCatalogue(specs: readonly JobSpec[]): readonly CatalogueEntry[] {
+  const seen = new Set<string>();
+  return specs.map((spec, index) => {
+    const label = `job ${JSON.stringify(spec.name ?? `#${index + 1}`)}`;
+    if (typeof spec.name !== 'string' || !kebabCase.test(spec.name)) {
+      throw new CatalogueError(`${label}: name must be kebab-case (e.g. "location-cleanup")`);
+    }
+    if (spec.name.length > maxNameLength) {
+      throw new CatalogueError(`${label}: name must be at most ${maxNameLength} characters`);
+    }
+    if (seen.has(spec.name)) throw new CatalogueError(`${label}: the name is used twice`);
+    seen.add(spec.name);
+    if (!spec.description?.trim()) throw new CatalogueError(`${label}: description is empty`);
+    const entry: CatalogueEntry = { memoryMiB: 256, ...spec, schedule: toSchedule(label, spec) };
+    checkWhole(label, 'timeoutSeconds', entry.timeoutSeconds, 1, 900);
+    checkWhole(label, 'memoryMiB', entry.memoryMiB, 128, 10_240);
+    return Object.freeze(entry);
+  });
+}
+
+function toSchedule(label: string, spec: JobSpec): Schedule {
+  if (spec.schedule instanceof Schedule) return spec.schedule;
+  if (typeof spec.schedule !== 'string') throw new CatalogueError(`${label}: schedule is missing`);
+  try {
+    return Schedule.expression(spec.schedule);
+  } catch (error) {
+    throw new CatalogueError(`${label}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function checkWhole(label: string, field: string, value: number, min: number, max: number) {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new CatalogueError(
+      `${label}: ${field} must be a whole number from ${min} to ${max}, got ${value}`,
+    );
+  }
+}

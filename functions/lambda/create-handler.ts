@@ -1,0 +1,136 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { type Clock, systemClock } from '../clock.js';
+import type { Env } from '../config/env.js';
+import { tryJobLock } from '../db/advisory-lock.js';
+import { readDatabaseLocation } from '../db/connection-config.js';
+import type { SecretSource } from '../db/rds-secret.js';
+import { DatabaseSession } from '../db/session.js';
+import { describeError, SkipRun } from '../runner/errors.js';
+import { runMetrics } from '../runner/metric-names.js';
+import { runJob } from '../runner/run-job.js';
+import { type JobDefinition, type JobResult, Outcome, type RunRecord } from '../runner/types.js';
+import { deadlineMargin } from './deadline.js';
+import { InvalidEventError, parseJobEvent } from './event.js';
+
+/**
+ * The Lambda context, plus what the local harness adds: a signal that aborts the run on
+ * shutdown. Lambda itself never sets it.
+ */
+export type JobHandlerContext = Context & { readonly shutdownSignal?: AbortSignal };
+
+/** A job's Lambda entry point. Resolves with the run's record; rejects when the run failed. */
+export type JobHandler = (event: unknown, context: JobHandlerContext) => Promise<RunRecord>;
+
+/** Overrides for tests; production uses the defaults. */
+export interface JobHandlerOptions {
+  /**
+   * Configuration source.
+   * @default process.env
+   */
+  readonly env?: Env;
+  /**
+   * Time source.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
+  /**
+   * Parent logger (JSON lines on stdout).
+   * @default - a Powertools Logger for the service
+   */
+  readonly logger?: Logger;
+  /**
+   * Metrics sink (embedded metric format on stdout).
+   * @default - Powertools Metrics in the service's namespace
+   */
+  readonly metrics?: Metrics;
+  /**
+   * Where the database secret comes from when `DB_SECRET_ARN` is used.
+   * @default - Secrets Manager
+   */
+  readonly secrets?: SecretSource;
+}
+
+/** A run ended `failed`; thrown so that Lambda counts the error, retries, then dead-letters. */
+export class JobFailedError extends Error {
+  override readonly name = 'JobFailedError';
+
+  constructor(readonly record: RunRecord) {
+    super(`${record.job} failed: ${record.error?.name}: ${record.error?.message}`, {
+      cause: record.error,
+    });
+  }
+}
+
+/**
+ * Builds the Lambda handler for a job: validates the event, sets the deadline from the
+ * remaining time, reads the job's configuration, opens (or reuses) the database session,
+ * takes the job's advisory lock, and runs the job through the runner.
+ */
+export function createJobHandler<Config, Result extends JobResult>(
+  jobName: string,
+  job: JobDefinition<Config, Result>,
+  options: JobHandlerOptions = {},
+): JobHandler {
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  // POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE, when set, win over these.
+  const serviceName = env.POWERTOOLS_SERVICE_NAME || runMetrics.serviceName;
+  const logger = options.logger ?? new Logger({ serviceName });
+  const metrics =
+    options.metrics ??
+    new Metrics({
+      namespace: env.POWERTOOLS_METRICS_NAMESPACE || runMetrics.namespace,
+      serviceName,
+    });
+  let session: DatabaseSession | undefined;
+
+  return async function handler(event, context) {
+    logger.addContext(context);
+    let invocation: ReturnType<typeof parseJobEvent>;
+    try {
+      invocation = parseJobEvent(event);
+    } catch (error) {
+      if (error instanceof InvalidEventError) {
+        logger.error('event rejected', { job: jobName, error: describeError(error) });
+      }
+      throw error;
+    }
+
+    const remainingMs = context.getRemainingTimeInMillis();
+    const record = await runJob(
+      {
+        job: jobName,
+        trigger: invocation.trigger,
+        ...(invocation.trigger === 'schedule'
+          ? { scheduledTime: invocation.scheduledTime, details: { eventId: invocation.eventId } }
+          : {}),
+        deadline: clock.now() + remainingMs - deadlineMargin(remainingMs),
+        dryRun: invocation.dryRun,
+        ...(context.shutdownSignal ? { signal: context.shutdownSignal } : {}),
+        work: async (ctx) => {
+          const config = job.readConfig(env);
+          session ??= new DatabaseSession({
+            location: readDatabaseLocation(env),
+            applicationName: jobName,
+            logger,
+            ...(options.secrets ? { secrets: options.secrets } : {}),
+          });
+          const db = await session.client();
+          const release = await tryJobLock(db, jobName);
+          if (!release) throw new SkipRun('another run of this job holds its lock');
+          try {
+            return await job.run(ctx, { config, db });
+          } finally {
+            // Closing the session also releases the lock, should unlocking fail.
+            await release().catch(() => session?.close());
+          }
+        },
+      },
+      { clock, logger, metrics },
+    );
+    if (record.outcome === Outcome.Failed) throw new JobFailedError(record);
+    return record;
+  };
+}

@@ -1,0 +1,160 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../functions/config/env.js';
+import { connectionConfig, readDatabaseLocation } from '../../../functions/db/connection-config.js';
+import { secretsManagerSource } from '../../../functions/db/secrets-manager.js';
+
+const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pm-db-AbCdEf';
+const rdsSecret = {
+  engine: 'postgres',
+  host: 'pm.cluster-abc.us-east-1.rds.amazonaws.com',
+  port: 5432,
+  dbname: 'pm',
+  username: 'maintenance',
+  password: 'hunter2-hunter2',
+};
+
+describe('readDatabaseLocation', () => {
+  it('prefers DATABASE_URL, then DB_SECRET_ARN', () => {
+    expect(
+      readDatabaseLocation({ DATABASE_URL: 'postgres://x/y', DB_SECRET_ARN: secretArn }),
+    ).toEqual({
+      kind: 'url',
+      url: 'postgres://x/y',
+    });
+    expect(readDatabaseLocation({ DB_SECRET_ARN: secretArn })).toEqual({
+      kind: 'secret',
+      secretArn,
+    });
+  });
+
+  it('refuses to run with neither, naming both variables', () => {
+    expect(() => readDatabaseLocation({})).toThrow(ConfigError);
+    expect(() => readDatabaseLocation({ DATABASE_URL: ' ' })).toThrow(
+      /DATABASE_URL.*DB_SECRET_ARN/,
+    );
+  });
+});
+
+describe('connectionConfig', () => {
+  const secretsManager = mockClient(SecretsManagerClient);
+  afterEach(() => secretsManager.reset());
+
+  it('uses DATABASE_URL as it is, with the job as application_name and session timeouts', async () => {
+    // Act
+    const config = await connectionConfig(
+      { kind: 'url', url: 'postgres://u:p@localhost:5432/db' },
+      'location-cleanup',
+      secretsManagerSource(),
+    );
+
+    // Assess
+    expect(config).toMatchObject({
+      connectionString: 'postgres://u:p@localhost:5432/db',
+      application_name: 'location-cleanup',
+      statement_timeout: expect.any(Number),
+      lock_timeout: expect.any(Number),
+    });
+    expect(secretsManager.calls()).toHaveLength(0);
+  });
+
+  it('builds a verified-TLS connection from the RDS secret', async () => {
+    // Prepare
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: secretArn })
+      .resolves({ SecretString: JSON.stringify(rdsSecret) });
+
+    // Act
+    const config = await connectionConfig(
+      { kind: 'secret', secretArn },
+      'location-cleanup',
+      secretsManagerSource(),
+    );
+
+    // Assess
+    expect(config).toMatchObject({
+      host: rdsSecret.host,
+      port: 5432,
+      database: 'pm',
+      user: 'maintenance',
+      password: rdsSecret.password,
+      application_name: 'location-cleanup',
+      ssl: { rejectUnauthorized: true },
+    });
+  });
+
+  it('fetches the secret once and reuses it across warm invocations, unless forced', async () => {
+    // Prepare
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(rdsSecret) });
+    const source = secretsManagerSource();
+    const location = { kind: 'secret', secretArn } as const;
+
+    // Act
+    await connectionConfig(location, 'job', source);
+    await connectionConfig(location, 'job', source);
+    const callsWhileCached = secretsManager.commandCalls(GetSecretValueCommand).length;
+    await connectionConfig(location, 'job', source, { forceFetch: true });
+
+    // Assess
+    expect(callsWhileCached).toBe(1);
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('accepts the port as a string and defaults dbname', async () => {
+    // Prepare
+    const { dbname: _dbname, ...withoutDbname } = rdsSecret;
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ ...withoutDbname, port: '6543' }) });
+
+    // Act
+    const config = await connectionConfig(
+      { kind: 'secret', secretArn },
+      'job',
+      secretsManagerSource(),
+    );
+
+    // Assess
+    expect(config).toMatchObject({ port: 6543, database: 'postgres' });
+  });
+
+  it('names missing fields without revealing the secret’s values', async () => {
+    // Prepare
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ password: rdsSecret.password, port: 'x' }) });
+
+    // Act
+    const attempt = connectionConfig({ kind: 'secret', secretArn }, 'job', secretsManagerSource());
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/missing or has invalid fields: host, port, username/);
+    await expect(attempt).rejects.not.toThrow(rdsSecret.password);
+  });
+
+  it('says when the secret is not JSON, without echoing it', async () => {
+    // Prepare
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'password=hunter2-hunter2' });
+
+    // Act
+    const attempt = connectionConfig({ kind: 'secret', secretArn }, 'job', secretsManagerSource());
+
+    // Assess
+    await expect(attempt).rejects.toThrow(`secret ${secretArn} is not JSON`);
+    await expect(attempt).rejects.not.toThrow('hunter2');
+  });
+
+  it('passes Secrets Manager errors on', async () => {
+    // Prepare
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejects(new Error('AccessDeniedException: not allowed'));
+
+    // Act
+    const attempt = connectionConfig({ kind: 'secret', secretArn }, 'job', secretsManagerSource());
+
+    // Assess
+    await expect(attempt).rejects.toThrow('not allowed');
+  });
+});
