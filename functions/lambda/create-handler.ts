@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import type { ClientConfig } from 'pg';
 import { type Clock, systemClock } from '../clock.js';
 import type { Env } from '../config/env.js';
 import { tryJobLock } from '../db/advisory-lock.js';
@@ -20,8 +21,13 @@ import { InvalidEventError, parseJobEvent } from './event.js';
  */
 export type JobHandlerContext = Context & { readonly shutdownSignal?: AbortSignal };
 
-/** A job's Lambda entry point. Resolves with the run's record; rejects when the run failed. */
-export type JobHandler = (event: unknown, context: JobHandlerContext) => Promise<RunRecord>;
+/**
+ * A job's Lambda entry point. Resolves with the run's record; rejects when the run failed.
+ * `close()` ends its database session (Lambda never calls it; the local harness and tests do).
+ */
+export type JobHandler = ((event: unknown, context: JobHandlerContext) => Promise<RunRecord>) & {
+  close(): Promise<void>;
+};
 
 /** Overrides for tests; production uses the defaults. */
 export interface JobHandlerOptions {
@@ -50,6 +56,11 @@ export interface JobHandlerOptions {
    * @default - Secrets Manager
    */
   readonly secrets?: SecretSource;
+  /**
+   * TLS for connections made from a secret.
+   * @default - verified TLS (see `secretTls`)
+   */
+  readonly ssl?: ClientConfig['ssl'];
 }
 
 /** A run ended `failed`; thrown so that Lambda counts the error, retries, then dead-letters. */
@@ -86,7 +97,7 @@ export function createJobHandler<Config, Result extends JobResult>(
     });
   let session: DatabaseSession | undefined;
 
-  return async function handler(event, context) {
+  async function handler(event: unknown, context: JobHandlerContext): Promise<RunRecord> {
     logger.addContext(context);
     let invocation: ReturnType<typeof parseJobEvent>;
     try {
@@ -116,6 +127,7 @@ export function createJobHandler<Config, Result extends JobResult>(
             applicationName: jobName,
             logger,
             ...(options.secrets ? { secrets: options.secrets } : {}),
+            ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
           });
           const db = await session.client();
           const release = await tryJobLock(db, jobName);
@@ -132,5 +144,12 @@ export function createJobHandler<Config, Result extends JobResult>(
     );
     if (record.outcome === Outcome.Failed) throw new JobFailedError(record);
     return record;
-  };
+  }
+
+  return Object.assign(handler, {
+    close: async () => {
+      await session?.close();
+      session = undefined;
+    },
+  });
 }

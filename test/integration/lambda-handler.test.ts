@@ -1,0 +1,259 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../functions/config/env.js';
+import { jobLockKey } from '../../functions/db/advisory-lock.js';
+import {
+  createJobHandler,
+  JobFailedError,
+  type JobHandler,
+  type JobHandlerOptions,
+} from '../../functions/lambda/create-handler.js';
+import { InvalidEventError } from '../../functions/lambda/event.js';
+import type { JobContext, JobDefinition } from '../../functions/runner/types.js';
+import { VirtualClock } from '../../functions/virtual-clock.js';
+import { type CapturedOutput, captureStdout } from '../support/capture-output.js';
+import { lambdaContext, sampleScheduledEvent } from '../support/lambda-context.js';
+import { useTestDatabase } from '../support/test-database.js';
+
+const db = useTestDatabase();
+
+interface Seen {
+  applicationName: string;
+  backendPid: number;
+  deadline: string;
+  dryRun: boolean;
+  [key: string]: unknown;
+}
+
+/** A job that reports what its session and context look like. */
+const probeJob: JobDefinition<{ label: string }, Seen> = {
+  readConfig: (env) => {
+    if (env.PROBE_LABEL === 'bad')
+      throw new ConfigError('PROBE_LABEL', 'PROBE_LABEL must not be "bad"');
+    return { label: env.PROBE_LABEL ?? 'probe' };
+  },
+  run: async (ctx: JobContext, { db: session }) => {
+    const { rows } = await session.query<{ name: string; pid: number }>(
+      "SELECT current_setting('application_name') AS name, pg_backend_pid() AS pid",
+    );
+    return {
+      applicationName: rows[0]?.name ?? '',
+      backendPid: rows[0]?.pid ?? 0,
+      deadline: ctx.deadline.toISOString(),
+      dryRun: ctx.dryRun,
+    };
+  },
+};
+
+describe('createJobHandler against a real database', () => {
+  let output: CapturedOutput;
+  let clock: VirtualClock;
+
+  let handlers: JobHandler[];
+
+  beforeEach(() => {
+    output = captureStdout();
+    clock = new VirtualClock(Date.parse('2026-11-28T10:15:00Z'));
+    handlers = [];
+  });
+  afterEach(async () => {
+    await Promise.all(handlers.map((handler) => handler.close()));
+    output.restore();
+  });
+
+  function handlerWith(env: Record<string, string>, options: Partial<JobHandlerOptions> = {}) {
+    const handler = createJobHandler('probe-job', probeJob, {
+      env,
+      clock,
+      logger: new Logger({ serviceName: 'test' }),
+      metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
+      ...options,
+    });
+    handlers.push(handler);
+    return handler;
+  }
+
+  it('runs a scheduled event through the runner with the job’s session and deadline', async () => {
+    // Prepare
+    const handler = handlerWith({ DATABASE_URL: db().url });
+
+    // Act
+    const record = await handler(sampleScheduledEvent, lambdaContext(clock, 300_000));
+
+    // Assess
+    expect(record).toMatchObject({
+      job: 'probe-job',
+      outcome: 'succeeded',
+      trigger: 'schedule',
+      scheduledTime: '2015-10-08T16:53:06.000Z',
+      result: {
+        applicationName: 'probe-job',
+        // 300 s remaining, 30 s margin
+        deadline: '2026-11-28T10:19:30.000Z',
+        dryRun: false,
+      },
+    });
+    expect(output.logs('job started')[0]).toMatchObject({
+      eventId: sampleScheduledEvent.id,
+      function_request_id: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    });
+  });
+
+  it('keeps one connection across warm invocations and reconnects after losing it', async () => {
+    // Prepare
+    const handler = handlerWith({ DATABASE_URL: db().url });
+    const admin = await db().connect();
+
+    // Act
+    const first = await handler({}, lambdaContext(clock));
+    const second = await handler({}, lambdaContext(clock));
+    const pid = (first.result as Seen).backendPid;
+    await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    await waitFor(() => output.logs('database connection lost').length > 0);
+    const third = await handler({}, lambdaContext(clock));
+
+    // Assess
+    expect((second.result as Seen).backendPid).toBe(pid);
+    expect(third.outcome).toBe('succeeded');
+    expect((third.result as Seen).backendPid).not.toBe(pid);
+  });
+
+  it('passes a manual dry run to the job', async () => {
+    // Act
+    const record = await handlerWith({ DATABASE_URL: db().url })(
+      { dryRun: true },
+      lambdaContext(clock),
+    );
+
+    // Assess
+    expect(record).toMatchObject({ trigger: 'manual', result: { dryRun: true } });
+  });
+
+  it('skips the run when another session holds the job’s lock, and runs once it is free', async () => {
+    // Prepare
+    const handler = handlerWith({ DATABASE_URL: db().url });
+    const other = await db().connect();
+    await other.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [
+      jobLockKey('probe-job'),
+    ]);
+
+    // Act
+    const skipped = await handler({}, lambdaContext(clock));
+    await other.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [
+      jobLockKey('probe-job'),
+    ]);
+    const ran = await handler({}, lambdaContext(clock));
+
+    // Assess
+    expect(skipped).toMatchObject({
+      outcome: 'skipped',
+      reason: 'another run of this job holds its lock',
+    });
+    expect(ran.outcome).toBe('succeeded');
+  });
+
+  it('rejects a malformed event before any work, logging why', async () => {
+    // Act
+    const attempt = handlerWith({ DATABASE_URL: db().url })(
+      { ...sampleScheduledEvent, 'detail-type': 'Object Created' },
+      lambdaContext(clock),
+    );
+
+    // Assess
+    await expect(attempt).rejects.toThrow(InvalidEventError);
+    expect(output.logs('job started')).toHaveLength(0);
+    expect(output.logs('event rejected')[0]).toMatchObject({
+      level: 'ERROR',
+      job: 'probe-job',
+      error: { name: 'InvalidEventError', message: expect.stringContaining('detail-type') },
+    });
+  });
+
+  it('fails a run whose configuration is invalid, naming the variable, and rethrows', async () => {
+    // Act
+    const attempt = handlerWith({ DATABASE_URL: db().url, PROBE_LABEL: 'bad' })(
+      {},
+      lambdaContext(clock),
+    );
+
+    // Assess
+    await expect(attempt).rejects.toThrow(JobFailedError);
+    await expect(attempt).rejects.toThrow(
+      'probe-job failed: ConfigError: PROBE_LABEL must not be "bad"',
+    );
+    expect(output.logs('job finished')).toEqual([
+      expect.objectContaining({
+        outcome: 'failed',
+        error: expect.objectContaining({ name: 'ConfigError' }),
+      }),
+    ]);
+  });
+
+  it('fails a run with no database configured, naming both variables', async () => {
+    // Act
+    const attempt = handlerWith({})({}, lambdaContext(clock));
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/DATABASE_URL.*DB_SECRET_ARN/);
+  });
+
+  it('fails, logs the error and rethrows when the database is unreachable, without the password', async () => {
+    // Prepare: port 1 on loopback refuses connections
+    const handler = handlerWith({ DATABASE_URL: 'postgres://jobs:Sup3rS3cret@127.0.0.1:1/pm' });
+
+    // Act
+    const attempt = handler(sampleScheduledEvent, lambdaContext(clock));
+
+    // Assess
+    await expect(attempt).rejects.toThrow(JobFailedError);
+    const [finished] = output.logs('job finished');
+    expect(finished).toMatchObject({
+      level: 'ERROR',
+      outcome: 'failed',
+      error: { code: 'ECONNREFUSED', message: expect.stringContaining('127.0.0.1:1') },
+    });
+    expect(JSON.stringify(output.json())).not.toContain('Sup3rS3cret');
+  });
+
+  it('connects from a secret, refetching it once when the cached password is rejected', async () => {
+    // Prepare: the first read returns a stale password, as after a rotation
+    const url = new URL(db().url);
+    const secret = (password: string) =>
+      JSON.stringify({
+        host: url.hostname,
+        port: Number(url.port),
+        dbname: db().name,
+        username: decodeURIComponent(url.username),
+        password,
+      });
+    const reads: boolean[] = [];
+    const handler = handlerWith(
+      { DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db' },
+      {
+        secrets: {
+          get: async (_id, options) => {
+            reads.push(options?.forceFetch ?? false);
+            return secret(options?.forceFetch ? decodeURIComponent(url.password) : 'rotated-away');
+          },
+        },
+        ssl: false,
+      },
+    );
+
+    // Act
+    const record = await handler({}, lambdaContext(clock));
+
+    // Assess
+    expect(record.outcome).toBe('succeeded');
+    expect(reads).toEqual([false, true]);
+  });
+});
+
+/** Polls a condition on real I/O (not on time) for at most a bounded number of turns. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 1_000 && !condition(); turn++) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(condition()).toBe(true);
+}

@@ -1,0 +1,99 @@
+/**
+ * Runs once per `vitest run`: makes a PostgreSQL server available to the test files, with a
+ * template database holding the migrated schema that each file clones (see test-database.ts).
+ *
+ * - `DATABASE_URL` set: that server is used (the role needs CREATEDB); nothing is started,
+ *   and the template is dropped in teardown.
+ * - otherwise: a throw-away server in a fresh folder under `os.tmpdir()`, stopped and
+ *   deleted in teardown (or, after a Ctrl-C, by the next run: see owned-temp-dir.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../../functions/db/migrate.js';
+import { startPostgresServer } from '../../functions/local/postgres-server.js';
+import { databaseUrl } from './database-url.js';
+import { createOwnedTempDir, sweepAbandonedTempDirs } from './owned-temp-dir.js';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** A superuser (or CREATEDB) connection URL to the test server's `postgres` database. */
+    postgresAdminUrl: string;
+    /** The database, with every migration applied, that test databases are cloned from. */
+    postgresTemplateDatabase: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const template = `test_template_${randomBytes(4).toString('hex')}`;
+  const { adminUrl, stop } = await provideServer(template);
+  try {
+    await createTemplate(adminUrl, template);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  project.provide('postgresAdminUrl', adminUrl);
+  project.provide('postgresTemplateDatabase', template);
+  return stop;
+}
+
+async function provideServer(template: string) {
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    const stop = () =>
+      withClient(external, async (admin) => {
+        const name = admin.escapeIdentifier(template);
+        await admin.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE false`).catch(() => undefined);
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
+    return { adminUrl: external, stop };
+  }
+
+  await sweepAbandonedTempDirs();
+  const runDir = await createOwnedTempDir();
+  const server = await startPostgresServer({
+    dataDir: path.join(runDir, 'data'),
+    persistent: false,
+  });
+  // Vitest exits on Ctrl-C without calling teardown: at least ask the server to shut down.
+  const onExit = () => {
+    try {
+      process.kill(server.pid, 'SIGINT');
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once('exit', onExit);
+  const stop = async () => {
+    process.off('exit', onExit);
+    await server.stop();
+    await rm(runDir, { recursive: true, force: true });
+  };
+  return { adminUrl: server.url, stop };
+}
+
+/** Creates `name`, migrates it, and closes it to connections so it can be cloned at once. */
+async function createTemplate(adminUrl: string, name: string): Promise<void> {
+  await withClient(adminUrl, (admin) =>
+    admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`),
+  );
+  await withClient(databaseUrl(adminUrl, name), (client) => migrate(client));
+  await withClient(adminUrl, (admin) =>
+    admin.query(
+      `ALTER DATABASE ${admin.escapeIdentifier(name)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`,
+    ),
+  );
+}
+
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}

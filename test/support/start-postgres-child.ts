@@ -1,0 +1,12 @@
+/**
+ * Run as a separate Node process (`node --import tsx start-postgres-child.ts <dataDir>`):
+ * starts a server on `<dataDir>`, prints `{"port": ...}` as one line, and keeps running
+ * until it is killed, so that a test can kill it with SIGKILL and leave the server behind.
+ */
+import { startPostgresServer } from '../../functions/local/postgres-server.js';
+
+const dataDir = process.argv[2];
+if (!dataDir) throw new Error('usage: start-postgres-child.ts <dataDir>');
+const server = await startPostgresServer({ dataDir });
+process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
+// The server's child process keeps this one alive until it is killed.

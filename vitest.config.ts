@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Starts one PostgreSQL server (or uses DATABASE_URL) for the whole run.
+    globalSetup: ['test/support/global-setup.ts'],
+    pool: 'forks',
+    // Integration tests start servers and run real queries.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    teardownTimeout: 30_000,
+  },
+});
