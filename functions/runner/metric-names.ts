@@ -21,4 +21,6 @@ export const runMetrics = {
   failures: 'Failures',
   /** Run duration, milliseconds. */
   duration: 'Duration',
+  /** Rows a cleanup job deleted in the run (published by the jobs themselves). */
+  rowsDeleted: 'RowsDeleted',
 } as const;

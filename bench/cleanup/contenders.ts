@@ -1,0 +1,155 @@
+/**
+ * The ways of deleting the expired half of `locations` that the benchmark compares. Each
+ * deletes every row with `created_at < now() - 30 days`, on its own copy of the table.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type pg from 'pg';
+import { systemClock } from '../../functions/clock.js';
+import { readLocationCleanupConfig } from '../../functions/jobs/location-cleanup/config.js';
+import { createLocationCleanup } from '../../functions/jobs/location-cleanup/location-cleanup.js';
+import type { JobContext } from '../../functions/runner/types.js';
+
+/** What one contender did. */
+export interface Measurement {
+  /** Rows deleted. */
+  readonly deleted: number;
+  /** How long each batch (transaction) took, milliseconds; one entry for a single DELETE. */
+  readonly batchMs: readonly number[];
+  /** Growth of the process's resident memory during the run (peak − start), bytes. */
+  readonly memoryGrowth?: number;
+}
+
+/** A way of deleting the expired rows. */
+export interface Contender {
+  /** Its row in the table. */
+  readonly name: string;
+  /** How many runs the table takes the median of (a slow method averages noise by itself). */
+  readonly runs: number;
+  /** Deletes the expired rows through `db`. */
+  run(db: pg.Client): Promise<Measurement>;
+}
+
+const batchSize = 10_000;
+const cutoff = `now() - interval '30 days'`;
+
+/** One statement, one transaction: the fastest, and the API waits behind it. */
+export const plainDelete: Contender = {
+  name: 'plain DELETE (one statement)',
+  runs: 3,
+  async run(db) {
+    const started = performance.now();
+    const { rowCount } = await db.query(`DELETE FROM locations WHERE created_at < ${cutoff}`);
+    return { deleted: rowCount ?? 0, batchMs: [performance.now() - started] };
+  },
+};
+
+/**
+ * The original backend's batching: each batch picks ids with a fresh scan from the start of
+ * the table (wading through the index entries of every row deleted so far), then deletes them
+ * by primary key.
+ */
+export const originalBatches: Contender = {
+  name: 'original (id IN (SELECT id ... LIMIT))',
+  runs: 1,
+  async run(db) {
+    return timedBatches(async () => {
+      const { rowCount } = await db.query(
+        `WITH to_delete AS (SELECT id FROM locations WHERE created_at < ${cutoff} LIMIT ${batchSize})
+         DELETE FROM locations WHERE id IN (SELECT id FROM to_delete)`,
+      );
+      return { deleted: rowCount ?? 0, last: (rowCount ?? 0) < batchSize };
+    });
+  },
+};
+
+/**
+ * The alternative that lost to ours: the same keyset on `created_at`, but each batch deletes
+ * the tuple ids its index scan found (`ctid = ANY(ARRAY(...))`), visiting each row twice.
+ */
+export const tupleIdBatches: Contender = {
+  name: 'keyset + tuple ids (alternative)',
+  runs: 3,
+  async run(db) {
+    const { rows } = await db.query<{ cutoff: string }>(`SELECT (${cutoff})::text AS cutoff`);
+    let from = '-infinity';
+    return timedBatches(async () => {
+      await db.query('BEGIN; SET LOCAL statement_timeout = 5000; SET LOCAL lock_timeout = 1000');
+      const { rows: batch } = await db.query<{ deleted: number; last: string | null }>(
+        `WITH deleted AS (
+           DELETE FROM locations WHERE ctid = ANY (ARRAY(
+             SELECT ctid FROM locations WHERE created_at >= $1 AND created_at < $2
+              ORDER BY created_at LIMIT ${batchSize}))
+           RETURNING created_at)
+         SELECT count(*)::int AS deleted, max(created_at)::text AS last FROM deleted`,
+        [from, rows[0]?.cutoff],
+      );
+      await db.query('COMMIT');
+      const { deleted = 0, last = null } = batch[0] ?? {};
+      if (last) from = last;
+      return { deleted, last: deleted < batchSize };
+    });
+  },
+};
+
+/** The location-cleanup job itself, with its production settings (30 days, 10,000 rows). */
+export const ourJob: Contender = {
+  name: 'ours (location-cleanup job)',
+  runs: 3,
+  async run(db) {
+    const times: number[] = [performance.now()];
+    const rssAtStart = process.memoryUsage().rss;
+    let rssPeak = rssAtStart;
+    const job = createLocationCleanup({
+      onBatch: () => {
+        times.push(performance.now());
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      },
+    });
+    const result = await job.run(benchContext(), { config: readLocationCleanupConfig({}), db });
+    if (!result.complete) throw new Error('the cleanup stopped before it was complete');
+    return {
+      deleted: result.deleted,
+      batchMs: times.slice(1).map((time, index) => time - (times[index] as number)),
+      memoryGrowth: rssPeak - rssAtStart,
+    };
+  },
+};
+
+/** Every contender, in the order they run. */
+export const contenders: readonly Contender[] = [
+  plainDelete,
+  originalBatches,
+  tupleIdBatches,
+  ourJob,
+];
+
+async function timedBatches(
+  batch: () => Promise<{ deleted: number; last: boolean }>,
+): Promise<Measurement> {
+  const batchMs: number[] = [];
+  let deleted = 0;
+  for (let last = false; !last; ) {
+    const started = performance.now();
+    const outcome = await batch();
+    batchMs.push(performance.now() - started);
+    deleted += outcome.deleted;
+    last = outcome.last;
+  }
+  return { deleted, batchMs };
+}
+
+/** A run context with no deadline, a silent logger and metrics that go nowhere. */
+function benchContext(): JobContext {
+  return {
+    jobName: 'location-cleanup',
+    runId: 'bench',
+    scheduledTime: new Date(),
+    deadline: new Date(Date.now() + 3_600_000),
+    trigger: 'manual',
+    dryRun: false,
+    signal: new AbortController().signal,
+    logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
+    metrics: { add: () => undefined },
+    clock: systemClock,
+  };
+}

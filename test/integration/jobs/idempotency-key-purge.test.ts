@@ -1,0 +1,162 @@
+import type pg from 'pg';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Env } from '../../../functions/config/env.js';
+import { tryJobLock } from '../../../functions/db/advisory-lock.js';
+import type { PurgeOptions } from '../../../functions/db/purge-expired.js';
+import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
+import { JobFailedError } from '../../../functions/lambda/create-handler.js';
+import { VirtualClock } from '../../../functions/virtual-clock.js';
+import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
+import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
+import { useTestDatabase } from '../../support/test-database.js';
+import {
+  countRows,
+  endJobSessions,
+  insertIdempotencyKeys,
+  resetTables,
+  silenceHandlers,
+  testHandler,
+} from './fixtures.js';
+
+const start = Date.parse('2026-11-29T03:30:00.000Z');
+const job = 'idempotency-key-purge';
+
+describe('idempotency-key-purge', () => {
+  const db = useTestDatabase();
+  let client: pg.Client;
+  let output: CapturedOutput;
+  let clock: VirtualClock;
+
+  beforeAll(async () => {
+    client = await db().connect();
+  });
+  beforeEach(async () => {
+    await endJobSessions(client, job);
+    await resetTables(client);
+    // 2,500 expired keys, a dense band 1 ms apart around now, 300 keys still valid.
+    await insertIdempotencyKeys(
+      client,
+      2_500,
+      `now() - interval '1 day' - g * interval '1 minute'`,
+      'old',
+    );
+    await insertIdempotencyKeys(client, 4_000, `now() + (g - 2000) * interval '1 ms'`, 'band');
+    await insertIdempotencyKeys(client, 300, `now() + g * interval '1 hour'`, 'valid');
+    output = captureStdout();
+    clock = new VirtualClock(start);
+  });
+  afterEach(() => {
+    output.restore();
+    silenceHandlers();
+  });
+
+  function purge(env: Env = {}, options: PurgeOptions = {}) {
+    const handler = testHandler(job, createIdempotencyKeyPurge(options), {
+      clock,
+      env: { DATABASE_URL: db().url, IDEMPOTENCY_KEY_PURGE_BATCH_SIZE: '1000', ...env },
+    });
+    return (event: unknown = scheduledEvent(new Date(clock.now()))) =>
+      handler(event, lambdaContext(clock, 300_000));
+  }
+
+  it('deletes exactly the keys that expired before the database’s now', async () => {
+    // Prepare
+    await client.query('CREATE TEMP TABLE seeded AS SELECT id, expires_at FROM idempotency_keys');
+
+    // Act
+    const record = await purge()();
+
+    // Assess
+    const result = record.result as { cutoff: string; deleted: number };
+    const expired = await countRows(client, 'seeded', `expires_at < '${result.cutoff}'`);
+    expect(record).toMatchObject({
+      outcome: 'succeeded',
+      result: { deleted: expired, complete: true, dryRun: false },
+    });
+    expect(expired).toBeGreaterThanOrEqual(2_500);
+    expect(await countRows(client, 'idempotency_keys', `expires_at < '${result.cutoff}'`)).toBe(0);
+    expect(await countRows(client, 'idempotency_keys')).toBe(6_800 - expired);
+    expect(output.metrics()).toEqual([
+      expect.objectContaining({ job, RowsDeleted: expired, Succeeded: 1 }),
+    ]);
+    expect(output.logs('expired rows deleted')).toEqual([
+      expect.objectContaining({ table: 'idempotency_keys', deleted: expired }),
+    ]);
+  });
+
+  it('counts in a dry run and deletes nothing', async () => {
+    // Act
+    const record = await purge()({ dryRun: true });
+
+    // Assess
+    const result = record.result as { cutoff: string; wouldDelete: number };
+    expect(result).toMatchObject({ dryRun: true, deleted: 0, batches: 0, complete: true });
+    expect(result.wouldDelete).toBe(
+      await countRows(client, 'idempotency_keys', `expires_at < '${result.cutoff}'`),
+    );
+    expect(await countRows(client, 'idempotency_keys')).toBe(6_800);
+  });
+
+  it('stops at the deadline after the batch in progress; the next run finishes the rest', async () => {
+    // Prepare
+    let interrupt = true;
+    const run = purge(
+      {},
+      {
+        onBatch: () => {
+          if (interrupt) clock.advance(280_000);
+        },
+      },
+    );
+
+    // Act
+    const first = await run();
+    interrupt = false;
+    const second = await run();
+
+    // Assess
+    expect(first).toMatchObject({
+      outcome: 'cut_short',
+      result: { deleted: 1_000, batches: 1, complete: false },
+    });
+    expect(second).toMatchObject({ outcome: 'succeeded', result: { complete: true } });
+    expect(await countRows(client, 'idempotency_keys', `key_hash LIKE 'old-%'`)).toBe(0);
+    expect(await countRows(client, 'idempotency_keys', `key_hash LIKE 'valid-%'`)).toBe(300);
+  });
+
+  it('is skipped, deleting nothing, while another run holds its lock', async () => {
+    // Prepare
+    const other = await db().connect();
+    const release = await tryJobLock(other, job);
+
+    // Act
+    const record = await purge()();
+    await release?.();
+
+    // Assess
+    expect(release).toBeDefined();
+    expect(record).toMatchObject({ outcome: 'skipped' });
+    expect(await countRows(client, 'idempotency_keys')).toBe(6_800);
+  });
+
+  it.each(['99', '100001', 'ten', ''])(
+    'refuses IDEMPOTENCY_KEY_PURGE_BATCH_SIZE=%j and deletes nothing',
+    async (raw) => {
+      // Act
+      const failure = await purge({ IDEMPOTENCY_KEY_PURGE_BATCH_SIZE: raw })().catch(
+        (error: unknown) => error,
+      );
+
+      // Assess
+      expect(failure).toBeInstanceOf(JobFailedError);
+      expect(output.logs('job finished')[0]).toMatchObject({
+        outcome: 'failed',
+        error: {
+          name: 'ConfigError',
+          message: `IDEMPOTENCY_KEY_PURGE_BATCH_SIZE must be a whole number from 100 to 100000, got ${JSON.stringify(raw)}`,
+        },
+      });
+      expect(await countRows(client, 'idempotency_keys')).toBe(6_800);
+    },
+  );
+});

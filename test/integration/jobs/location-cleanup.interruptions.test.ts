@@ -1,0 +1,252 @@
+import { createServer } from 'node:net';
+import type pg from 'pg';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Env } from '../../../functions/config/env.js';
+import type { PurgeOptions } from '../../../functions/db/purge-expired.js';
+import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
+import { JobFailedError } from '../../../functions/lambda/create-handler.js';
+import type { RunRecord } from '../../../functions/runner/types.js';
+import { VirtualClock } from '../../../functions/virtual-clock.js';
+import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
+import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
+import { useTestDatabase } from '../../support/test-database.js';
+import {
+  countRows,
+  endJobSessions,
+  insertLocations,
+  resetTables,
+  silenceHandlers,
+  testHandler,
+} from './fixtures.js';
+
+const start = Date.parse('2026-11-28T10:15:00.000Z');
+/** 1,000 expired rows, one second apart: batches of 100 take rows 1-100, 101-200, ... */
+const expiredRows = `now() - interval '40 days' + g * interval '1 second'`;
+const rowAt = (g: number) =>
+  `created_at = (SELECT min(created_at) FROM locations) + ${g - 1} * interval '1 second'`;
+
+describe('location-cleanup, interrupted', () => {
+  const db = useTestDatabase();
+  let client: pg.Client;
+  let output: CapturedOutput;
+  let clock: VirtualClock;
+
+  beforeAll(async () => {
+    client = await db().connect();
+  });
+  beforeEach(async () => {
+    await endJobSessions(client, 'location-cleanup');
+    await resetTables(client);
+    await insertLocations(client, 1_000, expiredRows);
+    await insertLocations(client, 10, 'now()');
+    output = captureStdout();
+    clock = new VirtualClock(start);
+  });
+  afterEach(() => {
+    output.restore();
+    silenceHandlers();
+  });
+
+  /** A Lambda instance of the cleanup (its own database session), in batches of 100. */
+  function cleanup(options: PurgeOptions = {}, env: Env = {}) {
+    const handler = testHandler('location-cleanup', createLocationCleanup(options), {
+      clock,
+      env: { DATABASE_URL: db().url, LOCATION_CLEANUP_BATCH_SIZE: '100', ...env },
+    });
+    return () => handler(scheduledEvent(new Date(clock.now())), lambdaContext(clock, 300_000));
+  }
+
+  /** Another session holding a row lock on the row `g` of the expired rows. */
+  async function lockRow(g: number): Promise<pg.Client> {
+    const locker = await db().connect();
+    await locker.query('BEGIN');
+    await locker.query(`SELECT 1 FROM locations WHERE ${rowAt(g)} FOR UPDATE`);
+    return locker;
+  }
+
+  async function cleanupSessions() {
+    const { rows } = await client.query<{ state: string }>(
+      `SELECT state FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'location-cleanup'`,
+    );
+    return rows;
+  }
+
+  function finishedLines() {
+    return output.logs('job finished');
+  }
+
+  it('stops at the deadline after the batch in progress; the next run finishes the rest', async () => {
+    // Prepare: the deadline passes during the second batch
+    let interrupt = true;
+    const run = cleanup({
+      onBatch: ({ batches }) => {
+        if (interrupt && batches === 2) clock.advance(280_000);
+      },
+    });
+
+    // Act
+    const first = await run();
+    const left = await countRows(client, 'locations');
+    interrupt = false;
+    const second = await run();
+
+    // Assess
+    expect(first).toMatchObject({
+      outcome: 'cut_short',
+      result: { deleted: 200, batches: 2, complete: false },
+    });
+    expect(left).toBe(810);
+    expect(second).toMatchObject({
+      outcome: 'succeeded',
+      result: { deleted: 800, batches: 8, complete: true },
+    });
+    expect(await countRows(client, 'locations')).toBe(10);
+    expect(output.logs('expired rows deleted, stopped early')).toHaveLength(1);
+    expect(output.metrics().map((record) => record.RowsDeleted)).toEqual([200, 800]);
+  });
+
+  it('runs one of two concurrent runs and skips the other; the total deleted is exact', async () => {
+    // Prepare: a second Lambda instance is invoked while the first is between batches
+    const other = cleanup();
+    let second: RunRecord | undefined;
+    const first = cleanup({
+      onBatch: async ({ batches }) => {
+        if (batches === 1) second = await other();
+      },
+    });
+
+    // Act
+    const record = await first();
+
+    // Assess
+    expect(second).toMatchObject({
+      outcome: 'skipped',
+      reason: 'another run of this job holds its lock',
+    });
+    expect(record).toMatchObject({ outcome: 'succeeded', result: { deleted: 1_000 } });
+    expect(finishedLines().map((line) => line.outcome)).toEqual(['skipped', 'succeeded']);
+    expect(await countRows(client, 'locations')).toBe(10);
+  });
+
+  it('fails, logged without credentials, when its connection is cut inside a batch, which is rolled back whole', async () => {
+    // Prepare: batch 3 (rows 201-300) deletes rows 201-249, then waits for row 250's lock,
+    // and the connection is terminated while it waits
+    const locker = await lockRow(250);
+    const watcher = await db().connect();
+    let terminating: Promise<void> | undefined;
+    let interrupt = true;
+    const run = cleanup({
+      limits: { statementTimeoutMs: 20_000, lockTimeoutMs: 20_000 },
+      onBatch: ({ batches }) => {
+        if (interrupt && batches === 2) terminating = terminateWhenWaiting(watcher, db().name);
+      },
+    });
+
+    // Act
+    const failure = await run().catch((error: unknown) => error);
+    await terminating;
+    await locker.query('ROLLBACK');
+    const left = await countRows(client, 'locations');
+    interrupt = false;
+    const retry = await run();
+
+    // Assess
+    expect(failure).toBeInstanceOf(JobFailedError);
+    expect(finishedLines()[0]).toMatchObject({
+      level: 'ERROR',
+      outcome: 'failed',
+      error: {
+        name: 'BatchFailedError',
+        message:
+          'deleting from locations: batch 3 failed and was rolled back (the 200 rows deleted by the batches before it stay deleted)',
+        cause: { code: '57P01', message: 'terminating connection due to administrator command' },
+      },
+    });
+    expect(left).toBe(810);
+    expect(output.metrics()[0]).toMatchObject({ RowsDeleted: 200, Failures: 1 });
+    // The dropped session was replaced: the next run reconnects and finishes.
+    expect(retry).toMatchObject({ outcome: 'succeeded', result: { deleted: 800 } });
+    expect(JSON.stringify(output.json())).not.toContain(new URL(db().url).password);
+  });
+
+  it('fails when a batch waits too long for a lock, rolls it back, and the same session goes on', async () => {
+    // Prepare
+    const locker = await lockRow(150);
+    const run = cleanup({ limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 100 } });
+
+    // Act
+    const failure = await run().catch((error: unknown) => error);
+    const left = await countRows(client, 'locations');
+    const sessions = await cleanupSessions();
+    await locker.query('ROLLBACK');
+    const retry = await run();
+
+    // Assess
+    expect(failure).toBeInstanceOf(JobFailedError);
+    expect(finishedLines()[0]).toMatchObject({
+      outcome: 'failed',
+      error: { name: 'BatchFailedError', cause: { code: '55P03' } },
+    });
+    expect(left).toBe(910);
+    // The failed batch was rolled back and the session kept, idle, for the next run.
+    expect(sessions).toEqual([{ state: 'idle' }]);
+    expect(retry).toMatchObject({ outcome: 'succeeded', result: { deleted: 900 } });
+    expect(await countRows(client, 'locations')).toBe(10);
+  });
+
+  it('fails with the error logged, and no password, when the database is unreachable', async () => {
+    // Prepare
+    const port = await closedPort();
+    const run = cleanup(
+      {},
+      { DATABASE_URL: `postgres://maintenance:s3cret-Pa55@127.0.0.1:${port}/locations` },
+    );
+
+    // Act
+    const failure = await run().catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toBeInstanceOf(JobFailedError);
+    expect(finishedLines()).toEqual([
+      expect.objectContaining({
+        outcome: 'failed',
+        error: expect.objectContaining({ code: 'ECONNREFUSED' }),
+      }),
+    ]);
+    expect(JSON.stringify(output.json())).not.toContain('s3cret-Pa55');
+    expect(await countRows(client, 'locations')).toBe(1_010);
+  });
+});
+
+/**
+ * Waits until the cleanup's session in `database` waits for a lock, then terminates it.
+ * Polls `pg_stat_activity` (each poll is a query: no timers).
+ */
+async function terminateWhenWaiting(watcher: pg.Client, database: string): Promise<void> {
+  for (let poll = 0; poll < 10_000; poll++) {
+    const { rows } = await watcher.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity
+        WHERE datname = $1 AND application_name = 'location-cleanup' AND wait_event_type = 'Lock'`,
+      [database],
+    );
+    const pid = rows[0]?.pid;
+    if (pid !== undefined) {
+      await watcher.query('SELECT pg_terminate_backend($1)', [pid]);
+      return;
+    }
+  }
+  throw new Error('the cleanup never waited for the row lock');
+}
+
+/** A port on 127.0.0.1 that nothing listens on. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

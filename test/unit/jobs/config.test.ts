@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../functions/config/env.js';
+import { readIdempotencyKeyPurgeConfig } from '../../../functions/jobs/idempotency-key-purge/config.js';
+import { readLocationCleanupConfig } from '../../../functions/jobs/location-cleanup/config.js';
+
+describe('readLocationCleanupConfig', () => {
+  it('defaults to 30 days in batches of 10,000', () => {
+    expect(readLocationCleanupConfig({})).toEqual({ retentionDays: 30, batchSize: 10_000 });
+  });
+
+  it('reads both variables', () => {
+    expect(
+      readLocationCleanupConfig({
+        LOCATION_RETENTION_DAYS: '90',
+        LOCATION_CLEANUP_BATCH_SIZE: '2500',
+      }),
+    ).toEqual({ retentionDays: 90, batchSize: 2_500 });
+  });
+
+  it('reads the backend’s own name for the retention', () => {
+    expect(readLocationCleanupConfig({ PM__LIMITS__LOCATION_RETENTION_DAYS: '14' })).toMatchObject({
+      retentionDays: 14,
+    });
+  });
+
+  it.each(['100', '100000'])('accepts a batch size of %s', (raw) => {
+    expect(readLocationCleanupConfig({ LOCATION_CLEANUP_BATCH_SIZE: raw }).batchSize).toBe(
+      Number(raw),
+    );
+  });
+
+  it.each([
+    [{ LOCATION_RETENTION_DAYS: '0' }, 'LOCATION_RETENTION_DAYS'],
+    [
+      { LOCATION_RETENTION_DAYS: '7', PM__LIMITS__LOCATION_RETENTION_DAYS: '8' },
+      'LOCATION_RETENTION_DAYS, PM__LIMITS__LOCATION_RETENTION_DAYS',
+    ],
+    [{ LOCATION_CLEANUP_BATCH_SIZE: '99' }, 'LOCATION_CLEANUP_BATCH_SIZE'],
+    [{ LOCATION_CLEANUP_BATCH_SIZE: '100001' }, 'LOCATION_CLEANUP_BATCH_SIZE'],
+  ])('with %j, fails naming %s', (env, variable) => {
+    const failure = (() => {
+      try {
+        readLocationCleanupConfig(env);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).variable).toBe(variable);
+  });
+});
+
+describe('readIdempotencyKeyPurgeConfig', () => {
+  it('defaults to batches of 10,000', () => {
+    expect(readIdempotencyKeyPurgeConfig({})).toEqual({ batchSize: 10_000 });
+  });
+
+  it('rejects a batch size out of range, naming the variable', () => {
+    expect(() => readIdempotencyKeyPurgeConfig({ IDEMPOTENCY_KEY_PURGE_BATCH_SIZE: '50' })).toThrow(
+      'IDEMPOTENCY_KEY_PURGE_BATCH_SIZE must be a whole number from 100 to 100000, got "50"',
+    );
+  });
+});
