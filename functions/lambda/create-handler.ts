@@ -23,9 +23,12 @@ export type JobHandlerContext = Context & { readonly shutdownSignal?: AbortSigna
 
 /**
  * A job's Lambda entry point. Resolves with the run's record; rejects when the run failed.
- * `close()` ends its database session (Lambda never calls it; the local harness and tests do).
+ * Lambda only calls the function; the local harness and tests also use the two methods.
  */
 export type JobHandler = ((event: unknown, context: JobHandlerContext) => Promise<RunRecord>) & {
+  /** Validates the job's configuration now; throws the `ConfigError` a run would fail with. */
+  checkConfig(): void;
+  /** Ends the handler's database session, if one is open. */
   close(): Promise<void>;
 };
 
@@ -147,6 +150,9 @@ export function createJobHandler<Config, Result extends JobResult>(
   }
 
   return Object.assign(handler, {
+    checkConfig: () => {
+      job.readConfig(env);
+    },
     close: async () => {
       await session?.close();
       session = undefined;

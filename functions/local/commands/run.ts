@@ -1,0 +1,48 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { CatalogueEntry } from '../../catalogue/index.js';
+import { systemClock } from '../../clock.js';
+import { JobFailedError } from '../../lambda/create-handler.js';
+import type { RunRecord } from '../../runner/types.js';
+import type { DbFlags } from '../cli-args.js';
+import { localContext } from '../local-context.js';
+import { prepareJobs } from './prepare.js';
+
+/** Exit codes of the CLI. */
+export const ExitCode = { Ok: 0, Failed: 1, Usage: 2 } as const;
+
+/** What `jobs run` needs. */
+export interface RunCommand {
+  readonly entry: CatalogueEntry;
+  readonly dryRun: boolean;
+  readonly db: DbFlags;
+  readonly metrics: boolean;
+  /** Aborts the run (SIGINT/SIGTERM): it finishes its unit of work and ends `cut_short`. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Runs one job now through its Lambda handler with a manual event (`{}` or
+ * `{"dryRun": true}`). The run's log lines go to stdout as it runs.
+ *
+ * @returns 0 when the run succeeded, was cut short or skipped; 1 when it failed; 2 when it
+ *   failed on its configuration.
+ */
+export async function runOnce(command: RunCommand, logger: Logger): Promise<number> {
+  const prepared = await prepareJobs([command.entry], command, logger);
+  try {
+    const [job] = prepared.jobs;
+    if (!job) throw new Error(`job ${command.entry.name} did not load`);
+    const event = command.dryRun ? { dryRun: true } : {};
+    await job.handler(event, localContext(command.entry, systemClock, command.signal));
+    return ExitCode.Ok;
+  } catch (error) {
+    if (!(error instanceof JobFailedError)) throw error;
+    return isConfigFailure(error.record) ? ExitCode.Usage : ExitCode.Failed;
+  } finally {
+    await prepared.close();
+  }
+}
+
+function isConfigFailure(record: RunRecord): boolean {
+  return record.error?.name === 'ConfigError';
+}

@@ -1,0 +1,37 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { CatalogueEntry } from '../../catalogue/index.js';
+import type { DbFlags } from '../cli-args.js';
+import { Scheduler } from '../scheduler.js';
+import { prepareJobs } from './prepare.js';
+import { ExitCode } from './run.js';
+
+/** What `start` needs. */
+export interface StartCommand {
+  readonly entries: readonly CatalogueEntry[];
+  readonly runNow: boolean;
+  readonly shutdownTimeoutMs: number;
+  readonly db: DbFlags;
+  readonly metrics: boolean;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  readonly stopRequested: Promise<string>;
+}
+
+/**
+ * Runs every job on its schedule until asked to stop, then shuts down gracefully: no new
+ * fires, running jobs' signals aborted and awaited up to the timeout, sessions closed, the
+ * embedded database stopped.
+ *
+ * @returns 0 when every run settled in time, 1 when one had to be abandoned.
+ */
+export async function startScheduler(command: StartCommand, logger: Logger): Promise<number> {
+  const prepared = await prepareJobs(command.entries, command, logger);
+  const scheduler = new Scheduler({ jobs: prepared.jobs, logger });
+  scheduler.start();
+  if (command.runNow) scheduler.fireNow();
+  const signal = await command.stopRequested;
+  logger.info('shutting down', { signal, timeoutMs: command.shutdownTimeoutMs });
+  const report = await scheduler.stop({ timeoutMs: command.shutdownTimeoutMs });
+  await prepared.close();
+  logger.info('shut down', { abandoned: report.abandoned });
+  return report.abandoned.length > 0 ? ExitCode.Failed : ExitCode.Ok;
+}

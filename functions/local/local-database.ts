@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Env } from '../config/env.js';
+import { migrate } from '../db/migrate.js';
+import { type PostgresServer, startPostgresServer } from './postgres-server.js';
+import { type DemoDataSummary, seedDemoData } from './seed.js';
+
+/** Where `npm start` keeps its embedded cluster, unless `LOCAL_POSTGRES_DIR` says otherwise. */
+export const defaultDataDir = join(import.meta.dirname, '..', '..', '.local', 'postgres');
+
+/** The database the harness creates on its embedded server. */
+export const localDatabaseName = 'location_jobs';
+
+/** What {@link openLocalDatabase} needs. */
+export interface LocalDatabaseOptions {
+  /** `DATABASE_URL` (use that database) and `LOCAL_POSTGRES_DIR` (the embedded cluster's folder). */
+  readonly env: Env;
+  /** Apply the schema migrations. Always done on the embedded database. */
+  readonly migrate: boolean;
+  /** Write demo data. Always done on an embedded database's first start. */
+  readonly seed: boolean;
+  /** Progress notes for the person at the terminal. */
+  readonly note: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The database the local jobs use. */
+export interface LocalDatabase {
+  /** The connection URL (with credentials: never log it). */
+  readonly url: string;
+  /** Whether this process started the server. */
+  readonly embedded: boolean;
+  /** Stops the embedded server (after the jobs' sessions are closed); nothing for `DATABASE_URL`. */
+  close(): Promise<void>;
+}
+
+/**
+ * With `DATABASE_URL`: that database as it is (the backend owns its schema), migrated or
+ * seeded only when asked. Without: an embedded PostgreSQL kept under `.local/`, migrated,
+ * and seeded with demo data on its first start.
+ */
+export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<LocalDatabase> {
+  const external = options.env.DATABASE_URL?.trim();
+  if (external) {
+    await prepare(external, options.migrate, options.seed, options.note);
+    return { url: external, embedded: false, close: async () => undefined };
+  }
+  const dataDir = options.env.LOCAL_POSTGRES_DIR?.trim() || defaultDataDir;
+  options.note('starting the embedded PostgreSQL', { dataDir });
+  const server = await startPostgresServer({ dataDir, persistent: true });
+  try {
+    const url = await ensureDatabase(server);
+    const applied = await prepare(url, true, options.seed, options.note);
+    if (applied.length > 0 && !options.seed) {
+      await withClient(url, async (db) => report(options.note, await seedDemoData(db)));
+    }
+    return { url, embedded: true, close: () => server.stop() };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+async function ensureDatabase(server: PostgresServer): Promise<string> {
+  await withClient(server.url, async (admin) => {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      localDatabaseName,
+    ]);
+    if (!rowCount)
+      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(localDatabaseName)}`);
+  });
+  const url = new URL(server.url);
+  url.pathname = `/${localDatabaseName}`;
+  return url.toString();
+}
+
+/** Migrates and/or seeds; returns the migrations applied now. */
+async function prepare(
+  url: string,
+  shouldMigrate: boolean,
+  shouldSeed: boolean,
+  note: LocalDatabaseOptions['note'],
+): Promise<string[]> {
+  if (!shouldMigrate && !shouldSeed) return [];
+  return withClient(url, async (db) => {
+    const applied = shouldMigrate ? await migrate(db) : [];
+    if (shouldMigrate) note('schema migrated', { applied });
+    if (shouldSeed) report(note, await seedDemoData(db));
+    return applied;
+  });
+}
+
+function report(note: LocalDatabaseOptions['note'], summary: DemoDataSummary): void {
+  note('demo data written', { ...summary });
+}
+
+async function withClient<T>(url: string, use: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = new pg.Client({ connectionString: url, application_name: 'local-harness' });
+  await db.connect();
+  try {
+    return await use(db);
+  } finally {
+    await db.end();
+  }
+}
