@@ -1,9 +1,152 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import {
+  type CatalogueEntry,
+  catalogue,
+  handlerEntry,
+  jobsDir,
+} from '../functions/catalogue/index.js';
+import type { DeploymentSettings, NetworkSettings } from './deployment-settings.js';
+import type { FunctionNetwork } from './job-function.js';
+import { OperationsDashboard } from './operations-dashboard.js';
+import { ScheduledJob } from './scheduled-job.js';
 
-/** Every catalogued job as a Lambda function on an EventBridge schedule. */
+/** Props of {@link MaintenanceJobsStack}. */
+export interface MaintenanceJobsStackProps extends StackProps, DeploymentSettings {
+  /**
+   * The jobs to deploy.
+   * @default catalogue - every job in functions/catalogue
+   */
+  readonly jobs?: readonly CatalogueEntry[];
+  /**
+   * The folder holding `<job>/handler.ts` for each job.
+   * @default jobsDir - functions/jobs
+   */
+  readonly jobsDir?: string;
+}
+
+/**
+ * Every catalogued job as a Lambda function on an EventBridge schedule, with its dead-letter
+ * queues and alarms; one alarm topic, one database secret, one dashboard.
+ */
 export class MaintenanceJobsStack extends Stack {
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  readonly jobs: readonly ScheduledJob[];
+  readonly alarmTopic: sns.Topic;
+  readonly databaseSecret: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: MaintenanceJobsStackProps = {}) {
     super(scope, id, props);
+    this.databaseSecret = this.#databaseSecret(props.dbSecretArn);
+    this.alarmTopic = this.#alarmTopic(props.alarmEmail);
+    const network = props.network ? this.#network(props.network) : undefined;
+
+    this.jobs = (props.jobs ?? catalogue).map(
+      (entry) =>
+        new ScheduledJob(this, entry.name, {
+          entry,
+          handlerFile: handlerEntry(entry.name, props.jobsDir ?? jobsDir),
+          databaseSecret: this.databaseSecret,
+          alarmTopic: this.alarmTopic,
+          logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+          logLevel: props.logLevel ?? 'INFO',
+          ...(props.jobEnvironment?.[entry.name]
+            ? { environment: props.jobEnvironment[entry.name] }
+            : {}),
+          ...(network ? { network } : {}),
+        }),
+    );
+    const operations = new OperationsDashboard(this, 'Operations', { jobs: this.jobs });
+
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'DatabaseSecretArn', { value: this.databaseSecret.secretArn });
+    new CfnOutput(this, 'DashboardName', { value: operations.dashboard.dashboardName });
+    for (const job of this.jobs) {
+      new CfnOutput(this, `${job.node.id}-function`, {
+        value: job.jobFunction.function.functionName,
+        description: `Lambda function of ${job.entry.name}`,
+      });
+    }
+  }
+
+  #databaseSecret(arn: string | undefined): secretsmanager.ISecret {
+    if (arn) {
+      // A complete ARN ends in Secrets Manager's 6-character suffix; grants then name it exactly.
+      return /-[A-Za-z0-9]{6}$/.test(arn)
+        ? secretsmanager.Secret.fromSecretCompleteArn(this, 'DatabaseSecret', arn)
+        : secretsmanager.Secret.fromSecretPartialArn(this, 'DatabaseSecret', arn);
+    }
+    const secret = new secretsmanager.Secret(this, 'DatabaseSecret', {
+      description:
+        "Connection of the location maintenance jobs to the backend database (RDS secret JSON: host, port, dbname, username, password). Fill in host, dbname and username; set password to that user's.",
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({
+          engine: 'postgres',
+          host: '',
+          port: 5432,
+          dbname: '',
+          username: '',
+        }),
+        generateStringKey: 'password',
+        excludePunctuation: true,
+        passwordLength: 32,
+      },
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The backend owns the database and its users; it rotates the credentials (or passes its own secret with -c dbSecretArn). This placeholder is filled in by the operator.',
+    });
+    return secret;
+  }
+
+  #alarmTopic(email: string | undefined): sns.Topic {
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the maintenance jobs alarm topic',
+      enableKeyRotation: true,
+    });
+    // CloudWatch alarms publish to the encrypted topic.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Location maintenance jobs alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (email) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
+  }
+
+  #network(settings: NetworkSettings): FunctionNetwork {
+    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: settings.vpcId,
+      availabilityZones: Fn.getAzs(),
+    });
+    return {
+      vpc,
+      subnets: settings.subnetIds.map((id, index) =>
+        ec2.Subnet.fromSubnetId(this, `Subnet${index}`, id),
+      ),
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(
+        this,
+        'SecurityGroup',
+        settings.securityGroupId,
+        {
+          mutable: false,
+        },
+      ),
+    };
   }
 }

@@ -1,0 +1,96 @@
+import { Annotations, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { CatalogueEntry } from '../functions/catalogue/index.js';
+import { freshnessWindow } from './freshness-window.js';
+import { runMetric } from './run-metrics.js';
+
+/** Props of {@link JobAlarms}. */
+export interface JobAlarmsProps {
+  readonly entry: CatalogueEntry;
+  readonly function: lambda.IFunction;
+  /** Dead-letter queues whose messages need a person. */
+  readonly deadLetterQueues: readonly sqs.IQueue[];
+  /** Where alarms notify (on ALARM and back to OK). */
+  readonly topic: sns.ITopic;
+}
+
+/**
+ * A job's alarms: failed invocations, messages in its dead-letter queues, and no successful
+ * run for two schedule periods (a disabled or broken schedule must not stay silent).
+ */
+export class JobAlarms extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: JobAlarmsProps) {
+    super(scope, id);
+    const { entry } = props;
+    this.#add(
+      new cloudwatch.Alarm(this, 'Errors', {
+        alarmDescription: `${entry.name}: a run failed (Lambda Errors: failed runs, timeouts, crashes). See the "failed runs" query.`,
+        metric: props.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      props.topic,
+    );
+    props.deadLetterQueues.forEach((queue, index) => {
+      this.#add(
+        new cloudwatch.Alarm(this, `DeadLetters${index}`, {
+          alarmDescription: `${entry.name}: events in a dead-letter queue; see "Re-driving a dead-letter queue" in the README.`,
+          metric: queue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(5),
+            statistic: 'Maximum',
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        props.topic,
+      );
+    });
+    const window = freshnessWindow(entry.schedule.longestGapMs);
+    if (!window) {
+      Annotations.of(this).addWarning(
+        `${entry.name}: runs too rarely for a "no successful run for two periods" alarm (CloudWatch looks back 7 days at most)`,
+      );
+      return;
+    }
+    this.#add(
+      new cloudwatch.Alarm(this, 'NoSuccessfulRun', {
+        alarmDescription:
+          `${entry.name}: no successful run in ${window.evaluationPeriods} × ${window.period.toHumanString()} ` +
+          `(schedule ${entry.schedule.expression}). Is the rule enabled? Are runs failing or skipped?`,
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(succeeded, 0) + FILL(cutShort, 0)',
+          label: 'successful runs',
+          period: window.period,
+          usingMetrics: {
+            succeeded: runMetric(entry.name, 'succeeded', window.period),
+            cutShort: runMetric(entry.name, 'cutShort', window.period),
+          },
+        }),
+        threshold: 1,
+        evaluationPeriods: window.evaluationPeriods,
+        datapointsToAlarm: window.evaluationPeriods,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // No data at all means no run at all: that is what this alarm is for.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+      props.topic,
+    );
+  }
+
+  #add(alarm: cloudwatch.Alarm, topic: sns.ITopic): void {
+    alarm.addAlarmAction(new SnsAction(topic));
+    alarm.addOkAction(new SnsAction(topic));
+    this.alarms.push(alarm);
+  }
+}

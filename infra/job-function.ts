@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { CatalogueEntry } from '../functions/catalogue/index.js';
+import { runMetrics } from '../functions/runner/metric-names.js';
+
+/** The repository root: where package-lock.json and tsconfig.json live. */
+export const projectRoot = join(import.meta.dirname, '..');
+
+/** Where a function runs in a VPC. */
+export interface FunctionNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.ISubnet[];
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/** Props of {@link JobFunction}. */
+export interface JobFunctionProps {
+  /** The catalogue entry: timeout, memory, description. */
+  readonly entry: CatalogueEntry;
+  /** The job's Lambda entry file, `functions/jobs/<name>/handler.ts`. */
+  readonly handlerFile: string;
+  /** The database secret; the function may read it and nothing else. */
+  readonly databaseSecret: secretsmanager.ISecret;
+  /** Where failed asynchronous invocations go, after Lambda's retries. */
+  readonly failedRuns: sqs.IQueue;
+  /** How long Lambda keeps retrying an event (an event older than a schedule period is stale). */
+  readonly maxEventAge: Duration;
+  /** How long the logs are kept. */
+  readonly logRetention: logs.RetentionDays;
+  /** Powertools log level. */
+  readonly logLevel: string;
+  /**
+   * Extra environment (the job's own settings).
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * VPC placement.
+   * @default - no VPC
+   */
+  readonly network?: FunctionNetwork;
+}
+
+/**
+ * One job's Lambda function: bundled by the local esbuild (minified, source maps), the
+ * latest Node.js runtime on arm64, its own log group and role, reserved concurrency 1, and an
+ * asynchronous invoke configuration whose retries end in the failed-runs queue.
+ */
+export class JobFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: JobFunctionProps) {
+    super(scope, id);
+    const { entry } = props;
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${entry.name} job`,
+    });
+    this.logGroup.grantWrite(this.role);
+    props.databaseSecret.grantRead(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.handlerFile,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      description: entry.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: entry.memoryMiB,
+      timeout: Duration.seconds(entry.timeoutSeconds),
+      reservedConcurrentExecutions: 1,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: runMetrics.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: runMetrics.namespace,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        DB_SECRET_ARN: props.databaseSecret.secretArn,
+        // Trust the Amazon RDS certificate authorities for verified TLS (Node.js 20+ runtimes).
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        // CommonJS output keeps the lazily loaded AWS SDK (only for DB_SECRET_ARN) lazy;
+        // ESM sources are still preferred, so esbuild tree-shakes them.
+        format: OutputFormat.CJS,
+        mainFields: ['module', 'main'],
+        // The Node.js runtime provides the AWS SDK v3.
+        externalModules: ['@aws-sdk/*'],
+        // Keeps zod's unused locales out of the bundle (see zod-subset.ts).
+        esbuildArgs: { '--alias:zod': join(projectRoot, 'infra', 'bundling', 'zod-subset.ts') },
+      },
+      retryAttempts: 2,
+      maxEventAge: props.maxEventAge,
+      onFailure: new SqsDestination(props.failedRuns),
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            vpcSubnets: { subnets: props.network.subnets },
+            securityGroups: [props.network.securityGroup],
+          }
+        : {}),
+    });
+  }
+}

@@ -1,0 +1,113 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { runMetric } from './run-metrics.js';
+import type { ScheduledJob } from './scheduled-job.js';
+
+/** The shipped Logs Insights queries, over every job's log group (the runner's log fields). */
+export const insightsQueries = {
+  'failed runs': new logs.QueryString({
+    fields: [
+      '@timestamp',
+      'job',
+      'runId',
+      'scheduledTime',
+      'error.name',
+      'error.message',
+      'error.cause.message',
+    ],
+    filterStatements: ['message = "job finished"', 'outcome = "failed"'],
+    sort: '@timestamp desc',
+    limit: 100,
+  }),
+  'slowest runs': new logs.QueryString({
+    fields: [
+      '@timestamp',
+      'job',
+      'runId',
+      'durationMs',
+      'outcome',
+      'result.deleted',
+      'result.batches',
+    ],
+    filterStatements: ['message = "job finished"'],
+    sort: 'durationMs desc',
+    limit: 50,
+  }),
+  'rows deleted per day': new logs.QueryString({
+    filterStatements: ['message = "job finished"', 'ispresent(result.deleted)'],
+    statsStatements: ['sum(result.deleted) as deleted, count(*) as runs by job, bin(1d) as day'],
+    sort: 'day desc',
+  }),
+} as const;
+
+/** Props of {@link OperationsDashboard}. */
+export interface OperationsDashboardProps {
+  readonly jobs: readonly ScheduledJob[];
+}
+
+/** A CloudWatch dashboard (a row per job) and the Logs Insights query definitions. */
+export class OperationsDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
+    super(scope, id);
+    const period = Duration.hours(1);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(7),
+    });
+    for (const job of props.jobs) {
+      const jobName = job.entry.name;
+      this.dashboard.addWidgets(
+        new cloudwatch.TextWidget({
+          markdown: `## ${jobName}\n${job.entry.description} Schedule: \`${job.entry.schedule.expression}\` (UTC).`,
+          width: 24,
+          height: 2,
+        }),
+      );
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `${jobName}: runs`,
+          stacked: true,
+          left: (['succeeded', 'cutShort', 'skipped', 'failures'] as const).map((metric) =>
+            runMetric(jobName, metric, period),
+          ),
+          width: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${jobName}: duration (ms)`,
+          left: [
+            runMetric(jobName, 'duration', period, 'Average'),
+            runMetric(jobName, 'duration', period, 'Maximum'),
+          ],
+          width: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${jobName}: rows deleted`,
+          left: [runMetric(jobName, 'rowsDeleted', period)],
+          width: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${jobName}: Lambda errors, throttles, dead letters`,
+          left: [
+            job.jobFunction.function.metricErrors({ period }),
+            job.jobFunction.function.metricThrottles({ period }),
+          ],
+          right: [job.undeliveredEvents, job.failedRuns].map((queue) =>
+            queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+          ),
+          width: 6,
+        }),
+      );
+    }
+    const logGroups = props.jobs.map((job) => job.jobFunction.logGroup);
+    for (const [title, queryString] of Object.entries(insightsQueries)) {
+      new logs.QueryDefinition(this, `Query${title.replace(/\W+/g, '')}`, {
+        queryDefinitionName: `location-maintenance-jobs/${title}`,
+        queryString,
+        logGroups,
+      });
+    }
+  }
+}
