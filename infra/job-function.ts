@@ -96,7 +96,10 @@ export class JobFunction extends Construct {
       },
       bundling: {
         minify: true,
+        // Stack traces map back to the TypeScript files; the sources themselves stay out of
+        // the map, which keeps it small and quick to load at cold start.
         sourceMap: true,
+        sourcesContent: false,
         // CommonJS output keeps the lazily loaded AWS SDK (only for DB_SECRET_ARN) lazy;
         // ESM sources are still preferred, so esbuild tree-shakes them.
         format: OutputFormat.CJS,
@@ -105,6 +108,10 @@ export class JobFunction extends Construct {
         externalModules: ['@aws-sdk/*'],
         // Keeps zod's unused locales out of the bundle (see zod-subset.ts).
         esbuildArgs: { '--alias:zod': join(projectRoot, 'infra', 'bundling', 'zod-subset.ts') },
+        // These functions never run in a Cloudflare Worker: this answers pg's and zod's
+        // runtime probes at build time. (pg's probe otherwise loads Node's whole fetch stack
+        // at import on runtimes without a global `navigator`, such as Node.js 20.)
+        define: { navigator: JSON.stringify({ userAgent: 'Node.js' }) },
       },
       retryAttempts: 2,
       maxEventAge: props.maxEventAge,

@@ -17,5 +17,4 @@ import {
   unknown,
 } from '../../node_modules/zod/v4/classic/external.js';
 
-export * from '../../node_modules/zod/v4/classic/external.js';
 export const z = { array, boolean, coerce, iso, literal, object, strictObject, string, unknown };

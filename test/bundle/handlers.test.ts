@@ -1,0 +1,219 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogue } from '../../functions/catalogue/index.js';
+import { seedDemoData } from '../../functions/local/seed.js';
+import { MaintenanceJobsStack } from '../../infra/maintenance-jobs-stack.js';
+import { scheduledEvent } from '../support/lambda-context.js';
+import { useTestDatabase } from '../support/test-database.js';
+
+const run = promisify(execFile);
+const db = useTestDatabase();
+
+/** Each function's bundle, by job name, from a real synthesis into a temporary cloud assembly. */
+async function synthesizeBundles(outdir: string): Promise<Map<string, string>> {
+  const app = new App({ outdir, context: { 'cli-telemetry': false } });
+  const stack = new MaintenanceJobsStack(app, 'BundleTest');
+  const assembly = app.synth();
+  const template = JSON.parse(
+    await readFile(
+      join(assembly.directory, assembly.getStackArtifact(stack.artifactId).templateFile),
+      'utf8',
+    ),
+  ) as { Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }> };
+  const bundles = new Map<string, string>();
+  for (const job of stack.jobs) {
+    const logicalId = stack.getLogicalId(job.jobFunction.function.node.defaultChild as never);
+    // The code's S3 key is `<asset hash>.zip`; the assembly holds the asset as `asset.<hash>/`.
+    const hash = template.Resources[logicalId]?.Properties.Code?.S3Key?.replace(/\.zip$/, '');
+    if (!hash) throw new Error(`no code asset for ${job.entry.name}`);
+    bundles.set(job.entry.name, join(outdir, `asset.${hash}`, 'index.js'));
+  }
+  return bundles;
+}
+
+interface Invocation {
+  code: number;
+  lines: Record<string, unknown>[];
+  result?: Record<string, unknown>;
+  error?: { name: string; message: string };
+  output: string;
+}
+
+/** Calls a bundle's handler in a separate Node process, as Lambda would. */
+async function invoke(
+  bundle: string,
+  event: unknown,
+  env: Record<string, string>,
+): Promise<Invocation> {
+  const args = [
+    '--enable-source-maps',
+    join(import.meta.dirname, 'invoke-bundle.cjs'),
+    bundle,
+    JSON.stringify(event),
+    '300000',
+  ];
+  const childEnv = {
+    PATH: process.env.PATH ?? '',
+    POWERTOOLS_SERVICE_NAME: 'location-maintenance-jobs',
+    POWERTOOLS_METRICS_NAMESPACE: 'LocationMaintenanceJobs',
+    ...env,
+  };
+  let stdout: string;
+  let stderr: string;
+  let code = 0;
+  try {
+    ({ stdout, stderr } = await run(process.execPath, args, { env: childEnv }));
+  } catch (failure) {
+    ({ stdout, stderr } = failure as { stdout: string; stderr: string });
+    code = (failure as { code: number }).code;
+  }
+  const output = `${stdout}\n${stderr}`;
+  const marker = (prefix: string) => {
+    const line = stdout.split('\n').find((text) => text.startsWith(prefix));
+    return line ? JSON.parse(line.slice(prefix.length)) : undefined;
+  };
+  const lines = output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { code, lines, result: marker('__RESULT__'), error: marker('__ERROR__'), output };
+}
+
+async function expiredLocations(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ count: string }>(
+    "SELECT count(*) FROM locations WHERE created_at < now() - interval '30 days'",
+  );
+  return Number(rows[0]?.count);
+}
+
+describe('the built bundles, invoked as Lambda does', () => {
+  let outdir: string;
+  let bundles: Map<string, string>;
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    outdir = await mkdtemp(join(tmpdir(), 'bundle-test-'));
+    bundles = await synthesizeBundles(outdir);
+    client = await db().connect();
+    await seedDemoData(client, { devices: 4, locationsPerDevice: 500, idempotencyKeys: 300 });
+  }, 120_000);
+  afterAll(() => rm(outdir, { recursive: true, force: true }));
+
+  it('builds one minified bundle per catalogued job', async () => {
+    expect([...bundles.keys()].sort()).toEqual(catalogue.map((job) => job.name).sort());
+    for (const bundle of bundles.values()) {
+      expect((await stat(bundle)).size).toBeGreaterThan(0);
+      expect((await stat(`${bundle}.map`)).size).toBeGreaterThan(0);
+    }
+  });
+
+  it('location-cleanup: deletes the expired rows on a Scheduled Event, logging the runner’s JSON lines', async () => {
+    // GIVEN expired rows
+    const expired = await expiredLocations(client);
+    expect(expired).toBeGreaterThan(0);
+
+    // WHEN the bundle's handler gets a Scheduled Event
+    const bundle = bundles.get('location-cleanup') as string;
+    const invocation = await invoke(bundle, scheduledEvent(new Date()), { DATABASE_URL: db().url });
+
+    // THEN
+    expect(invocation.code, invocation.output).toBe(0);
+    expect(invocation.result).toMatchObject({
+      outcome: 'succeeded',
+      result: { deleted: expired, complete: true },
+    });
+    expect(await expiredLocations(client)).toBe(0);
+    const started = invocation.lines.find((line) => line.message === 'job started');
+    const finished = invocation.lines.find((line) => line.message === 'job finished');
+    expect(started).toMatchObject({
+      level: 'INFO',
+      service: 'location-maintenance-jobs',
+      job: 'location-cleanup',
+      trigger: 'schedule',
+      function_request_id: 'f0e1d2c3-b4a5-4697-8899-aabbccddeeff',
+    });
+    for (const field of ['runId', 'scheduledTime', 'startedAt', 'deadline'])
+      expect(started).toHaveProperty(field);
+    expect(finished).toMatchObject({ outcome: 'succeeded', runId: started?.runId });
+    for (const field of ['startedAt', 'endedAt', 'durationMs', 'result'])
+      expect(finished).toHaveProperty(field);
+    expect(invocation.lines.find((line) => '_aws' in line)).toMatchObject({
+      job: 'location-cleanup',
+      Runs: 1,
+      Succeeded: 1,
+      RowsDeleted: expired,
+    });
+  });
+
+  it('idempotency-key-purge: a manual dry run counts and deletes nothing, then a run deletes', async () => {
+    // GIVEN
+    const bundle = bundles.get('idempotency-key-purge') as string;
+    const count = async () =>
+      Number(
+        (await client.query('SELECT count(*) FROM idempotency_keys WHERE expires_at < now()'))
+          .rows[0].count,
+      );
+    const expired = await count();
+
+    // WHEN
+    const dryRun = await invoke(bundle, { dryRun: true }, { DATABASE_URL: db().url });
+    const afterDryRun = await count();
+    const real = await invoke(bundle, {}, { DATABASE_URL: db().url });
+
+    // THEN
+    expect(dryRun.result).toMatchObject({
+      trigger: 'manual',
+      result: { dryRun: true, wouldDelete: expired },
+    });
+    expect(afterDryRun).toBe(expired);
+    expect(real.result).toMatchObject({ outcome: 'succeeded', result: { deleted: expired } });
+    expect(await count()).toBe(0);
+  });
+
+  it('rejects a malformed event before any work, and the invocation fails', async () => {
+    // WHEN
+    const invocation = await invoke(
+      bundles.get('location-cleanup') as string,
+      { source: 'aws.s3', 'detail-type': 'Object Created' },
+      { DATABASE_URL: db().url },
+    );
+
+    // THEN
+    expect(invocation.code).toBe(1);
+    expect(invocation.error).toMatchObject({
+      name: 'InvalidEventError',
+      message: expect.stringContaining('expected an EventBridge Scheduled Event'),
+    });
+    expect(invocation.lines.some((line) => line.message === 'job started')).toBe(false);
+    expect(invocation.lines.find((line) => line.message === 'event rejected')).toMatchObject({
+      level: 'ERROR',
+    });
+  });
+
+  it('fails the invocation with its error logged when the database is unreachable, without the password', async () => {
+    // WHEN: nothing listens on port 1
+    const invocation = await invoke(
+      bundles.get('location-cleanup') as string,
+      scheduledEvent(new Date()),
+      {
+        DATABASE_URL: 'postgres://jobs:Bundl3Secret@127.0.0.1:1/pm',
+      },
+    );
+
+    // THEN
+    expect(invocation.code).toBe(1);
+    expect(invocation.error).toMatchObject({ name: 'JobFailedError' });
+    expect(invocation.lines.find((line) => line.message === 'job finished')).toMatchObject({
+      level: 'ERROR',
+      outcome: 'failed',
+      error: { code: 'ECONNREFUSED' },
+    });
+    expect(invocation.output).not.toContain('Bundl3Secret');
+  });
+});
