@@ -5,35 +5,15 @@
  * most 250 KB, import time at most 1.5 times the bare handler's.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { build } from 'esbuild';
-import { MaintenanceJobsStack } from '../infra/maintenance-jobs-stack.js';
+import { synthesizeBundles } from '../test/bundle/synthesize-bundles.js';
 
 const runs = 20;
 const maxBundleBytes = 250 * 1024;
 const maxImportRatio = 1.5;
-
-async function synthesizedBundles(outdir: string): Promise<Map<string, string>> {
-  const app = new App({ outdir, context: { 'cli-telemetry': false } });
-  const stack = new MaintenanceJobsStack(app, 'BundleBench');
-  const assembly = app.synth();
-  const template = JSON.parse(
-    await readFile(
-      join(assembly.directory, assembly.getStackArtifact(stack.artifactId).templateFile),
-      'utf8',
-    ),
-  ) as { Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }> };
-  return new Map(
-    stack.jobs.map((job) => {
-      const logicalId = stack.getLogicalId(job.jobFunction.function.node.defaultChild as never);
-      const hash = template.Resources[logicalId]?.Properties.Code?.S3Key?.replace(/\.zip$/, '');
-      return [job.entry.name, join(outdir, `asset.${hash}`, 'index.js')];
-    }),
-  );
-}
 
 /** A handler that does nothing, bundled with the functions' esbuild settings. */
 async function bareBundle(dir: string): Promise<string> {
@@ -70,7 +50,7 @@ function importTime(bundle: string): number {
 export default async function bundlesBench(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'bundle-bench-'));
   try {
-    const bundles = await synthesizedBundles(join(dir, 'cdk.out'));
+    const bundles = await synthesizeBundles(join(dir, 'cdk.out'));
     const bare = await bareBundle(dir);
     const bareTime = importTime(bare);
     console.log(

@@ -1,12 +1,19 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readDeploymentSettings } from './deployment-settings.js';
+import { DeploymentSettingsError, readDeploymentSettings } from './deployment-settings.js';
 import { MaintenanceJobsStack } from './maintenance-jobs-stack.js';
 
 const app = new App();
-new MaintenanceJobsStack(app, 'LocationMaintenanceJobs', {
-  description: 'Scheduled maintenance jobs for the location-tracking backend',
-  ...readDeploymentSettings((key) => app.node.tryGetContext(key)),
-});
+try {
+  new MaintenanceJobsStack(app, 'LocationMaintenanceJobs', {
+    description: 'Scheduled maintenance jobs for the location-tracking backend',
+    ...readDeploymentSettings((key) => app.node.tryGetContext(key)),
+  });
+} catch (error) {
+  // A bad context value: the message names the key; a stack trace would only bury it.
+  if (!(error instanceof DeploymentSettingsError)) throw error;
+  console.error(`error: ${error.message}`);
+  process.exit(1);
+}
 // cdk-nag: synthesis fails on any finding that is not acknowledged, with its reason, in code.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

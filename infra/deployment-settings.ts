@@ -117,6 +117,14 @@ function readNetwork(
       'context vpcId, subnetIds and securityGroupId go together: set all three or none',
     );
   }
+  const ids: [key: string, id: string, prefix: string][] = [
+    ['vpcId', vpcId, 'vpc'],
+    ...subnetIds.map((id): [string, string, string] => ['subnetIds', id, 'subnet']),
+    ['securityGroupId', securityGroupId, 'sg'],
+  ];
+  const bad = ids.find(([, id, prefix]) => !new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(id));
+  if (bad)
+    throw new DeploymentSettingsError(`context ${bad[0]}: "${bad[1]}" is not a ${bad[2]}-… id`);
   return { vpcId, subnetIds, securityGroupId };
 }
 

@@ -1,4 +1,4 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -58,7 +58,8 @@ export class JobAlarms extends Construct {
     });
     const window = freshnessWindow(entry.schedule.longestGapMs);
     if (!window) {
-      Annotations.of(this).addWarning(
+      Validations.of(this).addWarning(
+        'location-maintenance-jobs:noFreshnessAlarm',
         `${entry.name}: runs too rarely for a "no successful run for two periods" alarm (CloudWatch looks back 7 days at most)`,
       );
       return;

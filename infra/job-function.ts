@@ -4,7 +4,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -95,13 +95,17 @@ export class JobFunction extends Construct {
         ...props.environment,
       },
       bundling: {
+        logLevel: LogLevel.WARNING,
         minify: true,
         // Stack traces map back to the TypeScript files; the sources themselves stay out of
         // the map, which keeps it small and quick to load at cold start.
         sourceMap: true,
         sourcesContent: false,
-        // CommonJS output keeps the lazily loaded AWS SDK (only for DB_SECRET_ARN) lazy;
-        // ESM sources are still preferred, so esbuild tree-shakes them.
+        // CommonJS output: ESM output hoists the external AWS SDK import (only needed for
+        // DB_SECRET_ARN, loaded lazily) to the top of the bundle, and was no smaller (230 KB
+        // either way: esbuild tree-shakes ESM sources, preferred by mainFields, in both
+        // formats). Importing it took 140 ms against 94 ms for CommonJS, and still more than
+        // CommonJS plus the SDK (129 ms; median of 20 fresh Node processes).
         format: OutputFormat.CJS,
         mainFields: ['module', 'main'],
         // The Node.js runtime provides the AWS SDK v3.

@@ -1,41 +1,18 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { App } from 'aws-cdk-lib';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../../functions/catalogue/index.js';
 import { seedDemoData } from '../../functions/local/seed.js';
-import { MaintenanceJobsStack } from '../../infra/maintenance-jobs-stack.js';
 import { scheduledEvent } from '../support/lambda-context.js';
 import { useTestDatabase } from '../support/test-database.js';
+import { synthesizeBundles } from './synthesize-bundles.js';
 
 const run = promisify(execFile);
 const db = useTestDatabase();
-
-/** Each function's bundle, by job name, from a real synthesis into a temporary cloud assembly. */
-async function synthesizeBundles(outdir: string): Promise<Map<string, string>> {
-  const app = new App({ outdir, context: { 'cli-telemetry': false } });
-  const stack = new MaintenanceJobsStack(app, 'BundleTest');
-  const assembly = app.synth();
-  const template = JSON.parse(
-    await readFile(
-      join(assembly.directory, assembly.getStackArtifact(stack.artifactId).templateFile),
-      'utf8',
-    ),
-  ) as { Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }> };
-  const bundles = new Map<string, string>();
-  for (const job of stack.jobs) {
-    const logicalId = stack.getLogicalId(job.jobFunction.function.node.defaultChild as never);
-    // The code's S3 key is `<asset hash>.zip`; the assembly holds the asset as `asset.<hash>/`.
-    const hash = template.Resources[logicalId]?.Properties.Code?.S3Key?.replace(/\.zip$/, '');
-    if (!hash) throw new Error(`no code asset for ${job.entry.name}`);
-    bundles.set(job.entry.name, join(outdir, `asset.${hash}`, 'index.js'));
-  }
-  return bundles;
-}
 
 interface Invocation {
   code: number;

@@ -17,9 +17,9 @@ describe('readDeploymentSettings', () => {
       read({
         dbSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pm/db-AbC123',
         alarmEmail: 'oncall@example.com',
-        vpcId: 'vpc-1',
-        subnetIds: 'subnet-1, subnet-2',
-        securityGroupId: 'sg-1',
+        vpcId: 'vpc-0a1b2c3d',
+        subnetIds: 'subnet-0a1b2c3d, subnet-0a1b2c3e',
+        securityGroupId: 'sg-0a1b2c3d4e5f60718',
         logRetentionDays: '90',
         logLevel: 'debug',
         jobEnvironment: '{"location-cleanup":{"LOCATION_RETENTION_DAYS":"14"}}',
@@ -27,7 +27,11 @@ describe('readDeploymentSettings', () => {
     ).toEqual({
       dbSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pm/db-AbC123',
       alarmEmail: 'oncall@example.com',
-      network: { vpcId: 'vpc-1', subnetIds: ['subnet-1', 'subnet-2'], securityGroupId: 'sg-1' },
+      network: {
+        vpcId: 'vpc-0a1b2c3d',
+        subnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'],
+        securityGroupId: 'sg-0a1b2c3d4e5f60718',
+      },
       logRetention: RetentionDays.THREE_MONTHS,
       logLevel: 'DEBUG',
       jobEnvironment: { 'location-cleanup': { LOCATION_RETENTION_DAYS: '14' } },
@@ -38,6 +42,10 @@ describe('readDeploymentSettings', () => {
     [{ dbSecretArn: 'my-secret' }, 'context dbSecretArn must be a Secrets Manager secret ARN'],
     [{ alarmEmail: 'oncall' }, 'context alarmEmail must be an email address'],
     [{ vpcId: 'vpc-1' }, 'context vpcId, subnetIds and securityGroupId go together'],
+    [
+      { vpcId: 'vpc-0a1b2c3d', subnetIds: 'subnet-x', securityGroupId: 'sg-0a1b2c3d' },
+      'context subnetIds: "subnet-x" is not a subnet-… id',
+    ],
     [{ logRetentionDays: '10' }, 'context logRetentionDays must be one of'],
     [{ logLevel: 'LOUD' }, 'context logLevel must be one of'],
     [{ jobEnvironment: '{oops' }, 'context jobEnvironment must be JSON'],

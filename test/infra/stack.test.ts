@@ -1,20 +1,31 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, defineCatalogue } from '../../functions/catalogue/index.js';
 import { Schedule } from '../../functions/schedule/schedule.js';
-import { fixtureJobsDir, nagFindings, resourcesOf, synthesize } from './synth.js';
+import {
+  fixtureJobsDir,
+  nagFindings,
+  removeSynthesized,
+  resourcesOf,
+  synthesize,
+  warningsOf,
+} from './synth.js';
 
 const jobsByName = (name: string) => catalogue.find((job) => job.name === name);
+
+afterAll(removeSynthesized);
 
 describe('MaintenanceJobsStack, with no context', () => {
   let template: Template;
   let findings: string[];
+  let warnings: string[];
 
   beforeAll(() => {
     // GIVEN the catalogue and no context; WHEN synthesised
     const { app, stack, template: synthesized } = synthesize();
     template = synthesized;
     findings = nagFindings(app, stack);
+    warnings = warningsOf(stack);
   });
 
   it('creates one function, one rule and two dead-letter queues per catalogued job', () => {
@@ -236,6 +247,10 @@ describe('MaintenanceJobsStack, with no context', () => {
   it('passes cdk-nag AwsSolutions (every acknowledgement carries its reason in code)', () => {
     expect(findings).toEqual([]);
   });
+
+  it('synthesises without warnings', () => {
+    expect(warnings).toEqual([]);
+  });
 });
 
 describe('MaintenanceJobsStack, with context', () => {
@@ -279,18 +294,25 @@ describe('MaintenanceJobsStack, with context', () => {
     // GIVEN a network; WHEN synthesised
     const { app, stack, template } = synthesize({
       network: {
-        vpcId: 'vpc-0abc',
-        subnetIds: ['subnet-0aaa', 'subnet-0bbb'],
-        securityGroupId: 'sg-0ccc',
+        vpcId: 'vpc-0a1b2c3d4e5f60718',
+        subnetIds: ['subnet-0a1b2c3d4e5f60719', 'subnet-0a1b2c3d4e5f6071a'],
+        securityGroupId: 'sg-0a1b2c3d4e5f6071b',
       },
     });
 
     // THEN
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
-      { VpcConfig: { SubnetIds: ['subnet-0aaa', 'subnet-0bbb'], SecurityGroupIds: ['sg-0ccc'] } },
+      {
+        VpcConfig: {
+          SubnetIds: ['subnet-0a1b2c3d4e5f60719', 'subnet-0a1b2c3d4e5f6071a'],
+          SecurityGroupIds: ['sg-0a1b2c3d4e5f6071b'],
+        },
+      },
       catalogue.length,
     );
+    // imported by id, offline: no lookup, and nothing for `cdk synth` to warn about
+    expect(warningsOf(stack)).toEqual([]);
     expect(nagFindings(app, stack)).toEqual([]);
   });
 
@@ -347,5 +369,31 @@ describe('adding a job to the catalogue', () => {
       ]),
     });
     expect(nagFindings(app, stack)).toEqual([]);
+  });
+
+  it('gives a job that runs too rarely for CloudWatch no freshness alarm, and says so at synth', () => {
+    // GIVEN a weekly job (CloudWatch alarms look back 7 days at most)
+    const jobs = defineCatalogue([
+      {
+        name: 'throwaway-job',
+        description: 'Exists only for this test.',
+        schedule: Schedule.expression('cron(0 4 ? * MON *)'),
+        timeoutSeconds: 60,
+      },
+    ]);
+
+    // WHEN synthesised
+    const { stack, template } = synthesize({ jobs, jobsDir: fixtureJobsDir });
+
+    // THEN its errors and dead-letter alarms only, and a warning naming the job
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      { TreatMissingData: 'breaching' },
+      0,
+    );
+    expect(warningsOf(stack)).toEqual([
+      expect.stringContaining('throwaway-job: runs too rarely for a "no successful run'),
+    ]);
   });
 });

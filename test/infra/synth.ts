@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { cdkJsonContext } from '../../infra/cdk-json-context.js';
 import {
   MaintenanceJobsStack,
   type MaintenanceJobsStackProps,
@@ -10,14 +13,26 @@ import {
 /** The jobs folder of the test fixtures (holds `throwaway-job`). */
 export const fixtureJobsDir = join(import.meta.dirname, 'fixtures', 'jobs');
 
-/** Synthesises the stack in a fresh app (bundling the functions) and returns its template. */
+const outdirs: string[] = [];
+
+/**
+ * Synthesises the stack in a fresh app with cdk.json's feature flags (bundling the functions)
+ * into a temporary cloud assembly, and returns its template.
+ */
 export function synthesize(props: MaintenanceJobsStackProps = {}) {
-  const app = new App({ context: { 'cli-telemetry': false } });
+  const outdir = mkdtempSync(join(tmpdir(), 'stack-test-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir, context: cdkJsonContext() });
   const stack = new MaintenanceJobsStack(app, 'TestJobs', {
     env: { account: '123456789012', region: 'eu-west-1' },
     ...props,
   });
   return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** Deletes the cloud assemblies (bundles included) that {@link synthesize} wrote. */
+export function removeSynthesized(): void {
+  for (const outdir of outdirs.splice(0)) rmSync(outdir, { recursive: true, force: true });
 }
 
 /** cdk-nag AwsSolutions findings that are not acknowledged, as `rule: resource` strings. */
@@ -39,4 +54,11 @@ export function resourcesOf(
     string,
     { Properties: Record<string, unknown> },
   ][];
+}
+
+/** The synthesis warnings on the stack (what `cdk synth` prints as WARNING), as text. */
+export function warningsOf(stack: MaintenanceJobsStack): string[] {
+  return Annotations.fromStack(stack)
+    .findWarning('*', Match.anyValue())
+    .map((warning) => `${warning.id}: ${String(warning.entry.data)}`);
 }
