@@ -90,4 +90,12 @@ export default async function schedulerBench(): Promise<void> {
   );
   console.log(`baseline: Schedule.next only${baseline.toFixed(1).padStart(8)} ms`);
   console.log(`ratio scheduler / baseline  ${(simulated / baseline).toFixed(1).padStart(8)}x`);
+  const wrong = catalogue.filter((entry) => {
+    const want = expected[entry.name];
+    return want !== undefined && counts.get(entry.name) !== want;
+  });
+  if (wrong.length > 0 || simulated >= 1_000) {
+    // A wrong count or a missed target fails `npm run bench`.
+    process.exitCode = 1;
+  }
 }

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Env } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { type PostgresServer, startPostgresServer } from './postgres-server.js';
-import { type DemoDataSummary, seedDemoData } from './seed.js';
+import { seedDemoData } from './seed.js';
 
 /** Where `npm start` keeps its embedded cluster, unless `LOCAL_POSTGRES_DIR` says otherwise. */
 export const defaultDataDir = join(import.meta.dirname, '..', '..', '.local', 'postgres');
@@ -46,18 +46,38 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
   }
   const dataDir = options.env.LOCAL_POSTGRES_DIR?.trim() || defaultDataDir;
   options.note('starting the embedded PostgreSQL', { dataDir });
-  const server = await startPostgresServer({ dataDir, persistent: true });
+  const server = await startPostgresServer({
+    dataDir,
+    persistent: true,
+    // Only the notes about a server left behind by a killed run; not the server's own output.
+    onLog: (line) => {
+      if (leftBehind.test(line)) options.note('embedded PostgreSQL left behind', { detail: line });
+    },
+  });
   try {
     const url = await ensureDatabase(server);
-    const applied = await prepare(url, true, options.seed, options.note);
-    if (applied.length > 0 && !options.seed) {
-      await withClient(url, async (db) => report(options.note, await seedDemoData(db)));
-    }
+    await withClient(url, async (db) => {
+      options.note('schema migrated', { applied: await migrate(db) });
+      // A first start finds no devices (so does one after a first start killed mid-seed).
+      if (options.seed || (await hasNoDevices(db))) {
+        options.note('demo data written', { ...(await seedDemoData(db)) });
+      }
+    });
     return { url, embedded: true, close: () => server.stop() };
   } catch (error) {
     await server.stop();
     throw error;
   }
+}
+
+/** The lines of `startPostgresServer` about a server or pid file a killed run left behind. */
+const leftBehind = /left running|stale postmaster\.pid/;
+
+async function hasNoDevices(db: pg.Client): Promise<boolean> {
+  const { rows } = await db.query<{ empty: boolean }>(
+    'SELECT NOT EXISTS (SELECT 1 FROM devices) AS empty',
+  );
+  return rows[0]?.empty ?? true;
 }
 
 async function ensureDatabase(server: PostgresServer): Promise<string> {
@@ -73,24 +93,18 @@ async function ensureDatabase(server: PostgresServer): Promise<string> {
   return url.toString();
 }
 
-/** Migrates and/or seeds; returns the migrations applied now. */
+/** Migrates and/or seeds, each only when asked. */
 async function prepare(
   url: string,
   shouldMigrate: boolean,
   shouldSeed: boolean,
   note: LocalDatabaseOptions['note'],
-): Promise<string[]> {
-  if (!shouldMigrate && !shouldSeed) return [];
-  return withClient(url, async (db) => {
-    const applied = shouldMigrate ? await migrate(db) : [];
-    if (shouldMigrate) note('schema migrated', { applied });
-    if (shouldSeed) report(note, await seedDemoData(db));
-    return applied;
+): Promise<void> {
+  if (!shouldMigrate && !shouldSeed) return;
+  await withClient(url, async (db) => {
+    if (shouldMigrate) note('schema migrated', { applied: await migrate(db) });
+    if (shouldSeed) note('demo data written', { ...(await seedDemoData(db)) });
   });
-}
-
-function report(note: LocalDatabaseOptions['note'], summary: DemoDataSummary): void {
-  note('demo data written', { ...summary });
 }
 
 async function withClient<T>(url: string, use: (db: pg.Client) => Promise<T>): Promise<T> {

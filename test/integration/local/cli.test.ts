@@ -1,9 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clearStaleServer,
+  isAlive,
+  readPostmasterPid,
+} from '../../../functions/local/postgres-stale.js';
 import { seedDemoData } from '../../../functions/local/seed.js';
+import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
 import { createTestDatabase, useTestDatabase } from '../../support/test-database.js';
 import { cleanEnv, runCli, startCli } from './cli-process.js';
 
@@ -24,6 +30,12 @@ describe('jobs CLI', () => {
   beforeAll(async () => {
     client = await db().connect();
     await seedDemoData(client, { devices: 5, locationsPerDevice: 400, idempotencyKeys: 50 });
+    // No fix within 10 minutes of the 30-day line, so none crosses it while the tests count.
+    await client.query(
+      `DELETE FROM locations
+       WHERE created_at BETWEEN now() - interval '30 days 10 minutes'
+                            AND now() - interval '29 days 23 hours 50 minutes'`,
+    );
   });
 
   it('lists every job with its schedule, timeout and next three runs', async () => {
@@ -199,20 +211,65 @@ describe('jobs CLI', () => {
       expect(cli.logs('shutting down')[0]).toMatchObject({ signal: 'SIGTERM' });
       expect(cli.logs('scheduler stopped')[0]).toMatchObject({ abandoned: [] });
     });
+
+    it('exits 1 when a run is still going at the shutdown timeout, naming it as abandoned', async () => {
+      // Prepare: a "database" that accepts connections and never answers, so a run that
+      // connects to it is certain to be still running when the signal comes
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as AddressInfo;
+      const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
+      const cli = startCli(
+        ['start', '--run-now', '--shutdown-timeout', '0'],
+        cleanEnv({ DATABASE_URL: `postgres://jobs:Pa55word@127.0.0.1:${port}/pm` }),
+      );
+
+      try {
+        // Act
+        await connected;
+        cli.child.kill('SIGTERM');
+        const code = await cli.exited;
+
+        // Assess
+        expect(code).toBe(1);
+        expect(cli.logs('scheduler stopped, abandoning runs')[0]).toMatchObject({
+          level: 'ERROR',
+          abandoned: expect.arrayContaining(['location-cleanup']),
+        });
+        expect(cli.stdout() + cli.stderr()).not.toContain('Pa55word');
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    });
   });
 });
 
 describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
   let dataRoot: string;
+  const dataDirs: string[] = [];
+
+  /** A cluster folder of this test run's own (the CLI creates it). */
+  function dataDir(name: string): string {
+    const dir = join(dataRoot, name);
+    dataDirs.push(dir);
+    return dir;
+  }
 
   beforeAll(async () => {
-    dataRoot = await mkdtemp(join(tmpdir(), 'local-harness-'));
+    // Owned by this process: a later test run stops servers left here if this one dies.
+    dataRoot = await createOwnedTempDir();
   });
-  afterAll(() => rm(dataRoot, { recursive: true, force: true }));
+  afterAll(async () => {
+    // A server left running by a failed test is stopped before its folder goes.
+    for (const dir of dataDirs) await clearStaleServer(dir, 10_000, () => undefined);
+    await rm(dataRoot, { recursive: true, force: true });
+  });
 
   it('starts its own server, seeds demo data once, runs the jobs, and stops cleanly twice in a row', async () => {
     // Prepare
-    const env = cleanEnv({ LOCAL_POSTGRES_DIR: join(dataRoot, 'postgres') });
+    const env = cleanEnv({ LOCAL_POSTGRES_DIR: dataDir('clean-stops') });
 
     // Act: first start
     const first = startCli(['start', '--run-now'], env);
@@ -238,6 +295,36 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     const secondDeleted = second
       .logs('job finished')
       .find((line) => line.job === 'location-cleanup')?.result as { deleted: number };
-    expect(secondDeleted.deleted).toBe(0);
+    // The same data, not a new seed: only fixes that crossed the 30-day line since the first
+    // run's cutoff are due (200,000 fixes over 60 days: about one every 26 s).
+    expect(secondDeleted.deleted).toBeLessThan(firstDeleted.deleted / 1_000);
+  }, 60_000);
+
+  it('starts again after being killed (SIGKILL) on its first start, with demo data written once', async () => {
+    // Prepare: killed once the schema is in, while the demo data may still be going in
+    const dir = dataDir('killed');
+    const env = cleanEnv({ LOCAL_POSTGRES_DIR: dir });
+    const killed = startCli(['start'], env);
+    await killed.waitFor(() => killed.logs('schema migrated').length === 1, 'the schema was in');
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const left = await readPostmasterPid(dir);
+
+    // Act
+    const next = startCli(['start', '--run-now'], env);
+    await next.waitFor(() => next.logs('job finished').length === 2, 'both jobs finished');
+    next.child.kill('SIGTERM');
+    const code = await next.exited;
+
+    // Assess
+    expect(left && (await isAlive(left.pid))).toBe(false);
+    expect(code).toBe(0);
+    expect(next.logs('embedded PostgreSQL left behind')[0]).toMatchObject({
+      detail: expect.stringContaining(`PID ${left?.pid}`),
+    });
+    expect(killed.logs('demo data written').length + next.logs('demo data written').length).toBe(1);
+    const cleanup = next.logs('job finished').find((line) => line.job === 'location-cleanup');
+    expect(cleanup).toMatchObject({ outcome: 'succeeded' });
+    expect((cleanup?.result as { deleted?: number } | undefined)?.deleted).toBeGreaterThan(0);
   }, 60_000);
 });
