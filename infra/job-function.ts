@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -70,6 +70,7 @@ export class JobFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
     props.databaseSecret.grantRead(this.role);
+    if (props.network) grantNetworkInterfaces(this.role, props.network);
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.handlerFile,
@@ -129,4 +130,58 @@ export class JobFunction extends Construct {
         : {}),
     });
   }
+}
+
+/**
+ * What Lambda needs to attach a function to the VPC: it creates and deletes the function's
+ * network interfaces with the function's role. These are the EC2 actions of the AWS managed
+ * policy AWSLambdaVPCAccessExecutionRole (whose log permissions, on any log group, this role
+ * does not need), each on the narrowest resources EC2 authorises it against.
+ */
+function grantNetworkInterfaces(role: iam.Role, network: FunctionNetwork): void {
+  // Pseudo parameters rather than the stack's environment, so that the ARNs (and the cdk-nag
+  // finding acknowledged below) read the same whether or not the stack has an account set.
+  const ec2Arn = (resource: string) =>
+    `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+  // Lambda names the interfaces it creates when it creates them: any in this account and region.
+  const networkInterfaces = ec2Arn('network-interface/*');
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+      resources: ['*'],
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['ec2:CreateNetworkInterface'],
+      resources: [
+        networkInterfaces,
+        ...network.subnets.map((subnet) => ec2Arn(`subnet/${subnet.subnetId}`)),
+        ec2Arn(`security-group/${network.securityGroup.securityGroupId}`),
+      ],
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      resources: [networkInterfaces],
+    }),
+  );
+  const reason = (what: string) => `Attaching the function to the VPC: ${what}.`;
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: reason(
+      'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets support no resource-level permissions; they are allowed on "*" or not at all',
+    ),
+  });
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+    reason: reason(
+      "Lambda creates the function's network interfaces at run time, so their ids cannot be named in advance; scoped to this account and region",
+    ),
+  });
 }

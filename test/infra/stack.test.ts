@@ -12,6 +12,7 @@ import {
 } from './synth.js';
 
 const jobsByName = (name: string) => catalogue.find((job) => job.name === name);
+const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 afterAll(removeSynthesized);
 
@@ -314,6 +315,78 @@ describe('MaintenanceJobsStack, with context', () => {
     // imported by id, offline: no lookup, and nothing for `cdk synth` to warn about
     expect(warningsOf(stack)).toEqual([]);
     expect(nagFindings(app, stack)).toEqual([]);
+  });
+
+  it('lets each role manage the function’s network interfaces in the VPC, and only those', () => {
+    // GIVEN a network; WHEN synthesised
+    const { template } = synthesize({
+      network: {
+        vpcId: 'vpc-0a1b2c3d4e5f60718',
+        subnetIds: ['subnet-0a1b2c3d4e5f60719'],
+        securityGroupId: 'sg-0a1b2c3d4e5f6071b',
+      },
+    });
+
+    // THEN (Lambda checks these when it creates a function in a VPC)
+    const ec2Arn = (resource: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ec2:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:${resource}`,
+        ],
+      ],
+    });
+    const policies = resourcesOf(template, 'AWS::IAM::Policy');
+    expect(policies).toHaveLength(catalogue.length);
+    for (const [, policy] of policies) {
+      const statements = (
+        policy.Properties.PolicyDocument as {
+          Statement: { Action: string | string[]; Resource: unknown }[];
+        }
+      ).Statement.map((statement) => ({
+        actions: [statement.Action].flat().sort(),
+        // IAM policy minimisation orders a statement's resources: compare them as a set
+        resource: Array.isArray(statement.Resource)
+          ? [...statement.Resource].sort(byJson)
+          : statement.Resource,
+      }));
+      expect(statements).toEqual(
+        expect.arrayContaining([
+          {
+            actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+            resource: '*',
+          },
+          {
+            actions: ['ec2:CreateNetworkInterface'],
+            resource: [
+              ec2Arn('network-interface/*'),
+              ec2Arn('subnet/subnet-0a1b2c3d4e5f60719'),
+              ec2Arn('security-group/sg-0a1b2c3d4e5f6071b'),
+            ].sort(byJson),
+          },
+          {
+            actions: [
+              'ec2:AssignPrivateIpAddresses',
+              'ec2:DeleteNetworkInterface',
+              'ec2:UnassignPrivateIpAddresses',
+            ],
+            resource: ec2Arn('network-interface/*'),
+          },
+        ]),
+      );
+      // "*" only for the two Describe actions, which take no resource
+      const anyResource = statements.filter((statement) => statement.resource === '*');
+      expect(anyResource.flatMap((statement) => statement.actions)).toEqual([
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+      ]);
+    }
   });
 
   it('passes each job’s own settings as its environment', () => {

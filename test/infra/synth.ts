@@ -35,12 +35,13 @@ export function removeSynthesized(): void {
   for (const outdir of outdirs.splice(0)) rmSync(outdir, { recursive: true, force: true });
 }
 
-/** cdk-nag AwsSolutions findings that are not acknowledged, as `rule: resource` strings. */
+/** cdk-nag AwsSolutions findings that are not acknowledged, as `rule: construct path` strings. */
 export function nagFindings(app: App, stack: MaintenanceJobsStack): string[] {
   const report = new AwsSolutionsChecks(app).validateScope(stack);
   return report.violations.flatMap((violation) =>
     violation.violatingResources.map(
-      (resource) => `${violation.ruleName}: ${resource.resourceLogicalId}`,
+      (resource) =>
+        `${violation.ruleName}: ${resource.constructPath ?? resource.resourceLogicalId}`,
     ),
   );
 }
