@@ -1,14 +1,17 @@
 /**
- * Rows and runs for the job tests: locations and idempotency keys generated in SQL, handlers
- * wired to a test database, and what the captured output says about a run.
+ * Rows and runs for the job tests: locations and idempotency keys generated in SQL, and
+ * `useJobTest`, which gives each test file its database, clock, output and handlers.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type pg from 'pg';
+import { afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { createJobHandler, type JobHandler } from '../../../functions/lambda/create-handler.js';
 import type { JobDefinition, JobResult } from '../../../functions/runner/types.js';
-import type { VirtualClock } from '../../../functions/virtual-clock.js';
+import { VirtualClock } from '../../../functions/virtual-clock.js';
+import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
+import { type TestDatabase, useTestDatabase } from '../../support/test-database.js';
 
 /** The device every generated row belongs to. */
 export const deviceId = '00000000-0000-4000-8000-000000000001';
@@ -61,50 +64,73 @@ export async function countRows(client: pg.Client, table: string, where = 'true'
   return Number(rows[0]?.count);
 }
 
-/** What a test handler is built from. */
-export interface TestHandlerOptions {
+/** One job test file's parts: its database and, per test, a clock and captured output. */
+export interface JobTest {
+  /** The file's own database. */
+  readonly db: () => TestDatabase;
+  /** A session on it for the test's own queries (tables are reset before each test). */
+  readonly client: pg.Client;
+  /** This test's captured log and metric lines. */
+  readonly output: CapturedOutput;
+  /** This test's clock, at the file's start time. */
   readonly clock: VirtualClock;
-  /** `DATABASE_URL` and the job's variables. */
-  readonly env: Env;
+  /**
+   * The job's handler as Lambda would run it, on this test's clock, with `DATABASE_URL` set
+   * and `env` added. Its database session stays open, as in a warm Lambda, until the test ends.
+   */
+  handler<Config, Result extends JobResult>(
+    job: JobDefinition<Config, Result>,
+    env?: Env,
+  ): JobHandler;
 }
 
-const loggers: Logger[] = [];
-
 /**
- * A job's handler as Lambda would run it, with the test's clock and environment. Its
- * database session stays open, as in a warm Lambda, until the test database is dropped.
+ * Sets up a job's integration tests: a database for the file, empty tables, a fresh clock
+ * and captured output before each test, and the test's handlers closed after it.
  */
-export function testHandler<Config, Result extends JobResult>(
-  name: string,
-  job: JobDefinition<Config, Result>,
-  { clock, env }: TestHandlerOptions,
-): JobHandler {
-  const logger = new Logger({ serviceName: 'test-jobs', logLevel: 'INFO' });
-  loggers.push(logger);
-  return createJobHandler(name, job, {
-    env,
-    clock,
-    logger,
-    metrics: new Metrics({ namespace: 'TestJobs', serviceName: 'test-jobs' }),
+export function useJobTest(jobName: string, start: number): JobTest {
+  const db = useTestDatabase();
+  const handlers: JobHandler[] = [];
+  let client: pg.Client | undefined;
+  let output: CapturedOutput | undefined;
+  let clock: VirtualClock | undefined;
+  beforeAll(async () => {
+    client = await db().connect();
   });
+  beforeEach(async () => {
+    await resetTables(defined(client));
+    output = captureStdout();
+    clock = new VirtualClock(start);
+  });
+  afterEach(async () => {
+    await Promise.all(handlers.splice(0).map((handler) => handler.close()));
+    output?.restore();
+  });
+  return {
+    db,
+    get client() {
+      return defined(client);
+    },
+    get output() {
+      return defined(output);
+    },
+    get clock() {
+      return defined(clock);
+    },
+    handler(job, env = {}) {
+      const handler = createJobHandler(jobName, job, {
+        env: { DATABASE_URL: db().url, ...env },
+        clock: defined(clock),
+        logger: new Logger({ serviceName: 'test-jobs', logLevel: 'INFO' }),
+        metrics: new Metrics({ namespace: 'TestJobs', serviceName: 'test-jobs' }),
+      });
+      handlers.push(handler);
+      return handler;
+    },
+  };
 }
 
-/**
- * Silences the handlers made so far: their sessions log "database connection lost" when the
- * test database is dropped after the tests, outside any captured output.
- */
-export function silenceHandlers(): void {
-  for (const logger of loggers.splice(0)) logger.setLogLevel('SILENT');
-}
-
-/**
- * Ends the sessions that earlier tests' handlers left open on this database (warm Lambda
- * instances), waiting until they are gone.
- */
-export async function endJobSessions(client: pg.Client, jobName: string): Promise<void> {
-  await client.query(
-    `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
-      WHERE datname = current_database() AND application_name = $1`,
-    [jobName],
-  );
+function defined<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('set up in beforeAll/beforeEach: use it inside a test');
+  return value;
 }

@@ -1,85 +1,62 @@
-import type pg from 'pg';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { tryJobLock } from '../../../functions/db/advisory-lock.js';
 import type { PurgeOptions } from '../../../functions/db/purge-expired.js';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
-import { VirtualClock } from '../../../functions/virtual-clock.js';
-import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
-import { useTestDatabase } from '../../support/test-database.js';
-import {
-  countRows,
-  endJobSessions,
-  insertIdempotencyKeys,
-  resetTables,
-  silenceHandlers,
-  testHandler,
-} from './fixtures.js';
+import { countRows, insertIdempotencyKeys, useJobTest } from './fixtures.js';
 
 const start = Date.parse('2026-11-29T03:30:00.000Z');
 const job = 'idempotency-key-purge';
 
 describe('idempotency-key-purge', () => {
-  const db = useTestDatabase();
-  let client: pg.Client;
-  let output: CapturedOutput;
-  let clock: VirtualClock;
+  const t = useJobTest(job, start);
 
-  beforeAll(async () => {
-    client = await db().connect();
-  });
   beforeEach(async () => {
-    await endJobSessions(client, job);
-    await resetTables(client);
     // 2,500 expired keys, a dense band 1 ms apart around now, 300 keys still valid.
     await insertIdempotencyKeys(
-      client,
+      t.client,
       2_500,
       `now() - interval '1 day' - g * interval '1 minute'`,
       'old',
     );
-    await insertIdempotencyKeys(client, 4_000, `now() + (g - 2000) * interval '1 ms'`, 'band');
-    await insertIdempotencyKeys(client, 300, `now() + g * interval '1 hour'`, 'valid');
-    output = captureStdout();
-    clock = new VirtualClock(start);
-  });
-  afterEach(() => {
-    output.restore();
-    silenceHandlers();
+    await insertIdempotencyKeys(t.client, 4_000, `now() + (g - 2000) * interval '1 ms'`, 'band');
+    await insertIdempotencyKeys(t.client, 300, `now() + g * interval '1 hour'`, 'valid');
   });
 
   function purge(env: Env = {}, options: PurgeOptions = {}) {
-    const handler = testHandler(job, createIdempotencyKeyPurge(options), {
-      clock,
-      env: { DATABASE_URL: db().url, IDEMPOTENCY_KEY_PURGE_BATCH_SIZE: '1000', ...env },
+    const handler = t.handler(createIdempotencyKeyPurge(options), {
+      IDEMPOTENCY_KEY_PURGE_BATCH_SIZE: '1000',
+      ...env,
     });
-    return (event: unknown = scheduledEvent(new Date(clock.now()))) =>
-      handler(event, lambdaContext(clock, 300_000));
+    return (event: unknown = scheduledEvent(new Date(t.clock.now()))) =>
+      handler(event, lambdaContext(t.clock, 300_000));
   }
 
   it('deletes exactly the keys that expired before the database’s now', async () => {
     // Prepare
-    await client.query('CREATE TEMP TABLE seeded AS SELECT id, expires_at FROM idempotency_keys');
+    await t.client.query('CREATE TEMP TABLE seeded AS SELECT id, expires_at FROM idempotency_keys');
 
     // Act
     const record = await purge()();
 
     // Assess
     const result = record.result as { cutoff: string; deleted: number };
-    const expired = await countRows(client, 'seeded', `expires_at < '${result.cutoff}'`);
+    const expired = await countRows(t.client, 'seeded', `expires_at < '${result.cutoff}'`);
     expect(record).toMatchObject({
       outcome: 'succeeded',
       result: { deleted: expired, complete: true, dryRun: false },
     });
     expect(expired).toBeGreaterThanOrEqual(2_500);
-    expect(await countRows(client, 'idempotency_keys', `expires_at < '${result.cutoff}'`)).toBe(0);
-    expect(await countRows(client, 'idempotency_keys')).toBe(6_800 - expired);
-    expect(output.metrics()).toEqual([
+    expect(await countRows(t.client, 'idempotency_keys', `expires_at < '${result.cutoff}'`)).toBe(
+      0,
+    );
+    expect(await countRows(t.client, 'idempotency_keys')).toBe(6_800 - expired);
+    expect(t.output.metrics()).toEqual([
       expect.objectContaining({ job, RowsDeleted: expired, Succeeded: 1 }),
     ]);
-    expect(output.logs('expired rows deleted')).toEqual([
+    expect(t.output.logs('expired rows deleted')).toEqual([
       expect.objectContaining({ table: 'idempotency_keys', deleted: expired }),
     ]);
   });
@@ -92,9 +69,9 @@ describe('idempotency-key-purge', () => {
     const result = record.result as { cutoff: string; wouldDelete: number };
     expect(result).toMatchObject({ dryRun: true, deleted: 0, batches: 0, complete: true });
     expect(result.wouldDelete).toBe(
-      await countRows(client, 'idempotency_keys', `expires_at < '${result.cutoff}'`),
+      await countRows(t.client, 'idempotency_keys', `expires_at < '${result.cutoff}'`),
     );
-    expect(await countRows(client, 'idempotency_keys')).toBe(6_800);
+    expect(await countRows(t.client, 'idempotency_keys')).toBe(6_800);
   });
 
   it('stops at the deadline after the batch in progress; the next run finishes the rest', async () => {
@@ -104,7 +81,7 @@ describe('idempotency-key-purge', () => {
       {},
       {
         onBatch: () => {
-          if (interrupt) clock.advance(280_000);
+          if (interrupt) t.clock.advance(280_000);
         },
       },
     );
@@ -120,13 +97,13 @@ describe('idempotency-key-purge', () => {
       result: { deleted: 1_000, batches: 1, complete: false },
     });
     expect(second).toMatchObject({ outcome: 'succeeded', result: { complete: true } });
-    expect(await countRows(client, 'idempotency_keys', `key_hash LIKE 'old-%'`)).toBe(0);
-    expect(await countRows(client, 'idempotency_keys', `key_hash LIKE 'valid-%'`)).toBe(300);
+    expect(await countRows(t.client, 'idempotency_keys', `key_hash LIKE 'old-%'`)).toBe(0);
+    expect(await countRows(t.client, 'idempotency_keys', `key_hash LIKE 'valid-%'`)).toBe(300);
   });
 
   it('is skipped, deleting nothing, while another run holds its lock', async () => {
     // Prepare
-    const other = await db().connect();
+    const other = await t.db().connect();
     const release = await tryJobLock(other, job);
 
     // Act
@@ -136,7 +113,7 @@ describe('idempotency-key-purge', () => {
     // Assess
     expect(release).toBeDefined();
     expect(record).toMatchObject({ outcome: 'skipped' });
-    expect(await countRows(client, 'idempotency_keys')).toBe(6_800);
+    expect(await countRows(t.client, 'idempotency_keys')).toBe(6_800);
   });
 
   it.each(['99', '100001', 'ten', ''])(
@@ -149,14 +126,14 @@ describe('idempotency-key-purge', () => {
 
       // Assess
       expect(failure).toBeInstanceOf(JobFailedError);
-      expect(output.logs('job finished')[0]).toMatchObject({
+      expect(t.output.logs('job finished')[0]).toMatchObject({
         outcome: 'failed',
         error: {
           name: 'ConfigError',
           message: `IDEMPOTENCY_KEY_PURGE_BATCH_SIZE must be a whole number from 100 to 100000, got ${JSON.stringify(raw)}`,
         },
       });
-      expect(await countRows(client, 'idempotency_keys')).toBe(6_800);
+      expect(await countRows(t.client, 'idempotency_keys')).toBe(6_800);
     },
   );
 });

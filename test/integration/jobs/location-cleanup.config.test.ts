@@ -1,20 +1,9 @@
-import type pg from 'pg';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { locationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
-import { VirtualClock } from '../../../functions/virtual-clock.js';
-import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
-import { useTestDatabase } from '../../support/test-database.js';
-import {
-  countRows,
-  endJobSessions,
-  insertLocations,
-  resetTables,
-  silenceHandlers,
-  testHandler,
-} from './fixtures.js';
+import { countRows, insertLocations, useJobTest } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
 const range = (name: string, min: number, max: number, raw: string) =>
@@ -23,38 +12,21 @@ const days = (raw: string) => range('LOCATION_RETENTION_DAYS', 1, 3650, raw);
 const batchSize = (raw: string) => range('LOCATION_CLEANUP_BATCH_SIZE', 100, 100_000, raw);
 
 describe('location-cleanup configuration', () => {
-  const db = useTestDatabase();
-  let client: pg.Client;
-  let output: CapturedOutput;
-  let clock: VirtualClock;
+  const t = useJobTest('location-cleanup', start);
 
-  beforeAll(async () => {
-    client = await db().connect();
-  });
   beforeEach(async () => {
-    await endJobSessions(client, 'location-cleanup');
-    await resetTables(client);
     // Two days old: any retention below 2 days would delete them.
-    await insertLocations(client, 100, `now() - interval '2 days' - g * interval '1 second'`);
-    output = captureStdout();
-    clock = new VirtualClock(start);
-  });
-  afterEach(() => {
-    output.restore();
-    silenceHandlers();
+    await insertLocations(t.client, 100, `now() - interval '2 days' - g * interval '1 second'`);
   });
 
   function run(env: Env) {
-    const handler = testHandler('location-cleanup', locationCleanup, {
-      clock,
-      env: { DATABASE_URL: db().url, ...env },
-    });
-    return handler(scheduledEvent(new Date(start)), lambdaContext(clock));
+    const handler = t.handler(locationCleanup, env);
+    return handler(scheduledEvent(new Date(start)), lambdaContext(t.clock));
   }
 
   async function cleanupSessions(): Promise<number> {
     return countRows(
-      client,
+      t.client,
       'pg_stat_activity',
       `datname = current_database() AND application_name = 'location-cleanup'`,
     );
@@ -88,7 +60,7 @@ describe('location-cleanup configuration', () => {
 
       // Assess
       expect(failure).toBeInstanceOf(JobFailedError);
-      expect(output.logs('job finished')).toEqual([
+      expect(t.output.logs('job finished')).toEqual([
         expect.objectContaining({
           level: 'ERROR',
           outcome: 'failed',
@@ -96,7 +68,7 @@ describe('location-cleanup configuration', () => {
         }),
       ]);
       expect(await cleanupSessions()).toBe(0);
-      expect(await countRows(client, 'locations')).toBe(100);
+      expect(await countRows(t.client, 'locations')).toBe(100);
     },
   );
 

@@ -1,23 +1,13 @@
 import { createServer } from 'node:net';
 import type pg from 'pg';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import type { PurgeOptions } from '../../../functions/db/purge-expired.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
 import type { RunRecord } from '../../../functions/runner/types.js';
-import { VirtualClock } from '../../../functions/virtual-clock.js';
-import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
-import { useTestDatabase } from '../../support/test-database.js';
-import {
-  countRows,
-  endJobSessions,
-  insertLocations,
-  resetTables,
-  silenceHandlers,
-  testHandler,
-} from './fixtures.js';
+import { countRows, insertLocations, useJobTest } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
 /** 1,000 expired rows, one second apart: batches of 100 take rows 1-100, 101-200, ... */
@@ -26,46 +16,32 @@ const rowAt = (g: number) =>
   `created_at = (SELECT min(created_at) FROM locations) + ${g - 1} * interval '1 second'`;
 
 describe('location-cleanup, interrupted', () => {
-  const db = useTestDatabase();
-  let client: pg.Client;
-  let output: CapturedOutput;
-  let clock: VirtualClock;
+  const t = useJobTest('location-cleanup', start);
 
-  beforeAll(async () => {
-    client = await db().connect();
-  });
   beforeEach(async () => {
-    await endJobSessions(client, 'location-cleanup');
-    await resetTables(client);
-    await insertLocations(client, 1_000, expiredRows);
-    await insertLocations(client, 10, 'now()');
-    output = captureStdout();
-    clock = new VirtualClock(start);
-  });
-  afterEach(() => {
-    output.restore();
-    silenceHandlers();
+    await insertLocations(t.client, 1_000, expiredRows);
+    await insertLocations(t.client, 10, 'now()');
   });
 
   /** A Lambda instance of the cleanup (its own database session), in batches of 100. */
   function cleanup(options: PurgeOptions = {}, env: Env = {}) {
-    const handler = testHandler('location-cleanup', createLocationCleanup(options), {
-      clock,
-      env: { DATABASE_URL: db().url, LOCATION_CLEANUP_BATCH_SIZE: '100', ...env },
+    const handler = t.handler(createLocationCleanup(options), {
+      LOCATION_CLEANUP_BATCH_SIZE: '100',
+      ...env,
     });
-    return () => handler(scheduledEvent(new Date(clock.now())), lambdaContext(clock, 300_000));
+    return () => handler(scheduledEvent(new Date(t.clock.now())), lambdaContext(t.clock, 300_000));
   }
 
   /** Another session holding a row lock on the row `g` of the expired rows. */
   async function lockRow(g: number): Promise<pg.Client> {
-    const locker = await db().connect();
+    const locker = await t.db().connect();
     await locker.query('BEGIN');
     await locker.query(`SELECT 1 FROM locations WHERE ${rowAt(g)} FOR UPDATE`);
     return locker;
   }
 
   async function cleanupSessions() {
-    const { rows } = await client.query<{ state: string }>(
+    const { rows } = await t.client.query<{ state: string }>(
       `SELECT state FROM pg_stat_activity
         WHERE datname = current_database() AND application_name = 'location-cleanup'`,
     );
@@ -73,7 +49,7 @@ describe('location-cleanup, interrupted', () => {
   }
 
   function finishedLines() {
-    return output.logs('job finished');
+    return t.output.logs('job finished');
   }
 
   it('stops at the deadline after the batch in progress; the next run finishes the rest', async () => {
@@ -81,13 +57,13 @@ describe('location-cleanup, interrupted', () => {
     let interrupt = true;
     const run = cleanup({
       onBatch: ({ batches }) => {
-        if (interrupt && batches === 2) clock.advance(280_000);
+        if (interrupt && batches === 2) t.clock.advance(280_000);
       },
     });
 
     // Act
     const first = await run();
-    const left = await countRows(client, 'locations');
+    const left = await countRows(t.client, 'locations');
     interrupt = false;
     const second = await run();
 
@@ -101,9 +77,9 @@ describe('location-cleanup, interrupted', () => {
       outcome: 'succeeded',
       result: { deleted: 800, batches: 8, complete: true },
     });
-    expect(await countRows(client, 'locations')).toBe(10);
-    expect(output.logs('expired rows deleted, stopped early')).toHaveLength(1);
-    expect(output.metrics().map((record) => record.RowsDeleted)).toEqual([200, 800]);
+    expect(await countRows(t.client, 'locations')).toBe(10);
+    expect(t.output.logs('expired rows deleted, stopped early')).toHaveLength(1);
+    expect(t.output.metrics().map((record) => record.RowsDeleted)).toEqual([200, 800]);
   });
 
   it('runs one of two concurrent runs and skips the other; the total deleted is exact', async () => {
@@ -126,20 +102,20 @@ describe('location-cleanup, interrupted', () => {
     });
     expect(record).toMatchObject({ outcome: 'succeeded', result: { deleted: 1_000 } });
     expect(finishedLines().map((line) => line.outcome)).toEqual(['skipped', 'succeeded']);
-    expect(await countRows(client, 'locations')).toBe(10);
+    expect(await countRows(t.client, 'locations')).toBe(10);
   });
 
   it('fails, logged without credentials, when its connection is cut inside a batch, which is rolled back whole', async () => {
     // Prepare: batch 3 (rows 201-300) deletes rows 201-249, then waits for row 250's lock,
     // and the connection is terminated while it waits
     const locker = await lockRow(250);
-    const watcher = await db().connect();
+    const watcher = await t.db().connect();
     let terminating: Promise<void> | undefined;
     let interrupt = true;
     const run = cleanup({
       limits: { statementTimeoutMs: 20_000, lockTimeoutMs: 20_000 },
       onBatch: ({ batches }) => {
-        if (interrupt && batches === 2) terminating = terminateWhenWaiting(watcher, db().name);
+        if (interrupt && batches === 2) terminating = terminateWhenWaiting(watcher, t.db().name);
       },
     });
 
@@ -147,7 +123,7 @@ describe('location-cleanup, interrupted', () => {
     const failure = await run().catch((error: unknown) => error);
     await terminating;
     await locker.query('ROLLBACK');
-    const left = await countRows(client, 'locations');
+    const left = await countRows(t.client, 'locations');
     interrupt = false;
     const retry = await run();
 
@@ -164,10 +140,10 @@ describe('location-cleanup, interrupted', () => {
       },
     });
     expect(left).toBe(810);
-    expect(output.metrics()[0]).toMatchObject({ RowsDeleted: 200, Failures: 1 });
+    expect(t.output.metrics()[0]).toMatchObject({ RowsDeleted: 200, Failures: 1 });
     // The dropped session was replaced: the next run reconnects and finishes.
     expect(retry).toMatchObject({ outcome: 'succeeded', result: { deleted: 800 } });
-    expect(JSON.stringify(output.json())).not.toContain(new URL(db().url).password);
+    expect(JSON.stringify(t.output.json())).not.toContain(new URL(t.db().url).password);
   });
 
   it('fails when a batch waits too long for a lock, rolls it back, and the same session goes on', async () => {
@@ -177,7 +153,7 @@ describe('location-cleanup, interrupted', () => {
 
     // Act
     const failure = await run().catch((error: unknown) => error);
-    const left = await countRows(client, 'locations');
+    const left = await countRows(t.client, 'locations');
     const sessions = await cleanupSessions();
     await locker.query('ROLLBACK');
     const retry = await run();
@@ -192,7 +168,7 @@ describe('location-cleanup, interrupted', () => {
     // The failed batch was rolled back and the session kept, idle, for the next run.
     expect(sessions).toEqual([{ state: 'idle' }]);
     expect(retry).toMatchObject({ outcome: 'succeeded', result: { deleted: 900 } });
-    expect(await countRows(client, 'locations')).toBe(10);
+    expect(await countRows(t.client, 'locations')).toBe(10);
   });
 
   it('fails with the error logged, and no password, when the database is unreachable', async () => {
@@ -214,8 +190,8 @@ describe('location-cleanup, interrupted', () => {
         error: expect.objectContaining({ code: 'ECONNREFUSED' }),
       }),
     ]);
-    expect(JSON.stringify(output.json())).not.toContain('s3cret-Pa55');
-    expect(await countRows(client, 'locations')).toBe(1_010);
+    expect(JSON.stringify(t.output.json())).not.toContain('s3cret-Pa55');
+    expect(await countRows(t.client, 'locations')).toBe(1_010);
   });
 });
 

@@ -1,65 +1,36 @@
-import type pg from 'pg';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import type { PurgeOptions } from '../../../functions/db/purge-expired.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
-import { VirtualClock } from '../../../functions/virtual-clock.js';
-import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
-import { useTestDatabase } from '../../support/test-database.js';
-import {
-  countRows,
-  insertLocations,
-  resetTables,
-  silenceHandlers,
-  testHandler,
-} from './fixtures.js';
+import { countRows, insertLocations, useJobTest } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
 
 describe('location-cleanup', () => {
-  const db = useTestDatabase();
-  let client: pg.Client;
-  let output: CapturedOutput;
-  let clock: VirtualClock;
-
-  beforeAll(async () => {
-    client = await db().connect();
-  });
-  beforeEach(async () => {
-    await resetTables(client);
-    output = captureStdout();
-    clock = new VirtualClock(start);
-  });
-  afterEach(() => {
-    output.restore();
-    silenceHandlers();
-  });
+  const t = useJobTest('location-cleanup', start);
 
   function cleanup(env: Env = {}, options: PurgeOptions = {}) {
-    const handler = testHandler('location-cleanup', createLocationCleanup(options), {
-      clock,
-      env: { DATABASE_URL: db().url, ...env },
-    });
+    const handler = t.handler(createLocationCleanup(options), env);
     return (event: unknown = scheduledEvent(new Date(start))) =>
-      handler(event, lambdaContext(clock, 300_000));
+      handler(event, lambdaContext(t.clock, 300_000));
   }
 
   async function databaseNow(): Promise<Date> {
-    const { rows } = await client.query<{ now: Date }>('SELECT clock_timestamp() AS now');
+    const { rows } = await t.client.query<{ now: Date }>('SELECT clock_timestamp() AS now');
     return rows[0]?.now as Date;
   }
 
-  it('deletes exactly the rows older than the retention, by the database clock', async () => {
+  it('deletes exactly the rows older than the retention, by the database t.clock', async () => {
     // Prepare: old rows, a dense band 1 ms apart around the cutoff, fresh rows
-    await insertLocations(client, 5_000, `now() - interval '60 days' + g * interval '1 minute'`);
+    await insertLocations(t.client, 5_000, `now() - interval '60 days' + g * interval '1 minute'`);
     await insertLocations(
-      client,
+      t.client,
       20_000,
       `now() - interval '30 days' + (g - 10000) * interval '1 ms'`,
     );
-    await insertLocations(client, 1_000, `now() - g * interval '1 second'`);
-    await client.query('CREATE TEMP TABLE seeded AS SELECT id, created_at FROM locations');
+    await insertLocations(t.client, 1_000, `now() - g * interval '1 second'`);
+    await t.client.query('CREATE TEMP TABLE seeded AS SELECT id, created_at FROM locations');
     const before = await databaseNow();
 
     // Act
@@ -71,33 +42,33 @@ describe('location-cleanup', () => {
     const cutoffMs = Date.parse(result.cutoff);
     expect(cutoffMs).toBeGreaterThanOrEqual(before.getTime() - 30 * 86_400_000);
     expect(cutoffMs).toBeLessThanOrEqual(after.getTime() - 30 * 86_400_000);
-    const older = await countRows(client, 'seeded', `created_at < '${result.cutoff}'`);
+    const older = await countRows(t.client, 'seeded', `created_at < '${result.cutoff}'`);
     expect(record).toMatchObject({
       outcome: 'succeeded',
       result: { deleted: older, retentionDays: 30, complete: true, dryRun: false },
     });
     expect(older).toBeGreaterThan(5_000);
     // What is left is exactly the seeded rows at or after the cutoff.
-    expect(await countRows(client, 'locations', `created_at < '${result.cutoff}'`)).toBe(0);
-    const { rows } = await client.query<{ missing: string }>(
+    expect(await countRows(t.client, 'locations', `created_at < '${result.cutoff}'`)).toBe(0);
+    const { rows } = await t.client.query<{ missing: string }>(
       `SELECT count(*) AS missing FROM seeded s
         WHERE s.created_at >= $1 AND NOT EXISTS (SELECT 1 FROM locations l WHERE l.id = s.id)`,
       [result.cutoff],
     );
     expect(Number(rows[0]?.missing)).toBe(0);
-    expect(await countRows(client, 'locations')).toBe(26_000 - older);
+    expect(await countRows(t.client, 'locations')).toBe(26_000 - older);
   });
 
   it('reports its result, logs the deleted count and publishes RowsDeleted', async () => {
     // Prepare
-    await insertLocations(client, 2_500, `now() - interval '31 days' - g * interval '1 second'`);
-    await insertLocations(client, 10, `now() - g * interval '1 second'`);
+    await insertLocations(t.client, 2_500, `now() - interval '31 days' - g * interval '1 second'`);
+    await insertLocations(t.client, 10, `now() - g * interval '1 second'`);
 
     // Act
     const record = await cleanup({ LOCATION_CLEANUP_BATCH_SIZE: '1000' })();
 
     // Assess
-    const [finished] = output.logs('job finished');
+    const [finished] = t.output.logs('job finished');
     expect(finished).toMatchObject({
       job: 'location-cleanup',
       outcome: 'succeeded',
@@ -110,7 +81,7 @@ describe('location-cleanup', () => {
         dryRun: false,
       },
     });
-    expect(output.logs('expired rows deleted')).toEqual([
+    expect(t.output.logs('expired rows deleted')).toEqual([
       expect.objectContaining({
         job: 'location-cleanup',
         runId: record.runId,
@@ -120,10 +91,10 @@ describe('location-cleanup', () => {
         cutoff: (record.result as { cutoff: string }).cutoff,
       }),
     ]);
-    expect(output.metrics()).toEqual([
+    expect(t.output.metrics()).toEqual([
       expect.objectContaining({ job: 'location-cleanup', RowsDeleted: 2_500, Succeeded: 1 }),
     ]);
-    expect(await countRows(client, 'locations')).toBe(10);
+    expect(await countRows(t.client, 'locations')).toBe(10);
   });
 
   it('does one empty batch on an empty table', async () => {
@@ -137,39 +108,39 @@ describe('location-cleanup', () => {
 
   it('deletes a group of rows with one timestamp, larger than a batch, exactly once', async () => {
     // Prepare
-    await insertLocations(client, 2_345, `timestamptz '2020-01-01T00:00:00.5Z'`);
+    await insertLocations(t.client, 2_345, `timestamptz '2020-01-01T00:00:00.5Z'`);
     await insertLocations(
-      client,
+      t.client,
       300,
       `timestamptz '2020-01-01T00:00:00.5Z' + g * interval '1 us'`,
     );
-    await insertLocations(client, 7, 'now()');
+    await insertLocations(t.client, 7, 'now()');
 
     // Act
     const record = await cleanup({ LOCATION_CLEANUP_BATCH_SIZE: '100' })();
 
     // Assess
     expect(record.result).toMatchObject({ deleted: 2_645, complete: true });
-    expect(await countRows(client, 'locations')).toBe(7);
+    expect(await countRows(t.client, 'locations')).toBe(7);
   });
 
   it('reads the backend’s own PM__LIMITS__LOCATION_RETENTION_DAYS', async () => {
     // Prepare
-    await insertLocations(client, 40, `now() - interval '7 days' - g * interval '1 minute'`);
-    await insertLocations(client, 60, `now() - interval '7 days' + g * interval '1 minute'`);
+    await insertLocations(t.client, 40, `now() - interval '7 days' - g * interval '1 minute'`);
+    await insertLocations(t.client, 60, `now() - interval '7 days' + g * interval '1 minute'`);
 
     // Act
     const record = await cleanup({ PM__LIMITS__LOCATION_RETENTION_DAYS: '7' })();
 
     // Assess
     expect(record.result).toMatchObject({ deleted: 40, retentionDays: 7 });
-    expect(await countRows(client, 'locations')).toBe(60);
+    expect(await countRows(t.client, 'locations')).toBe(60);
   });
 
   it('keeps rows inserted while it runs, and is a no-op when run again', async () => {
     // Prepare: a writer inserting fresh fixes in a loop, and more rows after each batch
-    await insertLocations(client, 5_000, `now() - interval '45 days' + g * interval '1 second'`);
-    const writer = await db().connect();
+    await insertLocations(t.client, 5_000, `now() - interval '45 days' + g * interval '1 second'`);
+    const writer = await t.db().connect();
     let running = true;
     let written = 0;
     const writing = (async () => {
@@ -182,8 +153,8 @@ describe('location-cleanup', () => {
       { LOCATION_CLEANUP_BATCH_SIZE: '100' },
       {
         onBatch: async () => {
-          await insertLocations(client, 1, `now() - interval '30 days' + interval '1 minute'`);
-          await insertLocations(client, 1, `now() - interval '50 days'`);
+          await insertLocations(t.client, 1, `now() - interval '30 days' + interval '1 minute'`);
+          await insertLocations(t.client, 1, `now() - interval '50 days'`);
         },
       },
     );
@@ -197,24 +168,26 @@ describe('location-cleanup', () => {
     // Assess
     const batches = (first.result as { batches: number }).batches;
     expect(first.result).toMatchObject({ deleted: 5_000, complete: true });
-    expect(await countRows(client, 'locations', `created_at > now() - interval '30 days'`)).toBe(
+    expect(await countRows(t.client, 'locations', `created_at > now() - interval '30 days'`)).toBe(
       written + batches + (second.result as { batches: number }).batches,
     );
     // Rows back-dated behind the cleanup's position wait for the next run, which takes them.
     expect(second).toMatchObject({ outcome: 'succeeded', result: { deleted: batches } });
-    expect(await countRows(client, 'locations', `created_at < now() - interval '30 days'`)).toBe(1);
+    expect(await countRows(t.client, 'locations', `created_at < now() - interval '30 days'`)).toBe(
+      1,
+    );
   });
 
   it('counts in a dry run and deletes nothing', async () => {
     // Prepare
-    await insertLocations(client, 1_234, `now() - interval '40 days' + g * interval '1 second'`);
-    await insertLocations(client, 66, `now() - g * interval '1 second'`);
+    await insertLocations(t.client, 1_234, `now() - interval '40 days' + g * interval '1 second'`);
+    await insertLocations(t.client, 66, `now() - g * interval '1 second'`);
 
     // Act
     const record = await cleanup()({ dryRun: true });
 
     // Assess
-    expect(output.logs('job started')[0]).toMatchObject({ dryRun: true, trigger: 'manual' });
+    expect(t.output.logs('job started')[0]).toMatchObject({ dryRun: true, trigger: 'manual' });
     expect(record).toMatchObject({
       outcome: 'succeeded',
       result: {
@@ -226,25 +199,25 @@ describe('location-cleanup', () => {
         complete: true,
       },
     });
-    expect(output.logs('dry run: rows that would be deleted')).toEqual([
+    expect(t.output.logs('dry run: rows that would be deleted')).toEqual([
       expect.objectContaining({ table: 'locations', wouldDelete: 1_234 }),
     ]);
-    expect(await countRows(client, 'locations')).toBe(1_300);
+    expect(await countRows(t.client, 'locations')).toBe(1_300);
   });
 
   it('logs a progress line every 10 s of a long run', async () => {
-    // Prepare: each batch takes 4 s on the run's clock
-    await insertLocations(client, 1_000, `now() - interval '40 days' + g * interval '1 second'`);
+    // Prepare: each batch takes 4 s on the run's t.clock
+    await insertLocations(t.client, 1_000, `now() - interval '40 days' + g * interval '1 second'`);
     const run = cleanup(
       { LOCATION_CLEANUP_BATCH_SIZE: '100' },
-      { onBatch: () => clock.advance(4_000) },
+      { onBatch: () => t.clock.advance(4_000) },
     );
 
     // Act
     await run();
 
     // Assess
-    const progress = output.logs('deleting expired rows');
+    const progress = t.output.logs('deleting expired rows');
     expect(progress.map((line) => [line.deleted, line.batches])).toEqual([
       [300, 3],
       [600, 6],
