@@ -46,14 +46,10 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
   }
   const dataDir = options.env.LOCAL_POSTGRES_DIR?.trim() || defaultDataDir;
   options.note('starting the embedded PostgreSQL', { dataDir });
-  const server = await startPostgresServer({
-    dataDir,
-    persistent: true,
-    // Only the notes about a server left behind by a killed run; not the server's own output.
-    onLog: (line) => {
-      if (leftBehind.test(line)) options.note('embedded PostgreSQL left behind', { detail: line });
-    },
-  });
+  const server = await startPostgresServer({ dataDir, persistent: true });
+  if (server.leftBehind) {
+    options.note('embedded PostgreSQL left behind', { detail: server.leftBehind });
+  }
   try {
     const url = await ensureDatabase(server);
     await withClient(url, async (db) => {
@@ -69,9 +65,6 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
     throw error;
   }
 }
-
-/** The lines of `startPostgresServer` about a server or pid file a killed run left behind. */
-const leftBehind = /left running|stale postmaster\.pid/;
 
 async function hasNoDevices(db: pg.Client): Promise<boolean> {
   const { rows } = await db.query<{ empty: boolean }>(

@@ -81,6 +81,12 @@ export interface PostgresServer {
   /** The server's (postmaster's) process id. */
   readonly pid: number;
   /**
+   * What a killed earlier process had left on this folder and was cleared up first (a
+   * running server stopped, or a stale pid file removed).
+   * @default - undefined: nothing was left behind
+   */
+  readonly leftBehind?: string;
+  /**
    * Fast shutdown (SIGINT: open sessions are cut, transactions rolled back), resolving once
    * the server process has exited; then deletes the data folder unless persistent. Calling it
    * again returns the same promise.
@@ -151,7 +157,7 @@ export async function startPostgresServer(
       await ensureTraversable(path.dirname(dataDir), runAs, onLog);
       await ensureTraversable(path.dirname(binaries.postgres), runAs, onLog);
     }
-    await clearStaleServer(dataDir, stopTimeoutMs, onLog);
+    const leftBehind = await clearStaleServer(dataDir, stopTimeoutMs, onLog);
     const password = await ensureCluster(dataDir, { binaries, runAs, persistent, onLog });
 
     for (let attempt = 1; ; attempt++) {
@@ -165,6 +171,7 @@ export async function startPostgresServer(
           port,
           dataDir,
           pid: child.pid as number,
+          ...(leftBehind ? { leftBehind } : {}),
           stop: () => {
             stopping ??= (async () => {
               await stopProcess(child, stopTimeoutMs);

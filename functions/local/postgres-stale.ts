@@ -40,21 +40,25 @@ export async function readPostmasterPid(dataDir: string): Promise<PostmasterPid 
  *
  * A live process that is not a postgres serving `dataDir` (its id was reused) is left alone;
  * only the stale pid file is removed.
+ *
+ * @returns what was cleared up, or `undefined` when nothing was left behind.
  */
 export async function clearStaleServer(
   dataDir: string,
   timeoutMs: number,
   onLog: (line: string) => void,
-): Promise<void> {
+): Promise<string | undefined> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   const stale = await readPostmasterPid(dataDir);
-  if (!stale) return;
+  if (!stale) return undefined;
   const { pid, port } = stale;
   if (!(await isAlive(pid)) || !(await isPostmasterOf(pid, dataDir))) {
-    onLog(`removing a stale postmaster.pid (PID ${pid} is not a running server on this folder)`);
+    const cleared = `removed a stale postmaster.pid (PID ${pid} is not a running server on this folder)`;
+    onLog(cleared);
     await rm(pidFile, { force: true });
-    return;
+    return cleared;
   }
+  const cleared = `stopped a PostgreSQL server left running on this folder (PID ${pid}, port ${port})`;
   onLog(`stopping a PostgreSQL server left running on this folder (PID ${pid}, port ${port})`);
   signal(pid, 'SIGINT');
   if (!(await waitForExit(pid, timeoutMs))) {
@@ -68,6 +72,7 @@ export async function clearStaleServer(
   }
   // A server that exited cleanly removed it; a killed one did not.
   await rm(pidFile, { force: true });
+  return cleared;
 }
 
 /** Whether `pid` runs; a zombie (exited, not yet reaped by its new parent) does not. */

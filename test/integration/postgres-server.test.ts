@@ -97,6 +97,7 @@ describe('startPostgresServer', () => {
     // Assess
     expect(await isAlive(stale?.pid ?? 0)).toBe(false);
     expect((await readPostmasterPid(dataDir))?.pid).not.toBe(stale?.pid);
+    expect(server.leftBehind).toContain(`PID ${stale?.pid}`);
     expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 
