@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClientBase } from 'pg';
+import { inTransaction } from './transaction.js';
 
 /** The folder holding the numbered `.sql` migrations, applied in file-name order. */
 export const migrationsDir = join(import.meta.dirname, 'migrations');
@@ -32,15 +33,12 @@ export async function migrate(client: ClientBase, dir = migrationsDir): Promise<
     const applied: string[] = [];
     for (const file of files.filter((name) => !done.has(name))) {
       const sql = await readFile(join(dir, file), 'utf8');
-      await client.query('BEGIN');
-      try {
+      await inTransaction(client, async () => {
         await client.query(sql);
         await client.query(`INSERT INTO ${historyTable} (name) VALUES ($1)`, [file]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
+      }).catch((error: unknown) => {
         throw new Error(`migration ${file} failed`, { cause: error });
-      }
+      });
       applied.push(file);
     }
     return applied;

@@ -15,10 +15,32 @@ export interface TransactionLimits {
 }
 
 /**
- * Runs `work` in its own transaction with `statement_timeout` and `lock_timeout` set for
- * that transaction only (`SET LOCAL`). Commits when `work` resolves; rolls back when it
- * throws, and rethrows. If the rollback fails too (the connection is gone), the original
- * error is rethrown: PostgreSQL rolls back a transaction whose session ended.
+ * Runs `work` in a transaction: commits when it resolves; rolls back when it throws, and
+ * rethrows. If the rollback fails too (the connection is gone), the original error is
+ * rethrown: PostgreSQL rolls back a transaction whose session ended.
+ *
+ * @param begin - the statement(s) that open the transaction
+ */
+export async function inTransaction<T>(
+  db: ClientBase,
+  work: () => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
+  let result: T;
+  try {
+    await db.query(begin);
+    result = await work();
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  await db.query('COMMIT');
+  return result;
+}
+
+/**
+ * Runs `work` in its own transaction (see {@link inTransaction}) with `statement_timeout` and
+ * `lock_timeout` set for that transaction only (`SET LOCAL`).
  */
 export async function inShortTransaction<T>(
   db: ClientBase,
@@ -27,20 +49,11 @@ export async function inShortTransaction<T>(
 ): Promise<T> {
   checkLimit('statementTimeoutMs', limits.statementTimeoutMs);
   checkLimit('lockTimeoutMs', limits.lockTimeoutMs);
-  let result: T;
-  try {
-    // One round trip; the values are checked integers, so inlining them is safe.
-    await db.query(
-      `BEGIN; SET LOCAL statement_timeout = ${limits.statementTimeoutMs}; ` +
-        `SET LOCAL lock_timeout = ${limits.lockTimeoutMs}`,
-    );
-    result = await work();
-  } catch (error) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-  await db.query('COMMIT');
-  return result;
+  // One round trip; the values are checked integers, so inlining them is safe.
+  const begin =
+    `BEGIN; SET LOCAL statement_timeout = ${limits.statementTimeoutMs}; ` +
+    `SET LOCAL lock_timeout = ${limits.lockTimeoutMs}`;
+  return inTransaction(db, work, begin);
 }
 
 function checkLimit(name: string, value: number): void {

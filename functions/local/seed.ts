@@ -1,4 +1,5 @@
 import type { ClientBase } from 'pg';
+import { inTransaction } from '../db/transaction.js';
 
 /** How much demo data {@link seedDemoData} writes. */
 export interface DemoDataOptions {
@@ -39,8 +40,7 @@ export async function seedDemoData(
   const devices = options.devices ?? 40;
   const perDevice = options.locationsPerDevice ?? 5_000;
   const keys = options.idempotencyKeys ?? 2_000;
-  await db.query('BEGIN');
-  try {
+  return inTransaction(db, async () => {
     const inserted = await db.query<{ device_id: string }>(
       // Only the columns the jobs' tables are known to share with the backend's schema.
       `INSERT INTO devices (device_id, group_id, last_seen_at)
@@ -73,14 +73,10 @@ export async function seedDemoData(
             LATERAL (SELECT now() - random() * interval '3 days' AS created WHERE n IS NOT NULL) AS c`,
       [deviceIds, keys],
     );
-    await db.query('COMMIT');
     return {
       devices: deviceIds.length,
       locations: locations.rowCount ?? 0,
       idempotencyKeys: idempotency.rowCount ?? 0,
     };
-  } catch (error) {
-    await db.query('ROLLBACK');
-    throw error;
-  }
+  });
 }
