@@ -64,3 +64,49 @@ export function readOptionalString(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
 }
+
+/**
+ * Reads one of `choices` (case-insensitive), or the default when the variable is not set.
+ *
+ * @throws {ConfigError} naming the variable when the value is empty or not one of them.
+ */
+export function readChoice<T extends string>(
+  env: Env,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  const value = raw.trim().toLowerCase();
+  const choice = choices.find((candidate) => candidate === value);
+  if (!choice) {
+    throw new ConfigError(
+      name,
+      `${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return choice;
+}
+
+/**
+ * Reads an optional IANA time zone name (e.g. `UTC`, `Europe/Bratislava`); unset gives
+ * `undefined`.
+ *
+ * @throws {ConfigError} naming the variable when the value is empty or not a time zone.
+ */
+export function readTimeZone(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const value = raw.trim();
+  try {
+    if (!value) throw new RangeError('empty');
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+  } catch {
+    throw new ConfigError(
+      name,
+      `${name} must be an IANA time zone name such as UTC or Europe/Bratislava, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}

@@ -1,31 +1,42 @@
 /**
- * Deletes the rows of a table that are older than a cutoff, in short batches that walk the
- * table's timestamp index forward.
+ * Deletes the rows of a table that are older than a cutoff, in short batches, each its own
+ * transaction, by the way that suits the table (see expiry/strategy.ts): keyset batches on the
+ * column's index, or a sweep of the heap in tuple-id ranges.
  *
- * Each batch is one transaction of at most two statements:
- * 1. the timestamp of the row after the next `batchSize` rows (an index-only scan that
- *    starts where the previous batch ended, so it never wades through the entries of rows
- *    already deleted);
- * 2. `DELETE ... WHERE ts >= from AND ts < bound`: the plain DELETE's own plan, on a range.
- *
- * Rows sharing the bound's timestamp stay for the next batch, so a batch never splits a
- * group of equal timestamps and never holds more than `batchSize` rows. When more than
- * `batchSize` rows share one timestamp, they go `batchSize` at a time by tuple id. No row
- * data travels to Node: each statement returns one value or a row count.
+ * Before the first batch, the table is checked (expiry/table-profile.ts): it exists, the column
+ * is `timestamptz` (or `timestamp` with a declared zone), and an index leads with the column
+ * (or a warning names the index to create). The cutoff is then expressed in the column's own
+ * type, and every statement runs with the session's `TimeZone` pinned to UTC.
  */
 import type { ClientBase } from 'pg';
+import { type BatchProgress, type BatchRunner, countOf } from './expiry/batch-runner.js';
+import { type ColumnCutoff, columnCutoff } from './expiry/column-cutoff.js';
+import type { ExpiringTable } from './expiry/expiring-table.js';
+import { runHeapSweep } from './expiry/heap-sweep.js';
 import {
-  type BatchedDeleteStatements,
-  batchedDeleteStatements,
-  type ExpiringTable,
-} from './batched-delete-sql.js';
+  IndexWalkTooSlowError,
+  type PathOutcome,
+  runKeysetBatches,
+} from './expiry/keyset-batches.js';
+import { describeSnapshotHolders } from './expiry/snapshot-holders.js';
+import { expiryStatements } from './expiry/statements.js';
+import {
+  chooseStrategy,
+  type DeletePath,
+  type StrategyChoice,
+  type StrategySetting,
+} from './expiry/strategy.js';
+import { inspectTable, type TableProfile } from './expiry/table-profile.js';
 import { inShortTransaction, type TransactionLimits } from './transaction.js';
 
-export type { ExpiringTable } from './batched-delete-sql.js';
+export type { BatchProgress } from './expiry/batch-runner.js';
+export { BatchFailedError, TableCheckError } from './expiry/errors.js';
+export type { ExpiringTable } from './expiry/expiring-table.js';
+export type { DeletePath, StrategySetting } from './expiry/strategy.js';
 
 /**
- * Default time limits of each batch. A batch has at most two statements, so it ends within
- * about 10 s: far inside the 30 s between the deadline and Lambda's timeout of a 300 s job.
+ * Default time limits of each batch. A batch has at most a few short statements, so it ends
+ * within seconds: far inside the 30 s between the deadline and Lambda's timeout of a 300 s job.
  */
 export const defaultBatchLimits: TransactionLimits = {
   statementTimeoutMs: 5_000,
@@ -33,32 +44,25 @@ export const defaultBatchLimits: TransactionLimits = {
 };
 
 /**
- * Default time limits of a dry run's count: one read-only statement that may walk the whole
- * backlog, so it gets longer than a batch (it blocks no writer).
+ * Default time limits of a count (a dry run, or the heap sweep's final check): one read-only
+ * statement that may read the whole table, so it gets longer than a batch (it blocks no writer).
  */
 export const defaultCountLimits: TransactionLimits = {
   statementTimeoutMs: 60_000,
   lockTimeoutMs: 1_000,
 };
 
-/** Where a batched delete has got to, after a batch committed. */
-export interface BatchProgress {
-  /** Batches committed so far. */
-  readonly batches: number;
-  /** Rows deleted so far, all batches together. */
-  readonly deleted: number;
-  /** Rows deleted by the batch that just committed. */
-  readonly batchDeleted: number;
-}
+/** Something a run should tell people, but that does not stop it. */
+export type Notice = (message: string, fields: Readonly<Record<string, unknown>>) => void;
 
 /** Options of {@link deleteInBatches}. */
 export interface BatchedDeleteOptions {
   /**
-   * Rows with a timestamp strictly before this go. A `timestamptz` literal (as PostgreSQL
-   * prints it, or ISO 8601), so that microseconds are kept.
+   * Rows with a timestamp strictly before this instant go: ISO 8601 with a zone (as
+   * `databaseTime` gives it), so that microseconds are kept.
    */
   readonly cutoff: string;
-  /** The most rows one batch deletes. */
+  /** The most rows one batch deletes (a heap sweep's batch aims at it). */
   readonly batchSize: number;
   /**
    * Checked before each batch: once aborted, no new batch starts (the one in progress
@@ -72,10 +76,33 @@ export interface BatchedDeleteOptions {
    */
   readonly limits?: TransactionLimits;
   /**
+   * Limits of the heap sweep's final count, which reads the whole table.
+   * @default defaultCountLimits (60 s and 1 s)
+   */
+  readonly countLimits?: TransactionLimits;
+  /**
+   * Which path to take: `auto` decides from the table's statistics; `index` or `heap` forces
+   * one (`index` needs an index on the column).
+   * @default 'auto'
+   */
+  readonly strategy?: StrategySetting;
+  /**
+   * `statement_timeout` of the first walk of the index, from its start: when a long-held
+   * snapshot keeps many deleted rows' entries in it, that walk is slow, and the run sweeps the
+   * heap instead.
+   * @default - the batch's statement timeout
+   */
+  readonly indexWalkLimitMs?: number;
+  /**
    * Called after each committed batch, and awaited before the next one starts.
    * @default - nothing is called
    */
   readonly onBatch?: (progress: BatchProgress) => void | Promise<void>;
+  /**
+   * Told about what slows a run down or leaves rows behind (no index, a long-held snapshot).
+   * @default - nothing is told
+   */
+  readonly onNotice?: Notice;
 }
 
 /** What a batched delete did. */
@@ -85,41 +112,31 @@ export interface BatchedDeleteResult {
   /** Batches committed. */
   readonly batches: number;
   /**
-   * `false` when the signal stopped it before every older row was gone, or when a group of
-   * equal timestamps could not be deleted (others kept updating its rows).
+   * `true` only when no expired row is left: `false` when the signal stopped it early, or
+   * when rows locked by other sessions were left for the next run.
    */
   readonly complete: boolean;
+  /** The path taken: keyset batches on the `index`, or a sweep of the `heap`. */
+  readonly strategy: DeletePath;
+  /** Why that path, in one sentence. */
+  readonly strategyReason: string;
+  /** Expired rows left because other sessions held locks on them. */
+  readonly lockedRows: number;
+  /**
+   * For a `timestamp` column: the wall-clock cutoff in the column's zone.
+   * @default - absent for a `timestamptz` column
+   */
+  readonly columnCutoff?: string;
 }
 
 /**
- * A batch failed. It was rolled back as a whole; the batches before it stay committed.
- * `cause` holds the database's error (e.g. SQLSTATE 57014 statement timeout, 55P03 lock
- * timeout, or a lost connection).
- */
-export class BatchFailedError extends Error {
-  override readonly name = 'BatchFailedError';
-
-  constructor(
-    readonly table: string,
-    /** What the committed batches before the failed one did. */
-    readonly progress: Omit<BatchProgress, 'batchDeleted'>,
-    cause: unknown,
-  ) {
-    super(
-      `deleting from ${table}: batch ${progress.batches + 1} failed and was rolled back ` +
-        `(the ${progress.deleted} rows deleted by the batches before it stay deleted)`,
-      { cause },
-    );
-  }
-}
-
-/**
- * Deletes every row of `target` older than `options.cutoff`, in batches of at most
- * `options.batchSize` rows, each in its own short transaction, until none is left or the
- * signal aborts. Safe to run twice, also at the same time: a row is deleted once, by
- * whichever run gets to it first, and counted by that run only.
+ * Deletes every row of `target` older than `options.cutoff`, in batches, each in its own short
+ * transaction, until none is left (or only rows locked by others) or the signal aborts. Safe to
+ * run twice, also at the same time: a row is deleted once, by whichever run gets to it first,
+ * and counted by that run only.
  *
- * @throws {BatchFailedError} when a batch fails (it is rolled back; earlier batches stay).
+ * @throws {TableCheckError} before anything is deleted, when the table or column is unfit.
+ * @throws {BatchFailedError} when a batch fails (earlier batches stay committed).
  */
 export async function deleteInBatches(
   db: ClientBase,
@@ -127,75 +144,105 @@ export async function deleteInBatches(
   options: BatchedDeleteOptions,
 ): Promise<BatchedDeleteResult> {
   checkBatchSize(options.batchSize);
-  const statements = batchedDeleteStatements(target);
-  const limits = options.limits ?? defaultBatchLimits;
-  let from = '-infinity';
-  let deleted = 0;
-  let batches = 0;
-  while (!options.signal?.aborted) {
-    let batch: Batch;
-    try {
-      batch = await inShortTransaction(db, limits, () =>
-        deleteBatch(db, statements, from, options),
-      );
-    } catch (error) {
-      throw new BatchFailedError(target.table, { batches, deleted }, error);
-    }
-    batches += 1;
-    deleted += batch.deleted;
-    await options.onBatch?.({ batches, deleted, batchDeleted: batch.deleted });
-    if (batch.next === undefined) return { deleted, batches, complete: true };
-    // Only a group of equal timestamps that could not be deleted (its rows are being
-    // updated by others) keeps the keyset in place: leave it to the next run.
-    if (batch.next === from && batch.deleted === 0) return { deleted, batches, complete: false };
-    from = batch.next;
+  const table = await inspectTable(db, target);
+  const cutoff = await columnCutoff(db, table.columnTime, options.cutoff);
+  const tally = { batches: 0, deleted: 0 };
+  const runner: BatchRunner = {
+    db,
+    table: target.table,
+    cutoff,
+    batchSize: options.batchSize,
+    limits: options.limits ?? defaultBatchLimits,
+    countLimits: options.countLimits ?? defaultCountLimits,
+    tally,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  };
+  const { choice, outcome } = await deleteFromTable(runner, table, options);
+  return {
+    ...tally,
+    complete: outcome.finished && outcome.lockedRows === 0,
+    strategy: choice.path,
+    strategyReason: choice.reason,
+    lockedRows: outcome.lockedRows,
+    ...(cutoff.cast === 'timestamp' ? { columnCutoff: cutoff.value } : {}),
+  };
+}
+
+/** One table's expired rows, by the path its statistics call for. */
+async function deleteFromTable(
+  runner: BatchRunner,
+  table: TableProfile,
+  options: BatchedDeleteOptions,
+): Promise<{ choice: StrategyChoice; outcome: PathOutcome }> {
+  const { db } = runner;
+  const statements = expiryStatements(table, runner.cutoff);
+  if (!table.index) warnNoIndex(table, options.onNotice);
+  const choice = await chooseStrategy(
+    db,
+    table,
+    statements,
+    runner.cutoff.value,
+    options.strategy ?? 'auto',
+  );
+  if (choice.path === 'heap') {
+    return { choice, outcome: await runHeapSweep(runner, statements, choice, table.oid) };
   }
-  return { deleted, batches, complete: false };
+  try {
+    const walk = options.indexWalkLimitMs;
+    const outcome = await runKeysetBatches(
+      runner,
+      statements,
+      walk === undefined ? {} : { indexWalkLimitMs: walk },
+    );
+    return { choice, outcome };
+  } catch (error) {
+    if (!(error instanceof IndexWalkTooSlowError)) throw error;
+    const holders = await describeSnapshotHolders(db, table.oid);
+    const reason =
+      `walking the ${table.index} index to the first expired row took longer than ${error.limitMs} ms ` +
+      '(entries of deleted rows that a long-held snapshot keeps from being cleaned up): sweeping the heap instead, which does not read the index';
+    options.onNotice?.('index walk too slow, sweeping the heap', {
+      table: table.name,
+      index: table.index,
+      limitMs: error.limitMs,
+      deadRows: holders.deadRows,
+      oldestSnapshot: holders.oldest,
+      reason,
+    });
+    const heap = { ...choice, path: 'heap' as const, reason };
+    return { choice: heap, outcome: await runHeapSweep(runner, statements, heap, table.oid) };
+  }
+}
+
+function warnNoIndex(table: TableProfile, notice: Notice | undefined): void {
+  notice?.('no index on the cleanup column', {
+    table: table.name,
+    column: table.column,
+    consequence: 'no keyset batches: each run sweeps the whole table',
+    createIndex: `CREATE INDEX CONCURRENTLY ON ${table.quotedTable} (${table.quotedColumn})`,
+  });
 }
 
 /**
- * Counts the rows of `target` older than `cutoff` (what {@link deleteInBatches} would
- * delete), in one statement (an index-only scan) in its own transaction.
+ * Counts the rows of `target` older than `cutoff` (what {@link deleteInBatches} would delete),
+ * in one statement in its own transaction, after the same checks.
+ *
+ * @throws {TableCheckError} when the table or column is unfit.
  */
 export async function countOlderThan(
   db: ClientBase,
   target: ExpiringTable,
   cutoff: string,
   limits: TransactionLimits = defaultCountLimits,
-): Promise<number> {
-  const statements = batchedDeleteStatements(target);
-  return inShortTransaction(db, limits, async () => {
-    const { rows } = await db.query<{ count: string }>(statements.count, [cutoff]);
-    return Number(rows[0]?.count ?? 0);
-  });
-}
-
-/** One batch: rows deleted, and where the next batch starts (none: this was the last). */
-interface Batch {
-  readonly deleted: number;
-  readonly next: string | undefined;
-}
-
-async function deleteBatch(
-  db: ClientBase,
-  statements: BatchedDeleteStatements,
-  from: string,
-  { cutoff, batchSize }: BatchedDeleteOptions,
-): Promise<Batch> {
-  const { rows } = await db.query<{ bound: string }>(statements.bound, [from, cutoff, batchSize]);
-  const bound = rows[0]?.bound;
-  if (bound === undefined) {
-    // At most `batchSize` rows are left: this is the last batch.
-    const { rowCount } = await db.query(statements.deleteRange, [from, cutoff]);
-    return { deleted: rowCount ?? 0, next: undefined };
-  }
-  if (bound !== from) {
-    const { rowCount } = await db.query(statements.deleteRange, [from, bound]);
-    return { deleted: rowCount ?? 0, next: bound };
-  }
-  // More than `batchSize` rows share the timestamp `from`: take `batchSize` of them.
-  const { rowCount } = await db.query(statements.deleteTies, [from, batchSize]);
-  return { deleted: rowCount ?? 0, next: from };
+): Promise<{ readonly count: number; readonly columnCutoff?: string }> {
+  const table = await inspectTable(db, target);
+  const inColumn: ColumnCutoff = await columnCutoff(db, table.columnTime, cutoff);
+  const statements = expiryStatements(table, inColumn);
+  const count = await inShortTransaction(db, limits, async () =>
+    countOf((await db.query(statements.count, [inColumn.value])).rows),
+  );
+  return { count, ...(inColumn.cast === 'timestamp' ? { columnCutoff: inColumn.value } : {}) };
 }
 
 function checkBatchSize(batchSize: number): void {

@@ -5,6 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ClientBase } from 'pg';
+import { type PurgeConfig, purgeVariables } from '../config/purge-config.js';
 import { runMetrics } from '../runner/metric-names.js';
 import type { JobContext } from '../runner/types.js';
 import {
@@ -12,6 +13,7 @@ import {
   BatchFailedError,
   type BatchProgress,
   countOlderThan,
+  type DeletePath,
   defaultBatchLimits,
   deleteInBatches,
   type ExpiringTable,
@@ -26,6 +28,16 @@ export interface PurgeOptions {
    * @default defaultBatchLimits (5 s and 1 s)
    */
   readonly limits?: TransactionLimits;
+  /**
+   * Limits of a count that reads the whole table (a dry run, a heap sweep's final check).
+   * @default defaultCountLimits (60 s and 1 s)
+   */
+  readonly countLimits?: TransactionLimits;
+  /**
+   * `statement_timeout` of the run's first walk of the index (see `deleteInBatches`).
+   * @default - the batch's statement timeout
+   */
+  readonly indexWalkLimitMs?: number;
   /**
    * A progress line is logged after a batch when at least this long has passed since the
    * start or the previous progress line (on the run's clock).
@@ -51,14 +63,24 @@ export interface PurgeSummary {
   readonly dryRun: boolean;
   /** Dry runs only: rows older than the cutoff, which a real run would delete. */
   readonly wouldDelete?: number;
+  /** The path taken (real runs): keyset batches on the `index`, or a sweep of the `heap`. */
+  readonly strategy?: DeletePath;
+  /** Why that path (real runs). */
+  readonly strategyReason?: string;
+  /** Expired rows left because other sessions had them locked (real runs); the next run retries. */
+  readonly lockedRows?: number;
+  /** For a `timestamp` column: the wall-clock cutoff in the column's declared zone. */
+  readonly columnCutoff?: string;
 }
 
 /** What to purge: the per-run values of a job. */
 export interface PurgeSettings {
   /** Rows with a timestamp strictly before this go (ISO 8601, microseconds kept). */
   readonly cutoff: string;
-  /** The most rows one batch deletes. */
-  readonly batchSize: number;
+  /** The job's purge settings (batch size, strategy, the column's zone). */
+  readonly config: PurgeConfig;
+  /** The prefix of the job's variables (e.g. `LOCATION_CLEANUP`), named in errors. */
+  readonly prefix: string;
 }
 
 /**
@@ -76,32 +98,63 @@ export async function purgeExpired(
   options: PurgeOptions = {},
 ): Promise<PurgeSummary> {
   const fields = { table: target.table, cutoff: settings.cutoff };
+  const { config } = settings;
+  const table: ExpiringTable = {
+    ...target,
+    columnTimeZoneVariable: purgeVariables(settings.prefix).columnTimeZone,
+    ...(config.columnTimeZone ? { columnTimeZone: config.columnTimeZone } : {}),
+  };
   if (ctx.dryRun) {
-    const wouldDelete = await countOlderThan(db, target, settings.cutoff);
-    ctx.logger.info('dry run: rows that would be deleted', { ...fields, wouldDelete });
-    return { deleted: 0, batches: 0, complete: true, dryRun: true, wouldDelete };
+    const counted = await countOlderThan(db, table, settings.cutoff, options.countLimits);
+    const wouldDelete = counted.count;
+    ctx.logger.info('dry run: rows that would be deleted', { ...fields, ...counted, wouldDelete });
+    return {
+      deleted: 0,
+      batches: 0,
+      complete: true,
+      dryRun: true,
+      wouldDelete,
+      ...(counted.columnCutoff ? { columnCutoff: counted.columnCutoff } : {}),
+    };
   }
 
   let result: BatchedDeleteResult;
   try {
-    result = await deleteInBatches(db, target, {
-      ...settings,
+    result = await deleteInBatches(db, table, {
+      cutoff: settings.cutoff,
+      batchSize: config.batchSize,
+      strategy: config.strategy,
       signal: ctx.signal,
       limits: options.limits ?? defaultBatchLimits,
+      ...(options.countLimits ? { countLimits: options.countLimits } : {}),
+      ...(options.indexWalkLimitMs ? { indexWalkLimitMs: options.indexWalkLimitMs } : {}),
       onBatch: progressReporter(ctx, fields, options),
+      onNotice: (message, details) => ctx.logger.warn(message, { ...details }),
     });
   } catch (error) {
     if (error instanceof BatchFailedError) reportDeleted(ctx, error.progress.deleted);
     throw error;
   }
-  const { deleted, batches, complete } = result;
+  const { deleted, batches, complete, strategy, strategyReason, lockedRows } = result;
   reportDeleted(ctx, deleted);
-  ctx.logger.info(complete ? 'expired rows deleted' : 'expired rows deleted, stopped early', {
+  ctx.logger.info(finishedMessage(complete, lockedRows), {
     ...fields,
     deleted,
     batches,
+    strategy,
+    strategyReason,
+    lockedRows,
   });
-  return { deleted, batches, complete, dryRun: false };
+  return {
+    deleted,
+    batches,
+    complete,
+    dryRun: false,
+    strategy,
+    strategyReason,
+    lockedRows,
+    ...(result.columnCutoff ? { columnCutoff: result.columnCutoff } : {}),
+  };
 }
 
 /** Calls `options.onBatch`, then logs a progress line if the last one is old enough. */
@@ -122,6 +175,13 @@ function progressReporter(
       batches: progress.batches,
     });
   };
+}
+
+function finishedMessage(complete: boolean, lockedRows: number): string {
+  if (complete) return 'expired rows deleted';
+  return lockedRows > 0
+    ? 'expired rows deleted, locked rows left for the next run'
+    : 'expired rows deleted, stopped early';
 }
 
 function reportDeleted(ctx: JobContext, deleted: number): void {

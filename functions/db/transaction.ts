@@ -15,11 +15,38 @@ export interface TransactionLimits {
 }
 
 /**
+ * `COMMIT` failed in a way that does not say whether the transaction committed: the
+ * connection was lost (or the server ended the session) after `COMMIT` was sent. The server
+ * may have committed before the failure; nothing can tell from this session.
+ *
+ * `result` is what the transaction's work returned before `COMMIT` was sent (e.g. the rows a
+ * batch deleted, which may or may not be deleted now).
+ */
+export class CommitOutcomeUnknownError<T = unknown> extends Error {
+  override readonly name = 'CommitOutcomeUnknownError';
+
+  constructor(
+    readonly result: T,
+    cause: unknown,
+  ) {
+    super('the connection failed during COMMIT: whether the transaction committed is unknown', {
+      cause,
+    });
+  }
+}
+
+/**
  * Runs `work` in a transaction: commits when it resolves; rolls back when it throws, and
  * rethrows. If the rollback fails too (the connection is gone), the original error is
- * rethrown: PostgreSQL rolls back a transaction whose session ended.
+ * rethrown: PostgreSQL rolls back a transaction whose session ended before `COMMIT`.
+ *
+ * A failing `COMMIT` is told apart: an `ERROR` the server answered `COMMIT` with (a deferred
+ * constraint, a serialization failure) means it rolled back, and is rethrown as it is; any
+ * other failure (the connection lost, a `FATAL` such as the session being terminated) leaves
+ * the outcome unknown, and is thrown as {@link CommitOutcomeUnknownError}.
  *
  * @param begin - the statement(s) that open the transaction
+ * @throws {CommitOutcomeUnknownError} when `COMMIT` was sent and its outcome is unknown.
  */
 export async function inTransaction<T>(
   db: ClientBase,
@@ -34,26 +61,47 @@ export async function inTransaction<T>(
     await db.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-  await db.query('COMMIT');
+  try {
+    await db.query('COMMIT');
+  } catch (error) {
+    if (isRolledBackCommit(error)) throw error;
+    throw new CommitOutcomeUnknownError(result, error);
+  }
   return result;
 }
 
 /**
  * Runs `work` in its own transaction (see {@link inTransaction}) with `statement_timeout` and
- * `lock_timeout` set for that transaction only (`SET LOCAL`).
+ * `lock_timeout` set for that transaction only (`SET LOCAL`), and the session's `TimeZone`
+ * pinned to UTC, so that nothing in it depends on the server's or the role's setting.
+ *
+ * @param settings - more `SET LOCAL` settings, e.g. `{ enable_seqscan: 'off' }`; names and
+ *   values must be plain words (they are checked, then inlined).
  */
 export async function inShortTransaction<T>(
   db: ClientBase,
   limits: TransactionLimits,
   work: () => Promise<T>,
+  settings: Readonly<Record<string, string>> = {},
 ): Promise<T> {
   checkLimit('statementTimeoutMs', limits.statementTimeoutMs);
   checkLimit('lockTimeoutMs', limits.lockTimeoutMs);
-  // One round trip; the values are checked integers, so inlining them is safe.
+  const extra = Object.entries(settings).map(([name, value]) => {
+    if (!/^[a-z_]+$/.test(name) || !/^\w+$/.test(value)) {
+      throw new RangeError(`not a plain setting: ${name} = ${value}`);
+    }
+    return `; SET LOCAL ${name} = ${value}`;
+  });
+  // One round trip; the values are checked, so inlining them is safe.
   const begin =
     `BEGIN; SET LOCAL statement_timeout = ${limits.statementTimeoutMs}; ` +
-    `SET LOCAL lock_timeout = ${limits.lockTimeoutMs}`;
+    `SET LOCAL lock_timeout = ${limits.lockTimeoutMs}; SET LOCAL TimeZone = 'UTC'${extra.join('')}`;
   return inTransaction(db, work, begin);
+}
+
+/** The server answered `COMMIT` with an `ERROR` (not `FATAL`): it rolled the transaction back. */
+function isRolledBackCommit(error: unknown): boolean {
+  return (error as { severity?: unknown } | null)?.severity === 'ERROR';
 }
 
 function checkLimit(name: string, value: number): void {

@@ -5,7 +5,7 @@ import type { ClientConfig } from 'pg';
 import { type Clock, systemClock } from '../clock.js';
 import type { Env } from '../config/env.js';
 import { tryJobLock } from '../db/advisory-lock.js';
-import { readDatabaseLocation } from '../db/connection-config.js';
+import { readDatabaseLocation, readDatabaseUrl } from '../db/connection-config.js';
 import type { SecretSource } from '../db/rds-secret.js';
 import { DatabaseSession } from '../db/session.js';
 import { describeError, SkipRun } from '../runner/errors.js';
@@ -26,7 +26,10 @@ export type JobHandlerContext = Context & { readonly shutdownSignal?: AbortSigna
  * Lambda only calls the function; the local harness and tests also use the two methods.
  */
 export type JobHandler = ((event: unknown, context: JobHandlerContext) => Promise<RunRecord>) & {
-  /** Validates the job's configuration now; throws the `ConfigError` a run would fail with. */
+  /**
+   * Validates the job's configuration (and `DATABASE_URL`, when set) now; throws the
+   * `ConfigError` a run would fail with.
+   */
   checkConfig(): void;
   /** Ends the handler's database session, if one is open. */
   close(): Promise<void>;
@@ -151,6 +154,7 @@ export function createJobHandler<Config, Result extends JobResult>(
 
   return Object.assign(handler, {
     checkConfig: () => {
+      readDatabaseUrl(env);
       job.readConfig(env);
     },
     close: async () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Env } from '../config/env.js';
+import { readDatabaseUrl } from '../db/connection-config.js';
 import { migrate } from '../db/migrate.js';
 import { type PostgresServer, startPostgresServer } from './postgres-server.js';
 import { seedDemoData } from './seed.js';
@@ -39,7 +40,7 @@ export interface LocalDatabase {
  * and seeded with demo data on its first start.
  */
 export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<LocalDatabase> {
-  const external = options.env.DATABASE_URL?.trim();
+  const external = readDatabaseUrl(options.env);
   if (external) {
     await prepare(external, options.migrate, options.seed, options.note);
     return { url: external, embedded: false, close: async () => undefined };

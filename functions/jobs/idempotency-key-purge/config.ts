@@ -1,26 +1,17 @@
-import { type Env, readInteger } from '../../config/env.js';
+import type { Env } from '../../config/env.js';
+import { type PurgeConfig, readPurgeConfig } from '../../config/purge-config.js';
 
 /** The settings of the idempotency-key purge, from the environment. */
-export interface IdempotencyKeyPurgeConfig {
-  /**
-   * The most rows one batch deletes: `IDEMPOTENCY_KEY_PURGE_BATCH_SIZE`, 100 to 100,000.
-   * @default 10_000
-   */
-  readonly batchSize: number;
-}
+export type IdempotencyKeyPurgeConfig = PurgeConfig;
+
+/** The prefix of the purge's settings: `IDEMPOTENCY_KEY_PURGE_BATCH_SIZE`, ... */
+export const idempotencyKeyPurgePrefix = 'IDEMPOTENCY_KEY_PURGE';
 
 /**
  * Reads and validates the purge's settings.
  *
- * @throws {ConfigError} naming the variable when its value is empty, not a whole number or
- *   out of range.
+ * @throws {ConfigError} naming the variable when its value is empty, out of range or unknown.
  */
 export function readIdempotencyKeyPurgeConfig(env: Env): IdempotencyKeyPurgeConfig {
-  return {
-    batchSize: readInteger(env, 'IDEMPOTENCY_KEY_PURGE_BATCH_SIZE', {
-      min: 100,
-      max: 100_000,
-      default: 10_000,
-    }),
-  };
+  return readPurgeConfig(env, idempotencyKeyPurgePrefix);
 }

@@ -2,7 +2,11 @@ import type { ExpiringTable } from '../../db/batched-delete.js';
 import { databaseTime } from '../../db/database-time.js';
 import { type PurgeOptions, type PurgeSummary, purgeExpired } from '../../db/purge-expired.js';
 import type { JobDefinition } from '../../runner/types.js';
-import { type IdempotencyKeyPurgeConfig, readIdempotencyKeyPurgeConfig } from './config.js';
+import {
+  type IdempotencyKeyPurgeConfig,
+  idempotencyKeyPurgePrefix,
+  readIdempotencyKeyPurgeConfig,
+} from './config.js';
 
 /** The rows the purge deletes: idempotency keys, by expiry. */
 export const idempotencyKeysByExpiry: ExpiringTable = {
@@ -32,7 +36,7 @@ export function createIdempotencyKeyPurge(
         ctx,
         db,
         idempotencyKeysByExpiry,
-        { cutoff, batchSize: config.batchSize },
+        { cutoff, config, prefix: idempotencyKeyPurgePrefix },
         options,
       );
       return { ...summary, cutoff };

@@ -1,19 +1,18 @@
 import { type Env, readInteger } from '../../config/env.js';
+import { type PurgeConfig, readPurgeConfig } from '../../config/purge-config.js';
 
 /** The settings of the location cleanup, from the environment. */
-export interface LocationCleanupConfig {
+export interface LocationCleanupConfig extends PurgeConfig {
   /**
    * Fixes older than this many days (× 24 hours) go: `LOCATION_RETENTION_DAYS`, or the
    * backend's own `PM__LIMITS__LOCATION_RETENTION_DAYS`; a whole number from 1 to 3650.
    * @default 30
    */
   readonly retentionDays: number;
-  /**
-   * The most rows one batch deletes: `LOCATION_CLEANUP_BATCH_SIZE`, 100 to 100,000.
-   * @default 10_000
-   */
-  readonly batchSize: number;
 }
+
+/** The prefix of the cleanup's purge settings: `LOCATION_CLEANUP_BATCH_SIZE`, ... */
+export const locationCleanupPrefix = 'LOCATION_CLEANUP';
 
 /** The variables holding the retention, the backend's own name last. */
 export const retentionDaysVariables = [
@@ -30,10 +29,6 @@ export const retentionDaysVariables = [
 export function readLocationCleanupConfig(env: Env): LocationCleanupConfig {
   return {
     retentionDays: readInteger(env, retentionDaysVariables, { min: 1, max: 3650, default: 30 }),
-    batchSize: readInteger(env, 'LOCATION_CLEANUP_BATCH_SIZE', {
-      min: 100,
-      max: 100_000,
-      default: 10_000,
-    }),
+    ...readPurgeConfig(env, locationCleanupPrefix),
   };
 }

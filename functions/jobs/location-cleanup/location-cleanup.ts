@@ -2,7 +2,11 @@ import type { ExpiringTable } from '../../db/batched-delete.js';
 import { databaseTime } from '../../db/database-time.js';
 import { type PurgeOptions, type PurgeSummary, purgeExpired } from '../../db/purge-expired.js';
 import type { JobDefinition } from '../../runner/types.js';
-import { type LocationCleanupConfig, readLocationCleanupConfig } from './config.js';
+import {
+  type LocationCleanupConfig,
+  locationCleanupPrefix,
+  readLocationCleanupConfig,
+} from './config.js';
 
 /** The rows the cleanup deletes: location fixes, by the time they were stored. */
 export const locationsByAge: ExpiringTable = { table: 'locations', column: 'created_at' };
@@ -32,7 +36,7 @@ export function createLocationCleanup(
         ctx,
         db,
         locationsByAge,
-        { cutoff, batchSize: config.batchSize },
+        { cutoff, config, prefix: locationCleanupPrefix },
         options,
       );
       return { ...summary, cutoff, retentionDays: config.retentionDays };

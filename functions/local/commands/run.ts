@@ -25,7 +25,7 @@ export interface RunCommand {
  * `{"dryRun": true}`). The run's log lines go to stdout as it runs.
  *
  * @returns 0 when the run succeeded, was cut short or skipped; 1 when it failed; 2 when it
- *   failed on its configuration.
+ *   failed on its configuration (or its table is not fit to clean).
  */
 export async function runOnce(command: RunCommand, logger: Logger): Promise<number> {
   const prepared = await prepareJobs([command.entry], command, logger);
@@ -43,6 +43,7 @@ export async function runOnce(command: RunCommand, logger: Logger): Promise<numb
   }
 }
 
+/** The run failed on its configuration (a setting, or the table it is set to clean). */
 function isConfigFailure(record: RunRecord): boolean {
-  return record.error?.name === 'ConfigError';
+  return record.error?.name === 'ConfigError' || record.error?.name === 'TableCheckError';
 }

@@ -1,20 +1,33 @@
+/**
+ * The batched delete's guarantees, on each path (keyset batches on the index, and the heap
+ * sweep) and on tables whose rows lie on disk in time order or shuffled.
+ */
 import type pg from 'pg';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type BatchedDeleteOptions,
   BatchFailedError,
   type BatchProgress,
   countOlderThan,
+  type DeletePath,
   deleteInBatches,
 } from '../../../functions/db/batched-delete.js';
 import { useTestDatabase } from '../../support/test-database.js';
-import { countRows, insertLocations, resetTables } from './fixtures.js';
+import { countRows, insertLocations, type PhysicalOrder, resetTables } from './fixtures.js';
 
 const locations = { table: 'locations', column: 'created_at' };
 const cutoff = '2026-10-29T10:15:00.000000Z';
 /** `g` seconds after a base well before the cutoff. */
 const secondsAfterBase = `timestamptz '2026-09-01T00:00:00Z' + g * interval '1 second'`;
 
-describe('deleteInBatches', () => {
+const cases: [DeletePath, PhysicalOrder][] = [
+  ['index', 'sequential'],
+  ['index', 'random'],
+  ['heap', 'sequential'],
+  ['heap', 'random'],
+];
+
+describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, order) => {
   const db = useTestDatabase();
   let client: pg.Client;
 
@@ -23,24 +36,25 @@ describe('deleteInBatches', () => {
   });
   beforeEach(() => resetTables(client));
 
-  function deleteOld(options: Partial<Parameters<typeof deleteInBatches>[2]> = {}) {
-    return deleteInBatches(client, locations, { cutoff, batchSize: 100, ...options });
+  function deleteOld(options: Partial<BatchedDeleteOptions> = {}) {
+    return deleteInBatches(client, locations, { cutoff, batchSize: 100, strategy, ...options });
   }
 
   it('deletes exactly the rows before the cutoff, to the microsecond', async () => {
     // Prepare
-    await insertLocations(client, 1_000, secondsAfterBase);
+    await insertLocations(client, 1_000, secondsAfterBase, order);
     await insertLocations(
       client,
       3,
       `timestamptz '${cutoff}' + (g - 2) * interval '1 microsecond'`,
+      order,
     );
 
     // Act
     const result = await deleteOld();
 
     // Assess
-    expect(result).toEqual({ deleted: 1_001, batches: 11, complete: true });
+    expect(result).toMatchObject({ deleted: 1_001, complete: true, strategy, lockedRows: 0 });
     const { rows } = await client.query<{ at: string }>(
       `SELECT to_char(created_at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS at
          FROM locations ORDER BY created_at`,
@@ -48,31 +62,31 @@ describe('deleteInBatches', () => {
     expect(rows.map((row) => row.at)).toEqual(['10:15:00.000000', '10:15:00.000001']);
   });
 
-  it('does one empty batch on an empty table', async () => {
-    expect(await deleteOld()).toEqual({ deleted: 0, batches: 1, complete: true });
-  });
-
-  it('deletes nothing when every row is newer than the cutoff', async () => {
+  it('deletes nothing, and completes, when every row is newer than the cutoff', async () => {
     // Prepare
-    await insertLocations(client, 500, `timestamptz '${cutoff}' + g * interval '1 ms'`);
+    await insertLocations(client, 500, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
 
     // Act
     const result = await deleteOld();
 
     // Assess
-    expect(result).toEqual({ deleted: 0, batches: 1, complete: true });
+    expect(result).toMatchObject({ deleted: 0, complete: true });
     expect(await countRows(client, 'locations')).toBe(500);
   });
 
+  it('completes on an empty table', async () => {
+    expect(await deleteOld()).toMatchObject({ deleted: 0, complete: true, strategy });
+  });
+
   it.each([99, 100, 101, 250, 2_500])(
-    'deletes a group of %i rows with the same timestamp exactly once, in batches of at most 100',
+    'deletes a group of %i rows with the same timestamp exactly once',
     async (groupSize) => {
       // Prepare: rows before, inside and after the group, and rows to keep
       const tie = `timestamptz '2026-10-01T12:00:00.123456Z'`;
-      await insertLocations(client, 150, `${tie} - g * interval '1 ms'`);
-      await insertLocations(client, groupSize, tie);
-      await insertLocations(client, 150, `${tie} + g * interval '1 ms'`);
-      await insertLocations(client, 40, `timestamptz '${cutoff}' + g * interval '1 ms'`);
+      await insertLocations(client, 150, `${tie} - g * interval '1 ms'`, order);
+      await insertLocations(client, groupSize, tie, order);
+      await insertLocations(client, 150, `${tie} + g * interval '1 ms'`, order);
+      await insertLocations(client, 40, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
       const batches: BatchProgress[] = [];
 
       // Act
@@ -81,19 +95,22 @@ describe('deleteInBatches', () => {
       // Assess
       expect(result).toMatchObject({ deleted: 300 + groupSize, complete: true });
       expect(await countRows(client, 'locations')).toBe(40);
-      expect(Math.max(...batches.map((batch) => batch.batchDeleted))).toBeLessThanOrEqual(100);
       expect(batches.reduce((sum, batch) => sum + batch.batchDeleted, 0)).toBe(300 + groupSize);
       expect(batches.at(-1)).toEqual({
         batches: result.batches,
         deleted: result.deleted,
         batchDeleted: expect.any(Number),
       });
+      // The index path never exceeds the batch size; a heap range aims at it.
+      if (strategy === 'index') {
+        expect(Math.max(...batches.map((batch) => batch.batchDeleted))).toBeLessThanOrEqual(100);
+      }
     },
   );
 
   it('stops between batches once the signal aborts, and a second call finishes the rest', async () => {
     // Prepare
-    await insertLocations(client, 1_000, secondsAfterBase);
+    await insertLocations(client, 3_000, secondsAfterBase, order);
     const controller = new AbortController();
 
     // Act
@@ -107,21 +124,22 @@ describe('deleteInBatches', () => {
     const second = await deleteOld();
 
     // Assess
-    expect(first).toEqual({ deleted: 300, batches: 3, complete: false });
-    expect(afterFirst).toBe(700);
-    expect(second).toEqual({ deleted: 700, batches: 7, complete: true });
+    expect(first).toMatchObject({ batches: 3, complete: false });
+    expect(first.deleted).toBeGreaterThan(0);
+    expect(afterFirst).toBe(3_000 - first.deleted);
+    expect(second).toMatchObject({ deleted: afterFirst, complete: true });
     expect(await countRows(client, 'locations')).toBe(0);
   });
 
   it('starts no batch when the signal has already aborted', async () => {
     // Prepare
-    await insertLocations(client, 10, secondsAfterBase);
+    await insertLocations(client, 10, secondsAfterBase, order);
 
     // Act
     const result = await deleteOld({ signal: AbortSignal.abort() });
 
     // Assess
-    expect(result).toEqual({ deleted: 0, batches: 0, complete: false });
+    expect(result).toMatchObject({ deleted: 0, batches: 0, complete: false });
     expect(await countRows(client, 'locations')).toBe(10);
   });
 
@@ -131,14 +149,15 @@ describe('deleteInBatches', () => {
       client,
       20_000,
       `timestamptz '2026-09-01T00:00:00Z' + g * interval '250 ms'`,
+      order,
     );
-    await insertLocations(client, 25, `timestamptz '${cutoff}' + g * interval '1 ms'`);
+    await insertLocations(client, 25, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
     const other = await db().connect();
 
     // Act
     const [mine, theirs] = await Promise.all([
       deleteOld({ batchSize: 500 }),
-      deleteInBatches(other, locations, { cutoff, batchSize: 700 }),
+      deleteInBatches(other, locations, { cutoff, batchSize: 700, strategy }),
     ]);
 
     // Assess
@@ -147,34 +166,67 @@ describe('deleteInBatches', () => {
     expect(await countRows(client, 'locations')).toBe(25);
   });
 
-  it('rolls a failed batch back whole and keeps the batches before it', async () => {
-    // Prepare: another session locks a row in the middle of the second batch
-    await insertLocations(client, 1_000, secondsAfterBase);
+  it('leaves rows that another session has locked, reports them, and deletes the rest', async () => {
+    // Prepare: another session holds two expired rows FOR UPDATE, as the backend may
+    await insertLocations(client, 1_000, secondsAfterBase, order);
+    await insertLocations(client, 5, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
     const locker = await db().connect();
     await locker.query('BEGIN');
-    await locker.query(
-      `SELECT 1 FROM locations WHERE created_at = timestamptz '2026-09-01T00:00:00Z' + interval '150 seconds' FOR UPDATE`,
+    const { rows: locked } = await locker.query<{ id: string }>(
+      `SELECT id FROM locations WHERE created_at IN (
+         timestamptz '2026-09-01T00:00:00Z' + interval '150 seconds',
+         timestamptz '2026-09-01T00:00:00Z' + interval '777 seconds')
+       FOR UPDATE`,
     );
 
     // Act
-    const failure = await deleteOld({
-      limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 100 },
-    }).catch((error: unknown) => error);
+    const result = await deleteOld({ limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 50 } });
+    const left = await countRows(client, 'locations');
     await locker.query('ROLLBACK');
+    const next = await deleteOld();
+
+    // Assess
+    expect(locked).toHaveLength(2);
+    expect(result).toMatchObject({ deleted: 998, lockedRows: 2, complete: false });
+    expect(left).toBe(7);
+    expect(next).toMatchObject({ deleted: 2, lockedRows: 0, complete: true });
+    expect(await countRows(client, 'locations')).toBe(5);
+  });
+
+  it('rolls a failed batch back whole and keeps the batches before it', async () => {
+    // Prepare: the backend's own trigger refuses to delete one row in the middle
+    await insertLocations(client, 1_000, secondsAfterBase, order);
+    await client.query(`
+      CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF OLD.created_at = timestamptz '2026-09-01T00:00:00Z' + interval '850 seconds' THEN
+          RAISE EXCEPTION 'this fix is under legal hold';
+        END IF;
+        RETURN OLD;
+      END $$;
+      CREATE TRIGGER refuse_one BEFORE DELETE ON locations FOR EACH ROW EXECUTE FUNCTION refuse_one()`);
+    const batches: BatchProgress[] = [];
+
+    // Act
+    const failure = await deleteOld({
+      onBatch: (progress) => void batches.push(progress),
+    }).catch((error: unknown) => error);
+    const left = await countRows(client, 'locations');
+    await client.query('DROP TRIGGER refuse_one ON locations; DROP FUNCTION refuse_one()');
 
     // Assess
     expect(failure).toBeInstanceOf(BatchFailedError);
+    const committed = batches.at(-1) ?? { batches: 0, deleted: 0 };
     expect(failure).toMatchObject({
-      message:
-        'deleting from locations: batch 2 failed and was rolled back (the 100 rows deleted by the batches before it stay deleted)',
-      progress: { batches: 1, deleted: 100 },
-      cause: { code: '55P03' },
+      message: `deleting from locations: batch ${committed.batches + 1} failed and was rolled back (the ${committed.deleted} rows deleted by the batches before it stay deleted)`,
+      progress: { batches: committed.batches, deleted: committed.deleted },
+      outcomeUnknown: false,
+      cause: { message: 'this fix is under legal hold' },
     });
-    // Rows 101..149 were deleted before the batch waited for row 150: they are back.
-    expect(await countRows(client, 'locations')).toBe(900);
+    // Exactly the committed batches' rows are gone: the failed one left none missing.
+    expect(left).toBe(1_000 - committed.deleted);
     // The session is usable: not left in the failed transaction.
-    await expect(client.query('SELECT 1 AS ok')).resolves.toMatchObject({ rows: [{ ok: 1 }] });
-    expect(await deleteOld()).toEqual({ deleted: 900, batches: 9, complete: true });
+    expect(await deleteOld()).toMatchObject({ deleted: left, complete: true });
   });
 
   it('rejects a batch size below 1', async () => {
@@ -191,14 +243,14 @@ describe('countOlderThan', () => {
     // Prepare
     const client = await db().connect();
     await resetTables(client);
-    await insertLocations(client, 700, secondsAfterBase);
+    await insertLocations(client, 700, secondsAfterBase, 'random');
     await insertLocations(client, 30, `timestamptz '${cutoff}' + (g - 1) * interval '1 ms'`);
 
     // Act
-    const count = await countOlderThan(client, locations, cutoff);
+    const counted = await countOlderThan(client, locations, cutoff);
 
     // Assess
-    expect(count).toBe(700);
+    expect(counted).toEqual({ count: 700 });
     expect(await countRows(client, 'locations')).toBe(730);
   });
 });

@@ -24,19 +24,25 @@ export async function resetTables(client: pg.Client): Promise<void> {
   ]);
 }
 
+/** How rows lie on disk: in the order of `g` (as a bulk load leaves them), or shuffled. */
+export type PhysicalOrder = 'sequential' | 'random';
+
 /**
  * Inserts `count` locations; `createdAt` is a SQL expression of `g` (1..count), e.g.
- * `now() - interval '40 days' + g * interval '1 second'`.
+ * `now() - interval '40 days' + g * interval '1 second'`. With `order: 'random'` the rows are
+ * written in random order, so that old and new rows share pages, as on a table months old.
  */
 export async function insertLocations(
   client: pg.Client,
   count: number,
   createdAt: string,
+  order: PhysicalOrder = 'sequential',
 ): Promise<void> {
   await client.query(
     `INSERT INTO locations (device_id, latitude, longitude, accuracy, captured_at, created_at)
      SELECT $1, 48.85, 2.35, 10, t.created_at, t.created_at
-       FROM generate_series(1, $2::int) AS g, LATERAL (SELECT ${createdAt} AS created_at) AS t`,
+       FROM generate_series(1, $2::int) AS g, LATERAL (SELECT ${createdAt} AS created_at) AS t
+      ORDER BY ${order === 'random' ? 'random()' : 'g'}`,
     [deviceId, count],
   );
 }

@@ -10,7 +10,7 @@ import { countRows, insertIdempotencyKeys, useJobTest } from './fixtures.js';
 const start = Date.parse('2026-11-29T03:30:00.000Z');
 const job = 'idempotency-key-purge';
 
-describe('idempotency-key-purge', () => {
+describe.each(['index', 'heap'])('idempotency-key-purge, %s path', (strategy) => {
   const t = useJobTest(job, start);
 
   beforeEach(async () => {
@@ -28,6 +28,7 @@ describe('idempotency-key-purge', () => {
   function purge(env: Env = {}, options: PurgeOptions = {}) {
     const handler = t.handler(createIdempotencyKeyPurge(options), {
       IDEMPOTENCY_KEY_PURGE_BATCH_SIZE: '1000',
+      IDEMPOTENCY_KEY_PURGE_STRATEGY: strategy,
       ...env,
     });
     return (event: unknown = scheduledEvent(new Date(t.clock.now()))) =>
@@ -94,8 +95,9 @@ describe('idempotency-key-purge', () => {
     // Assess
     expect(first).toMatchObject({
       outcome: 'cut_short',
-      result: { deleted: 1_000, batches: 1, complete: false },
+      result: { batches: 1, complete: false, strategy },
     });
+    expect((first.result as { deleted: number }).deleted).toBeGreaterThan(0);
     expect(second).toMatchObject({ outcome: 'succeeded', result: { complete: true } });
     expect(await countRows(t.client, 'idempotency_keys', `key_hash LIKE 'old-%'`)).toBe(0);
     expect(await countRows(t.client, 'idempotency_keys', `key_hash LIKE 'valid-%'`)).toBe(300);

@@ -6,6 +6,7 @@ import type { PurgeOptions } from '../../../functions/db/purge-expired.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
 import type { RunRecord } from '../../../functions/runner/types.js';
+import { startFaultProxy } from '../../support/fault-proxy.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { countRows, insertLocations, useJobTest } from './fixtures.js';
 
@@ -23,10 +24,14 @@ describe('location-cleanup, interrupted', () => {
     await insertLocations(t.client, 10, 'now()');
   });
 
-  /** A Lambda instance of the cleanup (its own database session), in batches of 100. */
+  /**
+   * A Lambda instance of the cleanup (its own database session), in batches of 100, on the
+   * index path unless `env` says otherwise.
+   */
   function cleanup(options: PurgeOptions = {}, env: Env = {}) {
     const handler = t.handler(createLocationCleanup(options), {
       LOCATION_CLEANUP_BATCH_SIZE: '100',
+      LOCATION_CLEANUP_STRATEGY: 'index',
       ...env,
     });
     return () => handler(scheduledEvent(new Date(t.clock.now())), lambdaContext(t.clock, 300_000));
@@ -52,35 +57,48 @@ describe('location-cleanup, interrupted', () => {
     return t.output.logs('job finished');
   }
 
-  it('stops at the deadline after the batch in progress; the next run finishes the rest', async () => {
-    // Prepare: the deadline passes during the second batch
-    let interrupt = true;
-    const run = cleanup({
-      onBatch: ({ batches }) => {
-        if (interrupt && batches === 2) t.clock.advance(280_000);
-      },
-    });
+  it.each(['index', 'heap'])(
+    'stops at the deadline after the batch in progress (%s path); the next run finishes the rest',
+    async (strategy) => {
+      // Prepare: the deadline passes during the second batch
+      let interrupt = true;
+      const run = cleanup(
+        {
+          onBatch: ({ batches }) => {
+            if (interrupt && batches === 2) t.clock.advance(280_000);
+          },
+        },
+        { LOCATION_CLEANUP_STRATEGY: strategy },
+      );
 
-    // Act
-    const first = await run();
-    const left = await countRows(t.client, 'locations');
-    interrupt = false;
-    const second = await run();
+      // Act
+      const first = await run();
+      const left = await countRows(t.client, 'locations');
+      interrupt = false;
+      const second = await run();
 
-    // Assess
-    expect(first).toMatchObject({
-      outcome: 'cut_short',
-      result: { deleted: 200, batches: 2, complete: false },
-    });
-    expect(left).toBe(810);
-    expect(second).toMatchObject({
-      outcome: 'succeeded',
-      result: { deleted: 800, batches: 8, complete: true },
-    });
-    expect(await countRows(t.client, 'locations')).toBe(10);
-    expect(t.output.logs('expired rows deleted, stopped early')).toHaveLength(1);
-    expect(t.output.metrics().map((record) => record.RowsDeleted)).toEqual([200, 800]);
-  });
+      // Assess
+      const deleted = (first.result as { deleted: number }).deleted;
+      expect(first).toMatchObject({
+        outcome: 'cut_short',
+        result: { batches: 2, complete: false, strategy },
+      });
+      expect(deleted).toBeGreaterThan(0);
+      expect(deleted).toBeLessThan(1_000);
+      expect(left).toBe(1_010 - deleted);
+      expect(second).toMatchObject({
+        outcome: 'succeeded',
+        result: { deleted: 1_000 - deleted, complete: true },
+      });
+      expect(await countRows(t.client, 'locations')).toBe(10);
+      expect(t.output.logs('expired rows deleted, stopped early')).toHaveLength(1);
+      expect(t.output.metrics().map((record) => record.RowsDeleted)).toEqual([
+        deleted,
+        1_000 - deleted,
+      ]);
+      if (strategy === 'index') expect(deleted).toBe(200);
+    },
+  );
 
   it('runs one of two concurrent runs and skips the other; the total deleted is exact', async () => {
     // Prepare: a second Lambda instance is invoked while the first is between batches
@@ -146,28 +164,111 @@ describe('location-cleanup, interrupted', () => {
     expect(JSON.stringify(t.output.json())).not.toContain(new URL(t.db().url).password);
   });
 
-  it('fails when a batch waits too long for a lock, rolls it back, and the same session goes on', async () => {
-    // Prepare
-    const locker = await lockRow(150);
-    const run = cleanup({ limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 100 } });
+  it.each(['index', 'heap'])(
+    'leaves a row another session has locked (%s path), deletes the rest, and the next run takes it',
+    async (strategy) => {
+      // Prepare
+      const locker = await lockRow(150);
+      const run = cleanup(
+        { limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 100 } },
+        { LOCATION_CLEANUP_STRATEGY: strategy },
+      );
+
+      // Act
+      const first = await run();
+      const left = await countRows(t.client, 'locations');
+      const sessions = await cleanupSessions();
+      await locker.query('ROLLBACK');
+      const retry = await run();
+
+      // Assess
+      expect(first).toMatchObject({
+        outcome: 'cut_short',
+        result: { deleted: 999, lockedRows: 1, complete: false },
+      });
+      expect(t.output.logs('expired rows deleted, locked rows left for the next run')).toEqual([
+        expect.objectContaining({ deleted: 999, lockedRows: 1, strategy }),
+      ]);
+      expect(left).toBe(11);
+      // The session was kept, idle, for the next run.
+      expect(sessions).toEqual([{ state: 'idle' }]);
+      expect(retry).toMatchObject({ outcome: 'succeeded', result: { deleted: 1, lockedRows: 0 } });
+      expect(await countRows(t.client, 'locations')).toBe(10);
+    },
+  );
+
+  it('says the outcome is unknown when the connection is lost during COMMIT, and counts only what is known', async () => {
+    // Prepare: the server commits batch 3, and its answer never reaches the job
+    const proxy = await startFaultProxy(t.db().url);
+    let interrupt = true;
+    const run = cleanup(
+      {
+        onBatch: ({ batches }) => {
+          if (interrupt && batches === 2) proxy.cutNextCommit();
+        },
+      },
+      { DATABASE_URL: proxy.url },
+    );
 
     // Act
     const failure = await run().catch((error: unknown) => error);
     const left = await countRows(t.client, 'locations');
-    const sessions = await cleanupSessions();
-    await locker.query('ROLLBACK');
+    interrupt = false;
     const retry = await run();
+    await proxy.close();
 
     // Assess
     expect(failure).toBeInstanceOf(JobFailedError);
+    expect(proxy.commitsCut).toBe(1);
     expect(finishedLines()[0]).toMatchObject({
       outcome: 'failed',
-      error: { name: 'BatchFailedError', cause: { code: '55P03' } },
+      error: {
+        name: 'BatchFailedError',
+        message:
+          "deleting from locations: batch 3's COMMIT was cut off, so its outcome is unknown: its 100 rows may or may not be deleted (the 200 rows deleted by the batches before it stay deleted)",
+      },
     });
-    expect(left).toBe(910);
-    // The failed batch was rolled back and the session kept, idle, for the next run.
-    expect(sessions).toEqual([{ state: 'idle' }]);
-    expect(retry).toMatchObject({ outcome: 'succeeded', result: { deleted: 900 } });
+    expect(JSON.stringify(finishedLines()[0])).not.toContain('rolled back');
+    // It had committed: its rows are gone, though only the 200 known rows were reported.
+    expect(left).toBe(710);
+    expect(t.output.metrics()[0]).toMatchObject({ RowsDeleted: 200, Failures: 1 });
+    expect(retry).toMatchObject({ outcome: 'succeeded', result: { deleted: 700 } });
+  });
+
+  it('sweeps the heap, and says why, when a long-held snapshot makes the index walk slow', async () => {
+    // Prepare: a reporting session holds a snapshot while 100,000 older rows are deleted, so
+    // their index entries cannot be cleaned up and every walk from the start steps over them
+    await insertLocations(t.client, 100_000, `now() - interval '90 days' + g * interval '1 ms'`);
+    const reporter = await t.db().connect();
+    await reporter.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await reporter.query('SELECT count(*) FROM locations');
+    await t.client.query(`DELETE FROM locations WHERE created_at < now() - interval '60 days'`);
+    const run = cleanup({ indexWalkLimitMs: 5 });
+
+    // Act: two runs while the snapshot is held, with new expired rows before the second
+    const first = await run();
+    await insertLocations(t.client, 50, `now() - interval '35 days' + g * interval '1 second'`);
+    const second = await run();
+    await reporter.query('ROLLBACK');
+
+    // Assess: each run made progress, by the heap, and said why
+    expect(first).toMatchObject({
+      outcome: 'succeeded',
+      result: { deleted: 1_000, complete: true, strategy: 'heap' },
+    });
+    expect(second).toMatchObject({
+      outcome: 'succeeded',
+      result: { deleted: 50, complete: true, strategy: 'heap' },
+    });
+    expect((first.result as { strategyReason: string }).strategyReason).toContain(
+      'took longer than 5 ms',
+    );
+    expect(t.output.logs('index walk too slow, sweeping the heap')[0]).toMatchObject({
+      level: 'WARN',
+      table: 'locations',
+      index: 'idx_locations_created_at',
+      oldestSnapshot: { kind: 'session', who: expect.any(String), xminAge: expect.any(Number) },
+    });
     expect(await countRows(t.client, 'locations')).toBe(10);
   });
 

@@ -3,15 +3,28 @@ import type { Env } from '../../../functions/config/env.js';
 import type { PurgeOptions } from '../../../functions/db/purge-expired.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
-import { countRows, insertLocations, useJobTest } from './fixtures.js';
+import { countRows, insertLocations, type PhysicalOrder, useJobTest } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
 
-describe('location-cleanup', () => {
+/** Every case runs on both paths, on rows stored in time order and shuffled. */
+const cases: ['index' | 'heap', PhysicalOrder][] = [
+  ['index', 'sequential'],
+  ['index', 'random'],
+  ['heap', 'sequential'],
+  ['heap', 'random'],
+];
+
+describe.each(cases)('location-cleanup, %s path, rows in %s order', (strategy, order) => {
   const t = useJobTest('location-cleanup', start);
+  const insert = (count: number, createdAt: string) =>
+    insertLocations(t.client, count, createdAt, order);
 
   function cleanup(env: Env = {}, options: PurgeOptions = {}) {
-    const handler = t.handler(createLocationCleanup(options), env);
+    const handler = t.handler(createLocationCleanup(options), {
+      LOCATION_CLEANUP_STRATEGY: strategy,
+      ...env,
+    });
     return (event: unknown = scheduledEvent(new Date(start))) =>
       handler(event, lambdaContext(t.clock, 300_000));
   }
@@ -23,13 +36,9 @@ describe('location-cleanup', () => {
 
   it('deletes exactly the rows older than the retention, by the database t.clock', async () => {
     // Prepare: old rows, a dense band 1 ms apart around the cutoff, fresh rows
-    await insertLocations(t.client, 5_000, `now() - interval '60 days' + g * interval '1 minute'`);
-    await insertLocations(
-      t.client,
-      20_000,
-      `now() - interval '30 days' + (g - 10000) * interval '1 ms'`,
-    );
-    await insertLocations(t.client, 1_000, `now() - g * interval '1 second'`);
+    await insert(5_000, `now() - interval '60 days' + g * interval '1 minute'`);
+    await insert(20_000, `now() - interval '30 days' + (g - 10000) * interval '1 ms'`);
+    await insert(1_000, `now() - g * interval '1 second'`);
     await t.client.query('CREATE TEMP TABLE seeded AS SELECT id, created_at FROM locations');
     const before = await databaseNow();
 
@@ -61,8 +70,8 @@ describe('location-cleanup', () => {
 
   it('reports its result, logs the deleted count and publishes RowsDeleted', async () => {
     // Prepare
-    await insertLocations(t.client, 2_500, `now() - interval '31 days' - g * interval '1 second'`);
-    await insertLocations(t.client, 10, `now() - g * interval '1 second'`);
+    await insert(2_500, `now() - interval '31 days' - g * interval '1 second'`);
+    await insert(10, `now() - g * interval '1 second'`);
 
     // Act
     const record = await cleanup({ LOCATION_CLEANUP_BATCH_SIZE: '1000' })();
@@ -74,20 +83,25 @@ describe('location-cleanup', () => {
       outcome: 'succeeded',
       result: {
         deleted: 2_500,
-        batches: 3,
+        batches: expect.any(Number),
         cutoff: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
         retentionDays: 30,
         complete: true,
         dryRun: false,
+        strategy,
+        strategyReason: `the strategy setting says ${strategy}`,
+        lockedRows: 0,
       },
     });
+    if (strategy === 'index') expect(finished?.result).toMatchObject({ batches: 3 });
     expect(t.output.logs('expired rows deleted')).toEqual([
       expect.objectContaining({
         job: 'location-cleanup',
         runId: record.runId,
         table: 'locations',
         deleted: 2_500,
-        batches: 3,
+        batches: (record.result as { batches: number }).batches,
+        strategy,
         cutoff: (record.result as { cutoff: string }).cutoff,
       }),
     ]);
@@ -97,24 +111,20 @@ describe('location-cleanup', () => {
     expect(await countRows(t.client, 'locations')).toBe(10);
   });
 
-  it('does one empty batch on an empty table', async () => {
+  it('succeeds on an empty table', async () => {
     const record = await cleanup()();
 
     expect(record).toMatchObject({
       outcome: 'succeeded',
-      result: { deleted: 0, batches: 1, complete: true },
+      result: { deleted: 0, batches: strategy === 'index' ? 1 : 0, complete: true },
     });
   });
 
   it('deletes a group of rows with one timestamp, larger than a batch, exactly once', async () => {
     // Prepare
-    await insertLocations(t.client, 2_345, `timestamptz '2020-01-01T00:00:00.5Z'`);
-    await insertLocations(
-      t.client,
-      300,
-      `timestamptz '2020-01-01T00:00:00.5Z' + g * interval '1 us'`,
-    );
-    await insertLocations(t.client, 7, 'now()');
+    await insert(2_345, `timestamptz '2020-01-01T00:00:00.5Z'`);
+    await insert(300, `timestamptz '2020-01-01T00:00:00.5Z' + g * interval '1 us'`);
+    await insert(7, 'now()');
 
     // Act
     const record = await cleanup({ LOCATION_CLEANUP_BATCH_SIZE: '100' })();
@@ -126,8 +136,8 @@ describe('location-cleanup', () => {
 
   it('reads the backend’s own PM__LIMITS__LOCATION_RETENTION_DAYS', async () => {
     // Prepare
-    await insertLocations(t.client, 40, `now() - interval '7 days' - g * interval '1 minute'`);
-    await insertLocations(t.client, 60, `now() - interval '7 days' + g * interval '1 minute'`);
+    await insert(40, `now() - interval '7 days' - g * interval '1 minute'`);
+    await insert(60, `now() - interval '7 days' + g * interval '1 minute'`);
 
     // Act
     const record = await cleanup({ PM__LIMITS__LOCATION_RETENTION_DAYS: '7' })();
@@ -137,12 +147,13 @@ describe('location-cleanup', () => {
     expect(await countRows(t.client, 'locations')).toBe(60);
   });
 
-  it('keeps rows inserted while it runs, and is a no-op when run again', async () => {
-    // Prepare: a writer inserting fresh fixes in a loop, and more rows after each batch
-    await insertLocations(t.client, 5_000, `now() - interval '45 days' + g * interval '1 second'`);
+  it('keeps rows inserted while it runs; what was back-dated meanwhile goes by the next run at the latest', async () => {
+    // Prepare: a writer inserting fresh fixes in a loop, and more rows after the first batches
+    await insert(5_000, `now() - interval '45 days' + g * interval '1 second'`);
     const writer = await t.db().connect();
     let running = true;
     let written = 0;
+    let backDated = 0;
     const writing = (async () => {
       while (running) {
         await insertLocations(writer, 1, 'now()');
@@ -152,9 +163,11 @@ describe('location-cleanup', () => {
     const run = cleanup(
       { LOCATION_CLEANUP_BATCH_SIZE: '100' },
       {
-        onBatch: async () => {
+        onBatch: async ({ batches }) => {
+          if (!running || batches > 10) return;
           await insertLocations(t.client, 1, `now() - interval '30 days' + interval '1 minute'`);
           await insertLocations(t.client, 1, `now() - interval '50 days'`);
+          backDated += 1;
         },
       },
     );
@@ -166,22 +179,25 @@ describe('location-cleanup', () => {
     const second = await run();
 
     // Assess
-    const batches = (first.result as { batches: number }).batches;
-    expect(first.result).toMatchObject({ deleted: 5_000, complete: true });
+    const deleted = (record: typeof first) => (record.result as { deleted: number }).deleted;
+    expect(first).toMatchObject({ outcome: 'succeeded', result: { complete: true } });
+    expect(deleted(first)).toBeGreaterThanOrEqual(5_000);
+    // Nothing newer than the cutoff was touched: every fresh row is still there.
     expect(await countRows(t.client, 'locations', `created_at > now() - interval '30 days'`)).toBe(
-      written + batches + (second.result as { batches: number }).batches,
+      written + backDated,
     );
-    // Rows back-dated behind the cleanup's position wait for the next run, which takes them.
-    expect(second).toMatchObject({ outcome: 'succeeded', result: { deleted: batches } });
+    // Every expired row went, the back-dated ones by the first run or the second.
+    expect(deleted(first) + deleted(second)).toBe(5_000 + backDated);
+    expect(second).toMatchObject({ outcome: 'succeeded', result: { complete: true } });
     expect(await countRows(t.client, 'locations', `created_at < now() - interval '30 days'`)).toBe(
-      1,
+      0,
     );
   });
 
   it('counts in a dry run and deletes nothing', async () => {
     // Prepare
-    await insertLocations(t.client, 1_234, `now() - interval '40 days' + g * interval '1 second'`);
-    await insertLocations(t.client, 66, `now() - g * interval '1 second'`);
+    await insert(1_234, `now() - interval '40 days' + g * interval '1 second'`);
+    await insert(66, `now() - g * interval '1 second'`);
 
     // Act
     const record = await cleanup()({ dryRun: true });
@@ -206,23 +222,27 @@ describe('location-cleanup', () => {
   });
 
   it('logs a progress line every 10 s of a long run', async () => {
-    // Prepare: each batch takes 4 s on the run's t.clock
-    await insertLocations(t.client, 1_000, `now() - interval '40 days' + g * interval '1 second'`);
+    // Prepare: each batch takes 4 s on the run's clock
+    await insert(1_000, `now() - interval '40 days' + g * interval '1 second'`);
     const run = cleanup(
       { LOCATION_CLEANUP_BATCH_SIZE: '100' },
       { onBatch: () => t.clock.advance(4_000) },
     );
 
     // Act
-    await run();
+    const record = await run();
 
-    // Assess
+    // Assess: a line after every third batch (12 s), with the totals so far
+    const { batches } = record.result as { batches: number };
     const progress = t.output.logs('deleting expired rows');
-    expect(progress.map((line) => [line.deleted, line.batches])).toEqual([
-      [300, 3],
-      [600, 6],
-      [900, 9],
-    ]);
+    expect(batches).toBeGreaterThanOrEqual(6);
+    expect(progress.map((line) => line.batches)).toEqual(
+      Array.from({ length: Math.floor(batches / 3) }, (_, index) => 3 * (index + 1)),
+    );
+    const deleted = progress.map((line) => line.deleted as number);
+    expect(deleted).toEqual([...deleted].sort((a, b) => a - b));
+    expect(deleted.at(-1)).toBeLessThanOrEqual(1_000);
     expect(progress[0]).toMatchObject({ job: 'location-cleanup', table: 'locations' });
+    if (strategy === 'index') expect(deleted.slice(0, 3)).toEqual([300, 600, 900]);
   });
 });

@@ -138,6 +138,25 @@ describe('jobs CLI', () => {
     },
   );
 
+  it.each([
+    ['notaurl', 'it is not a URL: "notaurl"'],
+    ['mysql://root:Pa55word@db:3306/pm', 'its scheme is mysql: "mysql://root:***@db:3306/pm"'],
+  ])('refuses DATABASE_URL=%s before any work: one line naming it, exit 2', async (url, why) => {
+    // Act
+    const { code, stderr, stdout } = await runCli(
+      ['run', 'location-cleanup', '--dry-run'],
+      cleanEnv({ DATABASE_URL: url }),
+    );
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')[0]).toBe(
+      `error: DATABASE_URL must be a postgres:// URL such as postgres://user:password@host:5432/database, but ${why}`,
+    );
+    expect(stdout).toBe('');
+    expect(stdout + stderr).not.toContain('Pa55word');
+  });
+
   it('exits 1 when the run fails, with the error logged and no password shown', async () => {
     // Act: nothing listens on port 1
     const { code, logs, stdout, stderr } = await runCli(
@@ -171,10 +190,13 @@ describe('jobs CLI', () => {
         );
 
         // Assess
-        expect(plain.code).toBe(1);
+        expect(plain.code).toBe(2);
         expect(plain.logs('job finished')[0]).toMatchObject({
           outcome: 'failed',
-          error: { cause: { message: 'relation "locations" does not exist' } },
+          error: {
+            name: 'TableCheckError',
+            message: expect.stringContaining('table locations does not exist'),
+          },
         });
         expect(migrated.code).toBe(0);
         expect(migrated.logs('schema migrated')[0]).toMatchObject({

@@ -5,7 +5,11 @@ import { readLocationCleanupConfig } from '../../../functions/jobs/location-clea
 
 describe('readLocationCleanupConfig', () => {
   it('defaults to 30 days in batches of 10,000', () => {
-    expect(readLocationCleanupConfig({})).toEqual({ retentionDays: 30, batchSize: 10_000 });
+    expect(readLocationCleanupConfig({})).toEqual({
+      retentionDays: 30,
+      batchSize: 10_000,
+      strategy: 'auto',
+    });
   });
 
   it('reads both variables', () => {
@@ -13,8 +17,15 @@ describe('readLocationCleanupConfig', () => {
       readLocationCleanupConfig({
         LOCATION_RETENTION_DAYS: '90',
         LOCATION_CLEANUP_BATCH_SIZE: '2500',
+        LOCATION_CLEANUP_STRATEGY: 'Heap',
+        LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'Europe/Bratislava',
       }),
-    ).toEqual({ retentionDays: 90, batchSize: 2_500 });
+    ).toEqual({
+      retentionDays: 90,
+      batchSize: 2_500,
+      strategy: 'heap',
+      columnTimeZone: 'Europe/Bratislava',
+    });
   });
 
   it('reads the backend’s own name for the retention', () => {
@@ -37,6 +48,10 @@ describe('readLocationCleanupConfig', () => {
     ],
     [{ LOCATION_CLEANUP_BATCH_SIZE: '99' }, 'LOCATION_CLEANUP_BATCH_SIZE'],
     [{ LOCATION_CLEANUP_BATCH_SIZE: '100001' }, 'LOCATION_CLEANUP_BATCH_SIZE'],
+    [{ LOCATION_CLEANUP_STRATEGY: 'fast' }, 'LOCATION_CLEANUP_STRATEGY'],
+    [{ LOCATION_CLEANUP_STRATEGY: '' }, 'LOCATION_CLEANUP_STRATEGY'],
+    [{ LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'CET+25' }, 'LOCATION_CLEANUP_COLUMN_TIME_ZONE'],
+    [{ LOCATION_CLEANUP_COLUMN_TIME_ZONE: ' ' }, 'LOCATION_CLEANUP_COLUMN_TIME_ZONE'],
   ])('with %j, fails naming %s', (env, variable) => {
     const failure = (() => {
       try {
@@ -52,7 +67,7 @@ describe('readLocationCleanupConfig', () => {
 
 describe('readIdempotencyKeyPurgeConfig', () => {
   it('defaults to batches of 10,000', () => {
-    expect(readIdempotencyKeyPurgeConfig({})).toEqual({ batchSize: 10_000 });
+    expect(readIdempotencyKeyPurgeConfig({})).toEqual({ batchSize: 10_000, strategy: 'auto' });
   });
 
   it('rejects a batch size out of range, naming the variable', () => {

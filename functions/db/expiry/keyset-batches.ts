@@ -1,0 +1,175 @@
+/**
+ * The index path: batches that walk the column's index forward (a keyset).
+ *
+ * Each batch is one transaction of at most two statements:
+ * 1. the key of the row after the next `batchSize` rows (an index-only scan that starts where
+ *    the previous batch ended, so it never wades through the entries of rows already deleted);
+ * 2. `DELETE ... WHERE key >= from AND key < bound`: the plain DELETE's own plan, on a range.
+ *
+ * Rows sharing the bound's key stay for the next batch, so a batch never splits a group of
+ * equal keys and never holds more than `batchSize` rows. When more than `batchSize` rows
+ * share one key, they go `batchSize` at a time by tuple id. A batch that waits too long for a
+ * row another session has locked is rolled back and run again around the locked rows
+ * (`FOR UPDATE SKIP LOCKED`), which stay for the next run and are counted.
+ */
+import type { ClientBase } from 'pg';
+import { type BatchRunner, countOf, runBatchAroundLocks } from './batch-runner.js';
+import type { KeysetStatements } from './statements.js';
+
+/** SQLSTATE 57014: a statement was cancelled (here: by its `statement_timeout`). */
+const queryCanceled = '57014';
+
+/** After this many lock timeouts in a run, every later batch goes around locks at once. */
+const lockTimeoutsBeforeSkipping = 3;
+
+/** What one path did on one table. */
+export interface PathOutcome {
+  /** `false` when the signal stopped it before every expired row was looked at. */
+  readonly finished: boolean;
+  /** Expired rows left because another session had them locked. */
+  readonly lockedRows: number;
+}
+
+/**
+ * The first bound query (which walks the index from its start) ran out of time: the index
+ * holds many entries of deleted rows that a long-held snapshot keeps from being cleaned up.
+ * Nothing was deleted; the heap path does not read the index.
+ */
+export class IndexWalkTooSlowError extends Error {
+  override readonly name = 'IndexWalkTooSlowError';
+
+  constructor(
+    readonly limitMs: number,
+    cause: unknown,
+  ) {
+    super(`walking the index to the first expired row took longer than ${limitMs} ms`, { cause });
+  }
+}
+
+/** Options of {@link runKeysetBatches}. */
+export interface KeysetOptions {
+  /**
+   * `statement_timeout` of the first bound query of the run, which walks the index from its
+   * start over the entries of rows deleted earlier.
+   * @default - the batch's own statement timeout
+   */
+  readonly indexWalkLimitMs?: number;
+}
+
+interface Batch {
+  readonly deleted: number;
+  readonly locked: number;
+  /** Where the next batch starts; none: this was the last. */
+  readonly next: string | undefined;
+}
+
+/**
+ * Deletes the expired rows in keyset batches until none is left or the signal aborts.
+ *
+ * @throws {IndexWalkTooSlowError} when the run's first bound query times out (nothing deleted).
+ * @throws {BatchFailedError} when a batch fails.
+ */
+export async function runKeysetBatches(
+  runner: BatchRunner,
+  statements: KeysetStatements,
+  options: KeysetOptions = {},
+): Promise<PathOutcome> {
+  const { db } = runner;
+  const cutoff = runner.cutoff.value;
+  let from = '-infinity';
+  let first = true;
+  let lockTimeouts = 0;
+  let lockedRows = 0;
+  while (!runner.signal?.aborted) {
+    const walkLimitMs = first ? options.indexWalkLimitMs : undefined;
+    const bound = () => findBound(db, statements, runner, from, cutoff, walkLimitMs);
+    const plain = async () => deleteBatch(db, statements, from, await bound(), runner, false);
+    const aroundLocks = async () => deleteBatch(db, statements, from, await bound(), runner, true);
+    const { value: batch, lockTimedOut } = await runBatchAroundLocks(
+      runner,
+      lockTimeouts >= lockTimeoutsBeforeSkipping ? aroundLocks : plain,
+      aroundLocks,
+      (error) => error instanceof IndexWalkTooSlowError,
+    );
+    if (lockTimedOut) lockTimeouts += 1;
+    first = false;
+    lockedRows += batch.locked;
+    if (batch.next === undefined) return { finished: true, lockedRows };
+    from = batch.next;
+  }
+  return { finished: false, lockedRows };
+}
+
+/** The key just past the next `batchSize` rows from `from`; none when fewer are left. */
+async function findBound(
+  db: ClientBase,
+  statements: KeysetStatements,
+  runner: BatchRunner,
+  from: string,
+  cutoff: string,
+  walkLimitMs: number | undefined,
+): Promise<string | undefined> {
+  const limited = walkLimitMs !== undefined && walkLimitMs !== runner.limits.statementTimeoutMs;
+  if (limited)
+    await db.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(walkLimitMs))}`);
+  try {
+    const { rows } = await db.query<{ bound: string }>(statements.bound, [
+      from,
+      cutoff,
+      runner.batchSize,
+    ]);
+    return rows[0]?.bound;
+  } catch (error) {
+    if (walkLimitMs !== undefined && (error as { code?: unknown }).code === queryCanceled) {
+      throw new IndexWalkTooSlowError(walkLimitMs, error);
+    }
+    throw error;
+  } finally {
+    if (limited) {
+      await db
+        .query(`SET LOCAL statement_timeout = ${runner.limits.statementTimeoutMs}`)
+        .catch(() => undefined);
+    }
+  }
+}
+
+async function deleteBatch(
+  db: ClientBase,
+  statements: KeysetStatements,
+  from: string,
+  bound: string | undefined,
+  runner: BatchRunner,
+  aroundLocks: boolean,
+): Promise<Batch> {
+  if (bound === from) return deleteTies(db, statements, from, runner);
+  // No bound: at most `batchSize` rows are left, and this is the last batch.
+  const to = bound ?? runner.cutoff.value;
+  if (!aroundLocks) {
+    const { rowCount } = await db.query(statements.deleteRange, [from, to]);
+    return { deleted: rowCount ?? 0, locked: 0, next: bound };
+  }
+  const { rowCount } = await db.query(statements.deleteRangeSkipLocked, [from, to]);
+  const { rows } = await db.query<{ count: string }>(statements.countRange, [from, to]);
+  return { deleted: rowCount ?? 0, locked: countOf(rows), next: bound };
+}
+
+/**
+ * More than `batchSize` rows share the key `from`: take `batchSize` of them (none locked).
+ * When fewer go, the rest of the group is locked by others: count it and move past the key.
+ */
+async function deleteTies(
+  db: ClientBase,
+  statements: KeysetStatements,
+  from: string,
+  runner: BatchRunner,
+): Promise<Batch> {
+  const { rowCount } = await db.query(statements.deleteTies, [from, runner.batchSize]);
+  const deleted = rowCount ?? 0;
+  if (deleted >= runner.batchSize) return { deleted, locked: 0, next: from };
+  const { rows: left } = await db.query<{ count: string }>(statements.countTies, [from]);
+  const { rows } = await db.query<{ next: string }>(statements.nextKey, [
+    from,
+    runner.cutoff.value,
+  ]);
+  return { deleted, locked: countOf(left), next: rows[0]?.next };
+}

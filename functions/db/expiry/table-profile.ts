@@ -1,0 +1,194 @@
+/**
+ * What the cleanup checks about its table before the first batch: that it exists and is a
+ * table, that the column exists with a type whose comparison with an instant is well defined,
+ * and which b-tree index (if any) leads with the column.
+ */
+import { type ClientBase, escapeIdentifier } from 'pg';
+import { TableCheckError } from './errors.js';
+import { type ExpiringTable, quoteTableName } from './expiring-table.js';
+
+/** How the column stores time: an instant (`timestamptz`) or a wall-clock time in a known zone. */
+export type ColumnTime =
+  | { readonly type: 'timestamptz' }
+  | { readonly type: 'timestamp'; readonly timeZone: string };
+
+/** A table (or partition) checked and ready to clean. */
+export interface TableProfile {
+  /** The table as configured (e.g. `locations`), for messages. */
+  readonly name: string;
+  /** Its oid. */
+  readonly oid: number;
+  /** The resolved name, quoted and schema-qualified: `"public"."locations"`. */
+  readonly quotedTable: string;
+  /** The column, quoted. */
+  readonly quotedColumn: string;
+  /** The column's name. */
+  readonly column: string;
+  /** The column's number in the table. */
+  readonly columnNumber: number;
+  /** How the column stores time. */
+  readonly columnTime: ColumnTime;
+  /** `partitioned` for a declaratively partitioned table (its rows live in its partitions). */
+  readonly kind: 'table' | 'partitioned';
+  /**
+   * A valid b-tree index whose first key is the column, with no predicate.
+   * @default - none: batches cannot walk an index
+   */
+  readonly index?: string;
+}
+
+interface TableRow {
+  readonly oid: string;
+  readonly schema: string;
+  readonly relname: string;
+  readonly kind: string;
+  readonly attnum: number | null;
+  readonly type: string | null;
+}
+
+const relationKinds: Readonly<Record<string, string>> = {
+  v: 'a view',
+  m: 'a materialized view',
+  f: 'a foreign table',
+  S: 'a sequence',
+  c: 'a composite type',
+  i: 'an index',
+  I: 'an index',
+  t: 'a TOAST table',
+};
+
+/**
+ * Checks `target` and describes it.
+ *
+ * @throws {TableCheckError} naming the table and column: no such table, not a table, no such
+ *   column, a column that is neither `timestamptz` nor `timestamp`, a `timestamp` column without
+ *   `columnTimeZone`, or a zone the database does not know.
+ */
+export async function inspectTable(db: ClientBase, target: ExpiringTable): Promise<TableProfile> {
+  const quoted = quoteTableName(target.table);
+  const { rows } = await db.query<TableRow>(
+    `SELECT c.oid::text AS oid, n.nspname AS schema, c.relname, c.relkind::text AS kind, a.attnum,
+            (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)::regtype::text AS type
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attribute a
+              ON a.attrelid = c.oid AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+       LEFT JOIN pg_type t ON t.oid = a.atttypid
+      WHERE c.oid = to_regclass($1)`,
+    [quoted, target.column],
+  );
+  const row = rows[0];
+  const label = `${target.table}.${target.column}`;
+  if (!row) {
+    throw new TableCheckError(
+      target.table,
+      `table ${target.table} does not exist (or is not visible on the search_path): nothing to clean`,
+    );
+  }
+  const kind = row.kind === 'r' ? 'table' : row.kind === 'p' ? 'partitioned' : undefined;
+  if (!kind) {
+    throw new TableCheckError(
+      target.table,
+      `${target.table} is ${relationKinds[row.kind] ?? `a relation of kind ${row.kind}`}, not a table: nothing to clean`,
+    );
+  }
+  if (row.attnum === null || row.type === null) {
+    throw new TableCheckError(target.table, `table ${target.table} has no column ${target.column}`);
+  }
+  const columnTime = await readColumnTime(db, target, label, row.type);
+  const oid = Number(row.oid);
+  return {
+    name: target.table,
+    oid,
+    quotedTable: `${escapeIdentifier(row.schema)}.${escapeIdentifier(row.relname)}`,
+    quotedColumn: escapeIdentifier(target.column),
+    column: target.column,
+    columnNumber: row.attnum,
+    columnTime,
+    kind,
+    index: await leadingIndex(db, oid, row.attnum),
+  };
+}
+
+/** The profile of one of `parent`'s partitions (same column, its own index). */
+export async function partitionProfile(
+  db: ClientBase,
+  parent: TableProfile,
+  partition: {
+    readonly oid: number;
+    readonly name: string;
+    readonly kind: 'table' | 'partitioned';
+  },
+): Promise<TableProfile> {
+  const { rows } = await db.query<{ schema: string; relname: string; attnum: number }>(
+    `SELECT n.nspname AS schema, c.relname, a.attnum
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = $2 AND NOT a.attisdropped
+      WHERE c.oid = $1`,
+    [partition.oid, parent.column],
+  );
+  const row = rows[0];
+  if (!row) throw new TableCheckError(parent.name, `partition ${partition.name} is gone`);
+  return {
+    ...parent,
+    name: partition.name,
+    oid: partition.oid,
+    quotedTable: `${escapeIdentifier(row.schema)}.${escapeIdentifier(row.relname)}`,
+    columnNumber: row.attnum,
+    kind: partition.kind,
+    index: await leadingIndex(db, partition.oid, row.attnum),
+  };
+}
+
+async function readColumnTime(
+  db: ClientBase,
+  target: ExpiringTable,
+  label: string,
+  type: string,
+): Promise<ColumnTime> {
+  if (type === 'timestamp with time zone') return { type: 'timestamptz' };
+  if (type !== 'timestamp without time zone') {
+    throw new TableCheckError(
+      target.table,
+      `${label} is ${type}: the cleanup compares it with an instant, so it must be timestamptz (or timestamp with a declared time zone)`,
+    );
+  }
+  const setting = target.columnTimeZoneVariable ?? 'the column time zone setting';
+  if (!target.columnTimeZone) {
+    throw new TableCheckError(
+      target.table,
+      `${label} is timestamp without time zone, so which instant a value means depends on a time zone: ` +
+        `set ${setting} to the zone its values are written in (e.g. UTC); until then nothing is deleted`,
+      target.columnTimeZoneVariable,
+    );
+  }
+  try {
+    await db.query(`SELECT now() AT TIME ZONE $1`, [target.columnTimeZone]);
+  } catch (error) {
+    throw new TableCheckError(
+      target.table,
+      `${setting}: the database does not know the time zone ${JSON.stringify(target.columnTimeZone)} (${(error as Error).message})`,
+      target.columnTimeZoneVariable,
+    );
+  }
+  return { type: 'timestamp', timeZone: target.columnTimeZone };
+}
+
+async function leadingIndex(
+  db: ClientBase,
+  oid: number,
+  attnum: number,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT ic.relname AS name
+       FROM pg_index i
+       JOIN pg_class ic ON ic.oid = i.indexrelid
+       JOIN pg_am am ON am.oid = ic.relam
+      WHERE i.indrelid = $1 AND i.indkey[0] = $2 AND am.amname = 'btree'
+        AND i.indpred IS NULL AND i.indisvalid AND i.indisready
+      ORDER BY i.indnatts, ic.relname
+      LIMIT 1`,
+    [oid, attnum],
+  );
+  return rows[0]?.name;
+}

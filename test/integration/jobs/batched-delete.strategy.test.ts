@@ -1,0 +1,159 @@
+/**
+ * Which path a batched delete takes, and the heap sweep's own guarantees: rows moved by
+ * updates during the sweep, and a table without an index.
+ */
+import type pg from 'pg';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type BatchedDeleteOptions,
+  deleteInBatches,
+} from '../../../functions/db/batched-delete.js';
+import { useTestDatabase } from '../../support/test-database.js';
+import { countRows, insertLocations, resetTables } from './fixtures.js';
+
+const locations = { table: 'locations', column: 'created_at' };
+const cutoff = '2026-10-29T10:15:00.000000Z';
+/** `g` minutes before the cutoff (expired) or after it (kept), by sign. */
+const minutesFromCutoff = (expression: string) =>
+  `timestamptz '${cutoff}' + (${expression}) * interval '1 minute'`;
+
+describe('deleteInBatches chooses its path from the statistics', () => {
+  const db = useTestDatabase();
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    client = await db().connect();
+  });
+  beforeEach(() => resetTables(client));
+
+  async function loadAndAnalyze(expired: number, kept: number, order: 'sequential' | 'random') {
+    await insertLocations(client, expired + kept, minutesFromCutoff(`g - ${expired} - 1`), order);
+    await client.query('ANALYZE locations');
+  }
+
+  it('sweeps the heap for a large backlog on a mixed table', async () => {
+    // Prepare: half of 40,000 rows expired, stored in random order
+    await loadAndAnalyze(20_000, 20_000, 'random');
+
+    // Act
+    const result = await deleteInBatches(client, locations, { cutoff, batchSize: 1_000 });
+
+    // Assess
+    expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'heap' });
+    expect(result.strategyReason).toMatch(
+      /^about [\d,]+ expired rows, correlation -?0\.\d\d: index batches would visit about [\d,]+ pages, more than the table's [\d,]+; one DELETE would use a Seq Scan$/,
+    );
+    expect(await countRows(client, 'locations')).toBe(20_000);
+  });
+
+  it('walks the index for a small slice of a mixed table (the hourly run)', async () => {
+    // Prepare: 40 of 40,000 rows expired
+    await loadAndAnalyze(40, 39_960, 'random');
+
+    // Act
+    const result = await deleteInBatches(client, locations, { cutoff, batchSize: 1_000 });
+
+    // Assess
+    expect(result).toMatchObject({ deleted: 40, complete: true, strategy: 'index' });
+    expect(result.strategyReason).toMatch(/index batches visit about [\d,]+ of the table's/);
+  });
+
+  it('walks the index for a large backlog stored in time order', async () => {
+    // Prepare
+    await loadAndAnalyze(20_000, 20_000, 'sequential');
+
+    // Act
+    const result = await deleteInBatches(client, locations, { cutoff, batchSize: 1_000 });
+
+    // Assess
+    expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'index' });
+    expect(result.strategyReason).toContain('correlation 1.00');
+  });
+});
+
+describe('the heap sweep', () => {
+  const db = useTestDatabase();
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    client = await db().connect();
+  });
+  beforeEach(() => resetTables(client));
+
+  function sweep(options: Partial<BatchedDeleteOptions> = {}) {
+    return deleteInBatches(client, locations, {
+      cutoff,
+      batchSize: 200,
+      strategy: 'heap',
+      ...options,
+    });
+  }
+
+  it('still deletes, in the same run, expired rows that an update moved during the sweep', async () => {
+    // Prepare: after the first batch, the backend updates expired rows the sweep has not
+    // reached yet; the new versions land where the sweep no longer looks (the end of the heap)
+    await insertLocations(client, 5_000, minutesFromCutoff('-g'), 'random');
+    await insertLocations(client, 100, minutesFromCutoff('g'), 'random');
+    const updater = await db().connect();
+    let moved: { before: string; after: string }[] = [];
+    const onBatch = async ({ batches }: { batches: number }) => {
+      if (batches !== 1) return;
+      const { rows } = await updater.query<{ id: string; before: string }>(
+        `SELECT id, ctid::text AS before FROM locations
+          WHERE created_at < $1 ORDER BY ctid DESC LIMIT 50`,
+        [cutoff],
+      );
+      const { rows: after } = await updater.query<{ id: string; after: string }>(
+        `UPDATE locations SET captured_at = captured_at + interval '1 second', accuracy = 11
+          WHERE id = ANY ($1::bigint[]) RETURNING id, ctid::text AS after`,
+        [rows.map((row) => row.id)],
+      );
+      moved = rows.map((row) => ({
+        before: row.before,
+        after: after.find((updated) => updated.id === row.id)?.after ?? '',
+      }));
+    };
+
+    // Act
+    const result = await sweep({ onBatch });
+
+    // Assess
+    expect(moved).toHaveLength(50);
+    expect(moved.every((row) => row.after !== row.before)).toBe(true);
+    expect(result).toMatchObject({ deleted: 5_000, complete: true, strategy: 'heap' });
+    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(client, 'locations')).toBe(100);
+  });
+
+  it('sweeps a table without an index on the column, and names the index to create', async () => {
+    // Prepare
+    await client.query('DROP INDEX idx_locations_created_at');
+    await insertLocations(client, 3_000, minutesFromCutoff('g - 2001'), 'random');
+    const notices: [string, Readonly<Record<string, unknown>>][] = [];
+
+    // Act
+    const result = await deleteInBatches(client, locations, {
+      cutoff,
+      batchSize: 1_000,
+      strategy: 'index',
+      onNotice: (message, fields) => void notices.push([message, fields]),
+    });
+    await client.query('CREATE INDEX idx_locations_created_at ON locations (created_at)');
+
+    // Assess
+    expect(result).toMatchObject({ deleted: 2_000, complete: true, strategy: 'heap' });
+    expect(result.strategyReason).toBe(
+      'no b-tree index leads with created_at: sweeping the heap, each page once',
+    );
+    expect(notices).toEqual([
+      [
+        'no index on the cleanup column',
+        expect.objectContaining({
+          table: 'locations',
+          createIndex: 'CREATE INDEX CONCURRENTLY ON "public"."locations" ("created_at")',
+        }),
+      ],
+    ]);
+    expect(await countRows(client, 'locations')).toBe(1_000);
+  });
+});
