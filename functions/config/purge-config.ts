@@ -1,4 +1,4 @@
-import type { StrategySetting } from '../db/batched-delete.js';
+import type { PartitionRemoval, StrategySetting } from '../db/batched-delete.js';
 import { type Env, readChoice, readInteger, readTimeZone } from './env.js';
 
 /** The settings every batched purge job has, read from variables named `<PREFIX>_...`. */
@@ -20,6 +20,12 @@ export interface PurgeConfig {
    * @default - none
    */
   readonly columnTimeZone?: string;
+  /**
+   * `<PREFIX>_PARTITIONS`: on a table range-partitioned by the column, whether partitions
+   * wholly before the cutoff are dropped (`drop`) or detached and kept (`detach`).
+   * @default 'drop'
+   */
+  readonly partitionRemoval: PartitionRemoval;
 }
 
 /** The variable names of a purge's settings, for messages. */
@@ -28,6 +34,7 @@ export function purgeVariables(prefix: string) {
     batchSize: `${prefix}_BATCH_SIZE`,
     strategy: `${prefix}_STRATEGY`,
     columnTimeZone: `${prefix}_COLUMN_TIME_ZONE`,
+    partitionRemoval: `${prefix}_PARTITIONS`,
   } as const;
 }
 
@@ -42,6 +49,7 @@ export function readPurgeConfig(env: Env, prefix: string): PurgeConfig {
   return {
     batchSize: readInteger(env, names.batchSize, { min: 100, max: 100_000, default: 10_000 }),
     strategy: readChoice(env, names.strategy, ['auto', 'index', 'heap'], 'auto'),
+    partitionRemoval: readChoice(env, names.partitionRemoval, ['drop', 'detach'], 'drop'),
     ...(columnTimeZone ? { columnTimeZone } : {}),
   };
 }

@@ -12,27 +12,23 @@ import type { ClientBase } from 'pg';
 import { type BatchProgress, type BatchRunner, countOf } from './expiry/batch-runner.js';
 import { type ColumnCutoff, columnCutoff } from './expiry/column-cutoff.js';
 import type { ExpiringTable } from './expiry/expiring-table.js';
-import { runHeapSweep } from './expiry/heap-sweep.js';
-import {
-  IndexWalkTooSlowError,
-  type PathOutcome,
-  runKeysetBatches,
-} from './expiry/keyset-batches.js';
-import { describeSnapshotHolders } from './expiry/snapshot-holders.js';
+import type { PathOutcome } from './expiry/keyset-batches.js';
+import { defaultPartitionLimits, type PartitionRemoval } from './expiry/partition-removal.js';
+import { deletePartitioned, type PartitionsOutcome } from './expiry/partitioned-delete.js';
+import { planPartitions } from './expiry/partitions.js';
 import { expiryStatements } from './expiry/statements.js';
-import {
-  chooseStrategy,
-  type DeletePath,
-  type StrategyChoice,
-  type StrategySetting,
-} from './expiry/strategy.js';
-import { inspectTable, type TableProfile } from './expiry/table-profile.js';
+import type { DeletePath, StrategySetting } from './expiry/strategy.js';
+import { deleteFromTable, type Notice } from './expiry/table-delete.js';
+import { inspectTable, partitionProfile } from './expiry/table-profile.js';
 import { inShortTransaction, type TransactionLimits } from './transaction.js';
 
 export type { BatchProgress } from './expiry/batch-runner.js';
 export { BatchFailedError, TableCheckError } from './expiry/errors.js';
 export type { ExpiringTable } from './expiry/expiring-table.js';
+export type { PartitionRemoval } from './expiry/partition-removal.js';
+export type { PartitionsOutcome } from './expiry/partitioned-delete.js';
 export type { DeletePath, StrategySetting } from './expiry/strategy.js';
+export type { Notice } from './expiry/table-delete.js';
 
 /**
  * Default time limits of each batch. A batch has at most a few short statements, so it ends
@@ -51,9 +47,6 @@ export const defaultCountLimits: TransactionLimits = {
   statementTimeoutMs: 60_000,
   lockTimeoutMs: 1_000,
 };
-
-/** Something a run should tell people, but that does not stop it. */
-export type Notice = (message: string, fields: Readonly<Record<string, unknown>>) => void;
 
 /** Options of {@link deleteInBatches}. */
 export interface BatchedDeleteOptions {
@@ -94,12 +87,25 @@ export interface BatchedDeleteOptions {
    */
   readonly indexWalkLimitMs?: number;
   /**
+   * For a partitioned table: whether partitions wholly before the cutoff are dropped, or
+   * detached and kept (for an archive step the backend owns).
+   * @default 'drop'
+   */
+  readonly partitionRemoval?: PartitionRemoval;
+  /**
+   * Limits of each partition's `DROP` or `DETACH`: its `lock_timeout` bounds how long it waits
+   * for the parent's lock, and so how long the backend's queries can queue behind it.
+   * @default defaultPartitionLimits (5 s and 50 ms)
+   */
+  readonly partitionLimits?: TransactionLimits;
+  /**
    * Called after each committed batch, and awaited before the next one starts.
    * @default - nothing is called
    */
   readonly onBatch?: (progress: BatchProgress) => void | Promise<void>;
   /**
-   * Told about what slows a run down or leaves rows behind (no index, a long-held snapshot).
+   * Told about what slows a run down or leaves rows behind (no index, a long-held snapshot),
+   * and about each partition removed.
    * @default - nothing is told
    */
   readonly onNotice?: Notice;
@@ -107,7 +113,7 @@ export interface BatchedDeleteOptions {
 
 /** What a batched delete did. */
 export interface BatchedDeleteResult {
-  /** Rows deleted. */
+  /** Rows deleted: by batches, plus those in partitions removed whole. */
   readonly deleted: number;
   /** Batches committed. */
   readonly batches: number;
@@ -116,8 +122,11 @@ export interface BatchedDeleteResult {
    * when rows locked by other sessions were left for the next run.
    */
   readonly complete: boolean;
-  /** The path taken: keyset batches on the `index`, or a sweep of the `heap`. */
-  readonly strategy: DeletePath;
+  /**
+   * The path taken: keyset batches on the `index`, a sweep of the `heap`, or, for a
+   * partitioned table, `partitions` (removed whole, the rest batch-deleted).
+   */
+  readonly strategy: DeletePath | 'partitions';
   /** Why that path, in one sentence. */
   readonly strategyReason: string;
   /** Expired rows left because other sessions held locks on them. */
@@ -127,6 +136,11 @@ export interface BatchedDeleteResult {
    * @default - absent for a `timestamptz` column
    */
   readonly columnCutoff?: string;
+  /**
+   * For a partitioned table: what happened to its partitions.
+   * @default - absent for a plain table
+   */
+  readonly partitions?: PartitionsOutcome;
 }
 
 /**
@@ -158,70 +172,46 @@ export async function deleteInBatches(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   };
+  const columnFields = cutoff.cast === 'timestamp' ? { columnCutoff: cutoff.value } : {};
+  const done = (outcome: PathOutcome) => ({
+    batches: tally.batches,
+    complete: outcome.finished && outcome.lockedRows === 0,
+    lockedRows: outcome.lockedRows,
+  });
+  if (table.kind === 'partitioned') {
+    const { outcome, partitions } = await deletePartitioned(runner, table, {
+      ...options,
+      removal: options.partitionRemoval ?? 'drop',
+      partitionLimits: options.partitionLimits ?? defaultPartitionLimits,
+    });
+    return {
+      ...done(outcome),
+      deleted: tally.deleted + partitions.removedRows,
+      strategy: 'partitions',
+      strategyReason: partitionsReason(partitions),
+      ...columnFields,
+      partitions,
+    };
+  }
   const { choice, outcome } = await deleteFromTable(runner, table, options);
   return {
-    ...tally,
-    complete: outcome.finished && outcome.lockedRows === 0,
+    ...done(outcome),
+    deleted: tally.deleted,
     strategy: choice.path,
     strategyReason: choice.reason,
-    lockedRows: outcome.lockedRows,
-    ...(cutoff.cast === 'timestamp' ? { columnCutoff: cutoff.value } : {}),
+    ...columnFields,
   };
 }
 
-/** One table's expired rows, by the path its statistics call for. */
-async function deleteFromTable(
-  runner: BatchRunner,
-  table: TableProfile,
-  options: BatchedDeleteOptions,
-): Promise<{ choice: StrategyChoice; outcome: PathOutcome }> {
-  const { db } = runner;
-  const statements = expiryStatements(table, runner.cutoff);
-  if (!table.index) warnNoIndex(table, options.onNotice);
-  const choice = await chooseStrategy(
-    db,
-    table,
-    statements,
-    runner.cutoff.value,
-    options.strategy ?? 'auto',
+function partitionsReason(partitions: PartitionsOutcome): string {
+  if (partitions.notByPartition) return partitions.notByPartition;
+  const verb = partitions.removal === 'drop' ? 'dropped' : 'detached';
+  const batched = partitions.batchDeleted.map((leaf) => `${leaf.name} (${leaf.strategy})`);
+  return (
+    `${partitions.removed.length} partitions wholly before the cutoff ${verb}` +
+    (partitions.left.length > 0 ? `, ${partitions.left.length} left for the next run` : '') +
+    `; batch-deleted: ${batched.length > 0 ? batched.join(', ') : 'none'}`
   );
-  if (choice.path === 'heap') {
-    return { choice, outcome: await runHeapSweep(runner, statements, choice, table.oid) };
-  }
-  try {
-    const walk = options.indexWalkLimitMs;
-    const outcome = await runKeysetBatches(
-      runner,
-      statements,
-      walk === undefined ? {} : { indexWalkLimitMs: walk },
-    );
-    return { choice, outcome };
-  } catch (error) {
-    if (!(error instanceof IndexWalkTooSlowError)) throw error;
-    const holders = await describeSnapshotHolders(db, table.oid);
-    const reason =
-      `walking the ${table.index} index to the first expired row took longer than ${error.limitMs} ms ` +
-      '(entries of deleted rows that a long-held snapshot keeps from being cleaned up): sweeping the heap instead, which does not read the index';
-    options.onNotice?.('index walk too slow, sweeping the heap', {
-      table: table.name,
-      index: table.index,
-      limitMs: error.limitMs,
-      deadRows: holders.deadRows,
-      oldestSnapshot: holders.oldest,
-      reason,
-    });
-    const heap = { ...choice, path: 'heap' as const, reason };
-    return { choice: heap, outcome: await runHeapSweep(runner, statements, heap, table.oid) };
-  }
-}
-
-function warnNoIndex(table: TableProfile, notice: Notice | undefined): void {
-  notice?.('no index on the cleanup column', {
-    table: table.name,
-    column: table.column,
-    consequence: 'no keyset batches: each run sweeps the whole table',
-    createIndex: `CREATE INDEX CONCURRENTLY ON ${table.quotedTable} (${table.quotedColumn})`,
-  });
 }
 
 /**
@@ -235,14 +225,47 @@ export async function countOlderThan(
   target: ExpiringTable,
   cutoff: string,
   limits: TransactionLimits = defaultCountLimits,
-): Promise<{ readonly count: number; readonly columnCutoff?: string }> {
+): Promise<ExpiredCount> {
   const table = await inspectTable(db, target);
   const inColumn: ColumnCutoff = await columnCutoff(db, table.columnTime, cutoff);
-  const statements = expiryStatements(table, inColumn);
-  const count = await inShortTransaction(db, limits, async () =>
-    countOf((await db.query(statements.count, [inColumn.value])).rows),
-  );
-  return { count, ...(inColumn.cast === 'timestamp' ? { columnCutoff: inColumn.value } : {}) };
+  const columnFields = inColumn.cast === 'timestamp' ? { columnCutoff: inColumn.value } : {};
+  const countIn = async (profile: typeof table) => {
+    const statements = expiryStatements(profile, inColumn);
+    return inShortTransaction(db, limits, async () =>
+      countOf((await db.query(statements.count, [inColumn.value])).rows),
+    );
+  };
+  if (table.kind !== 'partitioned') return { count: await countIn(table), ...columnFields };
+  const plan = await planPartitions(db, table, inColumn, limits);
+  let inPartitions = 0;
+  for (const partition of plan.expired) {
+    inPartitions +=
+      partition.estimatedRows === null
+        ? await countIn(await partitionProfile(db, table, partition))
+        : Math.round(partition.estimatedRows);
+  }
+  let batched = 0;
+  for (const partition of plan.straddling) {
+    batched += await countIn(await partitionProfile(db, table, partition));
+  }
+  return {
+    count: batched + inPartitions,
+    ...columnFields,
+    partitionsToRemove: plan.expired.map((partition) => partition.name),
+    rowsInPartitionsToRemove: inPartitions,
+  };
+}
+
+/** What {@link countOlderThan} found. */
+export interface ExpiredCount {
+  /** Expired rows: counted, plus (for a partitioned table) those in partitions to remove. */
+  readonly count: number;
+  /** For a `timestamp` column: the wall-clock cutoff. */
+  readonly columnCutoff?: string;
+  /** For a partitioned table: the partitions a real run would remove whole. */
+  readonly partitionsToRemove?: readonly string[];
+  /** The rows in them (by the statistics, or counted when never analyzed). */
+  readonly rowsInPartitionsToRemove?: number;
 }
 
 function checkBatchSize(batchSize: number): void {

@@ -17,6 +17,7 @@ import {
   defaultBatchLimits,
   deleteInBatches,
   type ExpiringTable,
+  type Notice,
 } from './batched-delete.js';
 import type { TransactionLimits } from './transaction.js';
 
@@ -63,14 +64,29 @@ export interface PurgeSummary {
   readonly dryRun: boolean;
   /** Dry runs only: rows older than the cutoff, which a real run would delete. */
   readonly wouldDelete?: number;
-  /** The path taken (real runs): keyset batches on the `index`, or a sweep of the `heap`. */
-  readonly strategy?: DeletePath;
+  /**
+   * The path taken (real runs): keyset batches on the `index`, a sweep of the `heap`, or
+   * `partitions` for a partitioned table.
+   */
+  readonly strategy?: DeletePath | 'partitions';
   /** Why that path (real runs). */
   readonly strategyReason?: string;
   /** Expired rows left because other sessions had them locked (real runs); the next run retries. */
   readonly lockedRows?: number;
   /** For a `timestamp` column: the wall-clock cutoff in the column's declared zone. */
   readonly columnCutoff?: string;
+  /** Partitioned tables: the partitions dropped whole (real runs with `drop`). */
+  readonly partitionsDropped?: readonly string[];
+  /** Partitioned tables: the partitions detached and kept (real runs with `detach`). */
+  readonly partitionsDetached?: readonly string[];
+  /** Partitioned tables, dry runs: the partitions a real run would remove whole. */
+  readonly partitionsToRemove?: readonly string[];
+  /** Partitioned tables: rows in the partitions removed (or to remove), part of `deleted`. */
+  readonly partitionRows?: number;
+  /** Where `partitionRows` come from: the statistics (`reltuples`) or a count. */
+  readonly partitionRowsCountedBy?: string;
+  /** Partitioned tables: expired partitions left for the next run (their lock was busy). */
+  readonly partitionsLeft?: readonly { readonly name: string; readonly reason: string }[];
 }
 
 /** What to purge: the per-run values of a job. */
@@ -115,6 +131,13 @@ export async function purgeExpired(
       dryRun: true,
       wouldDelete,
       ...(counted.columnCutoff ? { columnCutoff: counted.columnCutoff } : {}),
+      ...(counted.partitionsToRemove
+        ? {
+            partitionsToRemove: counted.partitionsToRemove,
+            partitionRows: counted.rowsInPartitionsToRemove ?? 0,
+            partitionRowsCountedBy: 'statistics, or a count where never analyzed',
+          }
+        : {}),
     };
   }
 
@@ -124,12 +147,13 @@ export async function purgeExpired(
       cutoff: settings.cutoff,
       batchSize: config.batchSize,
       strategy: config.strategy,
+      partitionRemoval: config.partitionRemoval,
       signal: ctx.signal,
       limits: options.limits ?? defaultBatchLimits,
       ...(options.countLimits ? { countLimits: options.countLimits } : {}),
       ...(options.indexWalkLimitMs ? { indexWalkLimitMs: options.indexWalkLimitMs } : {}),
       onBatch: progressReporter(ctx, fields, options),
-      onNotice: (message, details) => ctx.logger.warn(message, { ...details }),
+      onNotice: logNotice(ctx),
     });
   } catch (error) {
     if (error instanceof BatchFailedError) reportDeleted(ctx, error.progress.deleted);
@@ -144,6 +168,7 @@ export async function purgeExpired(
     strategy,
     strategyReason,
     lockedRows,
+    ...partitionFields(result.partitions),
   });
   return {
     deleted,
@@ -154,6 +179,26 @@ export async function purgeExpired(
     strategyReason,
     lockedRows,
     ...(result.columnCutoff ? { columnCutoff: result.columnCutoff } : {}),
+    ...partitionFields(result.partitions),
+  };
+}
+
+function partitionFields(partitions: BatchedDeleteResult['partitions']): Partial<PurgeSummary> {
+  if (!partitions || partitions.notByPartition) return {};
+  return {
+    [partitions.removal === 'drop' ? 'partitionsDropped' : 'partitionsDetached']:
+      partitions.removed,
+    partitionRows: partitions.removedRows,
+    partitionRowsCountedBy: partitions.removedRowsCountedBy,
+    ...(partitions.left.length > 0 ? { partitionsLeft: partitions.left } : {}),
+  };
+}
+
+/** Notices go to the run's log: warnings at WARN, the rest at INFO. */
+function logNotice(ctx: JobContext): Notice {
+  return (message, details, level = 'warn') => {
+    if (level === 'info') ctx.logger.info(message, { ...details });
+    else ctx.logger.warn(message, { ...details });
   };
 }
 

@@ -51,6 +51,12 @@ export interface BatchRunner {
   readonly onBatch?: (progress: BatchProgress) => void | Promise<void>;
 }
 
+/**
+ * A batch reads a few thousand index entries or pages: starting parallel workers for it (as the
+ * planner may, for an `OFFSET` into a large range) costs more than the scan.
+ */
+const noParallelWorkers = { max_parallel_workers_per_gather: '0' };
+
 /** A batch's outcome: what it deleted, or that it waited too long for a row lock. */
 export type BatchAttempt<T> = { readonly value: T } | { readonly lockTimedOut: true };
 
@@ -69,7 +75,10 @@ export async function runBatch<T extends { readonly deleted: number }>(
 ): Promise<BatchAttempt<T>> {
   let value: T;
   try {
-    value = await inShortTransaction(runner.db, runner.limits, work, settings);
+    value = await inShortTransaction(runner.db, runner.limits, work, {
+      ...noParallelWorkers,
+      ...settings,
+    });
   } catch (error) {
     if ((error as { code?: unknown }).code === lockNotAvailable) return { lockTimedOut: true };
     if (passThrough(error)) throw error;

@@ -64,8 +64,9 @@ export function expiryStatements(table: TableProfile, cutoff: ColumnCutoff): Exp
   // other rows in between.
   const byIds = (select: string) => `DELETE FROM ${t} WHERE ctid = ANY (ARRAY(${select}))`;
   return {
-    bound: `SELECT ${c}::text AS bound FROM ${t} WHERE ${c} >= ${as('$1')} AND ${c} < ${as('$2')}
-      ORDER BY ${c} OFFSET $3 LIMIT 1`,
+    // The key is turned into text for the one row returned, not for each of the rows skipped.
+    bound: `SELECT bound::text AS bound FROM (SELECT ${c} AS bound FROM ${t}
+      WHERE ${inRange} ORDER BY ${c} OFFSET $3 LIMIT 1) AS next_batch`,
     deleteRange: `DELETE FROM ${t} WHERE ${inRange}`,
     deleteRangeSkipLocked: byIds(`SELECT ctid FROM ${t} WHERE ${inRange} FOR UPDATE SKIP LOCKED`),
     countRange: `SELECT count(*) AS count FROM ${t} WHERE ${inRange}`,

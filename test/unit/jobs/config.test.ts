@@ -9,6 +9,7 @@ describe('readLocationCleanupConfig', () => {
       retentionDays: 30,
       batchSize: 10_000,
       strategy: 'auto',
+      partitionRemoval: 'drop',
     });
   });
 
@@ -19,12 +20,14 @@ describe('readLocationCleanupConfig', () => {
         LOCATION_CLEANUP_BATCH_SIZE: '2500',
         LOCATION_CLEANUP_STRATEGY: 'Heap',
         LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'Europe/Bratislava',
+        LOCATION_CLEANUP_PARTITIONS: 'detach',
       }),
     ).toEqual({
       retentionDays: 90,
       batchSize: 2_500,
       strategy: 'heap',
       columnTimeZone: 'Europe/Bratislava',
+      partitionRemoval: 'detach',
     });
   });
 
@@ -50,6 +53,7 @@ describe('readLocationCleanupConfig', () => {
     [{ LOCATION_CLEANUP_BATCH_SIZE: '100001' }, 'LOCATION_CLEANUP_BATCH_SIZE'],
     [{ LOCATION_CLEANUP_STRATEGY: 'fast' }, 'LOCATION_CLEANUP_STRATEGY'],
     [{ LOCATION_CLEANUP_STRATEGY: '' }, 'LOCATION_CLEANUP_STRATEGY'],
+    [{ LOCATION_CLEANUP_PARTITIONS: 'truncate' }, 'LOCATION_CLEANUP_PARTITIONS'],
     [{ LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'CET+25' }, 'LOCATION_CLEANUP_COLUMN_TIME_ZONE'],
     [{ LOCATION_CLEANUP_COLUMN_TIME_ZONE: ' ' }, 'LOCATION_CLEANUP_COLUMN_TIME_ZONE'],
   ])('with %j, fails naming %s', (env, variable) => {
@@ -67,7 +71,11 @@ describe('readLocationCleanupConfig', () => {
 
 describe('readIdempotencyKeyPurgeConfig', () => {
   it('defaults to batches of 10,000', () => {
-    expect(readIdempotencyKeyPurgeConfig({})).toEqual({ batchSize: 10_000, strategy: 'auto' });
+    expect(readIdempotencyKeyPurgeConfig({})).toEqual({
+      batchSize: 10_000,
+      strategy: 'auto',
+      partitionRemoval: 'drop',
+    });
   });
 
   it('rejects a batch size out of range, naming the variable', () => {

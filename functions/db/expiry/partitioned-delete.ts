@@ -1,0 +1,200 @@
+/**
+ * The cleanup of a partitioned table: partitions whose whole range lies before the cutoff are
+ * removed by DDL (no row-by-row delete, no WAL per row, no vacuum), and only the partitions
+ * that may still hold expired rows (the one straddling the cutoff, a DEFAULT partition, those
+ * of a level partitioned by another column) are batch-deleted, each as a table of its own.
+ */
+
+import type { TransactionLimits } from '../transaction.js';
+import type { BatchRunner } from './batch-runner.js';
+import type { PathOutcome } from './keyset-batches.js';
+import {
+  type PartitionRemoval,
+  type RemovalOutcome,
+  removePartition,
+} from './partition-removal.js';
+import { type Partition, type PartitionPlan, planPartitions } from './partitions.js';
+import { partmanSettings } from './pg-partman.js';
+import type { DeletePath } from './strategy.js';
+import { deleteFromTable, type TableDeleteOptions } from './table-delete.js';
+import { partitionProfile, type TableProfile } from './table-profile.js';
+
+/** Lock timeouts in one run after which no more partitions are tried until the next run. */
+const maxLockTimeouts = 3;
+
+/** Options of {@link deletePartitioned}. */
+export interface PartitionedDeleteOptions extends TableDeleteOptions {
+  /** Drop expired partitions, or detach them and keep them. */
+  readonly removal: PartitionRemoval;
+  /** Limits of each partition's DDL (its `lock_timeout`: the wait for the parent's lock). */
+  readonly partitionLimits: TransactionLimits;
+}
+
+/** What happened to the partitions. */
+export interface PartitionsOutcome {
+  /** `drop` or `detach`. */
+  readonly removal: PartitionRemoval;
+  /** The partitions removed, oldest first (`schema.name`). */
+  readonly removed: readonly string[];
+  /** Rows that were in them. */
+  readonly removedRows: number;
+  /** Where those rows were counted from. */
+  readonly removedRowsCountedBy: 'statistics' | 'count' | 'statistics and count' | 'none';
+  /** Expired partitions left for the next run, and why. */
+  readonly left: readonly { readonly name: string; readonly reason: string }[];
+  /** The partitions batch-deleted, with the path each took and the rows it lost. */
+  readonly batchDeleted: readonly {
+    readonly name: string;
+    readonly strategy: DeletePath;
+    readonly deleted: number;
+  }[];
+  /**
+   * Why no partition can be removed whole (the table is partitioned by another column).
+   * @default - absent
+   */
+  readonly notByPartition?: string;
+}
+
+/**
+ * Removes the expired partitions of `table`, then batch-deletes the rest of its expired rows.
+ * The signal is checked before each partition and each batch.
+ */
+export async function deletePartitioned(
+  runner: BatchRunner,
+  table: TableProfile,
+  options: PartitionedDeleteOptions,
+): Promise<{ outcome: PathOutcome; partitions: PartitionsOutcome }> {
+  const { db } = runner;
+  await notePartman(runner, table, options);
+  const plan = await planPartitions(db, table, runner.cutoff, runner.limits);
+  if (plan.notByPartition) {
+    options.onNotice?.(
+      'partitions not removed whole',
+      { table: table.name, reason: plan.notByPartition },
+      'info',
+    );
+  }
+  const removal = await removeExpired(runner, table, plan, options);
+  const batchDeleted: { name: string; strategy: DeletePath; deleted: number }[] = [];
+  let lockedRows = 0;
+  let finished = removal.finished;
+  for (const partition of plan.straddling) {
+    if (runner.signal?.aborted) {
+      finished = false;
+      break;
+    }
+    const leaf = await partitionProfile(db, table, partition);
+    const before = runner.tally.deleted;
+    const { choice, outcome } = await deleteFromTable(
+      { ...runner, table: partition.name },
+      leaf,
+      options,
+    );
+    batchDeleted.push({
+      name: partition.name,
+      strategy: choice.path,
+      deleted: runner.tally.deleted - before,
+    });
+    lockedRows += outcome.lockedRows;
+    finished &&= outcome.finished;
+  }
+  return {
+    outcome: { finished, lockedRows },
+    partitions: {
+      ...removal.summary,
+      batchDeleted,
+      ...(plan.notByPartition ? { notByPartition: plan.notByPartition } : {}),
+    },
+  };
+}
+
+async function removeExpired(
+  runner: BatchRunner,
+  table: TableProfile,
+  plan: PartitionPlan,
+  options: PartitionedDeleteOptions,
+) {
+  const removed: string[] = [];
+  const left: { name: string; reason: string }[] = [];
+  const countedBy = new Set<string>();
+  let removedRows = 0;
+  let finished = true;
+  let lockTimeouts = 0;
+  for (const partition of plan.expired) {
+    if (runner.signal?.aborted) {
+      finished = false;
+      break;
+    }
+    // Each wait for a lock holds up the backend's queries on the table: after a few, the
+    // rest waits for the next run.
+    if (lockTimeouts >= maxLockTimeouts) {
+      left.push({ name: partition.name, reason: 'lock not granted in time' });
+      continue;
+    }
+    const outcome: RemovalOutcome = await removePartition(runner.db, partition, {
+      removal: options.removal,
+      limits: options.partitionLimits,
+      quotedColumn: table.quotedColumn,
+      cutoff: runner.cutoff,
+    });
+    if (outcome.removed) {
+      removed.push(partition.name);
+      removedRows += outcome.rows;
+      countedBy.add(outcome.countedBy);
+      notifyRemoved(options, partition, outcome);
+    } else if (outcome.reason === 'lock not granted in time') {
+      lockTimeouts += 1;
+      left.push({ name: partition.name, reason: outcome.reason });
+      options.onNotice?.('partition left for the next run', {
+        table: table.name,
+        partition: partition.name,
+        reason: `its lock (or its parent's) was not granted within ${options.partitionLimits.lockTimeoutMs} ms`,
+      });
+    }
+  }
+  if (left.length > 0) finished = false;
+  return {
+    finished,
+    summary: {
+      removal: options.removal,
+      removed,
+      removedRows,
+      removedRowsCountedBy: countedByLabel(countedBy),
+      left,
+    },
+  };
+}
+
+function notifyRemoved(
+  options: PartitionedDeleteOptions,
+  partition: Partition,
+  outcome: Extract<RemovalOutcome, { removed: true }>,
+): void {
+  options.onNotice?.(
+    options.removal === 'drop' ? 'partition dropped' : 'partition detached',
+    { partition: partition.name, rows: outcome.rows, rowsCountedBy: outcome.countedBy },
+    'info',
+  );
+}
+
+function countedByLabel(countedBy: ReadonlySet<string>): PartitionsOutcome['removedRowsCountedBy'] {
+  if (countedBy.size === 0) return 'none';
+  if (countedBy.size === 2) return 'statistics and count';
+  return countedBy.has('count') ? 'count' : 'statistics';
+}
+
+async function notePartman(
+  runner: BatchRunner,
+  table: TableProfile,
+  options: PartitionedDeleteOptions,
+): Promise<void> {
+  const partman = await partmanSettings(runner.db, table.oid);
+  if (!partman?.retention) return;
+  options.onNotice?.('pg_partman also removes partitions of this table', {
+    table: table.name,
+    partmanRetention: partman.retention,
+    partmanKeepsTables: partman.keepTable,
+    advice:
+      "both remove expired partitions; this job leaves pg_partman's configuration alone: set its retention to NULL, or leave retention to it",
+  });
+}

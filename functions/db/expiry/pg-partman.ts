@@ -1,0 +1,41 @@
+/**
+ * Whether pg_partman also manages the table's partitions, and with a retention of its own:
+ * then both remove expired partitions, which works (each removes what is there) but is rarely
+ * meant. The cleanup never changes pg_partman's configuration; it says so once per run.
+ */
+import type { ClientBase } from 'pg';
+
+/** pg_partman's settings for the table, when it manages it. */
+export interface PartmanSettings {
+  /** `part_config.retention` (e.g. `30 days`), or `null` when pg_partman keeps everything. */
+  readonly retention: string | null;
+  /** `part_config.retention_keep_table`: pg_partman detaches instead of dropping. */
+  readonly keepTable: boolean | null;
+}
+
+/**
+ * pg_partman's `part_config` row for the table: looked up in the extension's schema when the
+ * extension is installed, else in a `partman` schema (its documented default), if there is one.
+ */
+export async function partmanSettings(
+  db: ClientBase,
+  tableOid: number,
+): Promise<PartmanSettings | undefined> {
+  const { rows: schemas } = await db.query<{ config: string | null }>(
+    `SELECT coalesce(
+       (SELECT to_regclass(quote_ident(n.nspname) || '.part_config')::text
+          FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+         WHERE e.extname = 'pg_partman'),
+       to_regclass('partman.part_config')::text) AS config`,
+  );
+  const config = schemas[0]?.config;
+  if (!config) return undefined;
+  const { rows } = await db.query<{ retention: string | null; keep: boolean | null }>(
+    `SELECT retention::text AS retention, retention_keep_table AS keep FROM ${config}
+      WHERE parent_table = (SELECT n.nspname || '.' || c.relname FROM pg_class c
+                              JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1)`,
+    [tableOid],
+  );
+  const row = rows[0];
+  return row ? { retention: row.retention, keepTable: row.keep } : undefined;
+}

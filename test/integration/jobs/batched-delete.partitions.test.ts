@@ -1,0 +1,329 @@
+/**
+ * A table range-partitioned by the cleanup's column: whole expired partitions are removed by
+ * DDL, and only what may still hold expired rows is batch-deleted.
+ */
+import type pg from 'pg';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type BatchedDeleteOptions,
+  countOlderThan,
+  deleteInBatches,
+  type Notice,
+} from '../../../functions/db/batched-delete.js';
+import { useTestDatabase } from '../../support/test-database.js';
+import { countRows, insertIdempotencyKeys, insertLocations, resetTables } from './fixtures.js';
+import {
+  addDailyPartitions,
+  dayPartition,
+  makeLocationsPartitioned,
+  partitionsOf,
+} from './partitioned-fixtures.js';
+
+const locations = { table: 'locations', column: 'created_at' };
+/** Oct 29, 10:15 UTC: the Oct 20-28 partitions are wholly expired, Oct 29 straddles. */
+const cutoff = '2026-10-29T10:15:00.000000Z';
+/** 24 rows a day (one an hour, at :15 and 30 s past), from Oct 20 to Nov 1. */
+const hourly = `timestamptz '2026-10-20T00:15:30Z' + (g - 1) * interval '1 hour'`;
+const hours = 13 * 24;
+/** Rows before the cutoff: 9 whole days and 10 hours of Oct 29 (00:15:30 .. 09:15:30). */
+const expiredRows = 9 * 24 + 10;
+
+describe('deleteInBatches on a partitioned table', () => {
+  const db = useTestDatabase();
+  let client: pg.Client;
+  const notices: [string, Readonly<Record<string, unknown>>, string | undefined][] = [];
+  const onNotice: Notice = (message, fields, level) => void notices.push([message, fields, level]);
+
+  beforeAll(async () => {
+    client = await db().connect();
+  });
+  beforeEach(async () => {
+    notices.length = 0;
+    await resetTables(client);
+    await makeLocationsPartitioned(client);
+    await addDailyPartitions(client, '2026-10-20', '2026-11-01');
+  });
+
+  function clean(options: Partial<BatchedDeleteOptions> = {}, on = client) {
+    return deleteInBatches(on, locations, { cutoff, batchSize: 100, onNotice, ...options });
+  }
+
+  it('drops the partitions wholly before the cutoff and batch-deletes only the straddling one', async () => {
+    // Prepare
+    await insertLocations(client, hours, hourly);
+    await client.query('ANALYZE locations');
+
+    // Act
+    const result = await clean();
+
+    // Assess
+    const expiredDays = ['20', '21', '22', '23', '24', '25', '26', '27', '28'].map((day) =>
+      dayPartition(`2026-10-${day}`),
+    );
+    expect(result).toMatchObject({
+      deleted: expiredRows,
+      complete: true,
+      strategy: 'partitions',
+      partitions: {
+        removal: 'drop',
+        removed: expiredDays.map((name) => `public.${name}`),
+        removedRows: 9 * 24,
+        removedRowsCountedBy: 'statistics',
+        left: [],
+        batchDeleted: [{ name: `public.${dayPartition('2026-10-29')}`, deleted: 10 }],
+      },
+    });
+    expect(await partitionsOf(client)).toEqual(
+      ['2026-10-29', '2026-10-30', '2026-10-31', '2026-11-01'].map((day) => dayPartition(day)),
+    );
+    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(client, 'locations')).toBe(hours - expiredRows);
+    expect(notices.filter(([message]) => message === 'partition dropped')).toHaveLength(9);
+  });
+
+  it('counts the rows of a partition never analyzed, and says so', async () => {
+    // Prepare: no ANALYZE, so the statistics know nothing of the rows
+    await insertLocations(client, hours, hourly);
+
+    // Act
+    const result = await clean();
+
+    // Assess
+    expect(result).toMatchObject({
+      deleted: expiredRows,
+      partitions: { removedRows: 9 * 24, removedRowsCountedBy: 'count' },
+    });
+  });
+
+  it('batch-deletes a DEFAULT partition, whose rows may have any timestamp', async () => {
+    // Prepare: rows outside every day's range land in DEFAULT, old and new
+    await client.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
+    await insertLocations(client, 50, `timestamptz '2026-01-01T00:00:00Z' + g * interval '1 day'`);
+    await insertLocations(client, hours, hourly);
+
+    // Act
+    const result = await clean();
+
+    // Assess: 50 days from Jan 2: Jan 2 .. Feb 20, all expired, all in DEFAULT
+    expect(result.partitions?.batchDeleted).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'public.locations_default', deleted: 50 }),
+      ]),
+    );
+    expect(result).toMatchObject({ deleted: expiredRows + 50, complete: true });
+    expect(await countRows(client, 'locations_default')).toBe(0);
+  });
+
+  it('removes a sub-partitioned month whole and the expired days of a straddling one', async () => {
+    // Prepare: September as one partition, sub-partitioned by day; October's days as above
+    await client.query(`
+      CREATE TABLE locations_2026_09 PARTITION OF locations
+        FOR VALUES FROM ('2026-09-01 00:00:00+00') TO ('2026-10-01 00:00:00+00')
+        PARTITION BY RANGE (created_at)`);
+    await addDailyPartitions(client, '2026-09-01', '2026-09-30', 'locations_2026_09');
+    await insertLocations(
+      client,
+      30,
+      `timestamptz '2026-09-01T12:00:00Z' + (g - 1) * interval '1 day'`,
+    );
+    await insertLocations(client, hours, hourly);
+    await client.query('ANALYZE locations');
+
+    // Act
+    const result = await clean();
+
+    // Assess
+    expect(result.partitions?.removed).toContain('public.locations_2026_09');
+    expect(result.partitions?.removed).not.toContain(
+      `public.${dayPartition('2026-09-01', 'locations_2026_09')}`,
+    );
+    expect(result).toMatchObject({ deleted: expiredRows + 30, complete: true });
+    expect(await countRows(client, 'pg_class', `relname LIKE 'locations_2026_09%'`)).toBe(0);
+  });
+
+  it('leaves a partition it cannot lock in time for the next run, and removes the others', async () => {
+    // Prepare: a report reads the Oct 23 partition in an open transaction
+    await insertLocations(client, hours, hourly);
+    const reporter = await db().connect();
+    await reporter.query('BEGIN');
+    await reporter.query(`SELECT count(*) FROM ${dayPartition('2026-10-23')}`);
+
+    // Act
+    const first = await clean({
+      partitionLimits: { statementTimeoutMs: 5_000, lockTimeoutMs: 20 },
+    });
+    await reporter.query('COMMIT');
+    const second = await clean();
+
+    // Assess
+    const left = `public.${dayPartition('2026-10-23')}`;
+    expect(first).toMatchObject({
+      complete: false,
+      partitions: { left: [{ name: left, reason: 'lock not granted in time' }] },
+    });
+    expect(first.partitions?.removed).toHaveLength(8);
+    expect(notices.map(([message]) => message)).toContain('partition left for the next run');
+    expect(second).toMatchObject({ complete: true, partitions: { removed: [left], left: [] } });
+    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+  });
+
+  it('detaches instead of dropping when asked, keeping the data', async () => {
+    // Prepare
+    await insertLocations(client, hours, hourly);
+
+    // Act
+    const result = await clean({ partitionRemoval: 'detach' });
+
+    // Assess
+    expect(result).toMatchObject({ complete: true, partitions: { removal: 'detach' } });
+    expect(result.partitions?.removed).toHaveLength(9);
+    expect(await countRows(client, dayPartition('2026-10-20'))).toBe(24);
+    expect(await partitionsOf(client)).not.toContain(dayPartition('2026-10-20'));
+    expect(notices.filter(([message]) => message === 'partition detached')).toHaveLength(9);
+  });
+
+  it('counts in a dry run, lists what it would remove, and changes nothing', async () => {
+    // Prepare
+    await insertLocations(client, hours, hourly);
+    await client.query('ANALYZE locations');
+
+    // Act
+    const counted = await countOlderThan(client, locations, cutoff);
+
+    // Assess
+    expect(counted).toMatchObject({
+      count: expiredRows,
+      rowsInPartitionsToRemove: 9 * 24,
+      partitionsToRemove: expect.arrayContaining([`public.${dayPartition('2026-10-20')}`]),
+    });
+    expect(counted.partitionsToRemove).toHaveLength(9);
+    expect(await partitionsOf(client)).toHaveLength(13);
+    expect(await countRows(client, 'locations')).toBe(hours);
+  });
+
+  it('is exact when two runs go at once', async () => {
+    // Prepare
+    await insertLocations(client, hours, hourly);
+    await client.query('ANALYZE locations');
+    const other = await db().connect();
+
+    // Act
+    const [mine, theirs] = await Promise.all([clean(), clean({ batchSize: 3 }, other)]);
+
+    // Assess
+    expect(mine.deleted + theirs.deleted).toBe(expiredRows);
+    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(client, 'locations')).toBe(hours - expiredRows);
+  });
+
+  it('stops between partitions when the signal aborts', async () => {
+    // Prepare
+    await insertLocations(client, hours, hourly);
+    const controller = new AbortController();
+
+    // Act
+    const first = await clean({
+      signal: controller.signal,
+      onNotice: (message) => {
+        if (message === 'partition dropped') controller.abort();
+      },
+    });
+    const second = await clean();
+
+    // Assess
+    expect(first).toMatchObject({ complete: false, partitions: { removed: [expect.any(String)] } });
+    expect(second).toMatchObject({ complete: true });
+    expect(second.partitions?.removed).toHaveLength(8);
+    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+  });
+
+  it('batch-deletes every partition of a table partitioned by another column, and says why', async () => {
+    // Prepare: partitioned by hash of the device instead
+    await client.query(`
+      DROP TABLE locations;
+      CREATE TABLE locations (LIKE idempotency_keys) PARTITION BY HASH (device_id);
+      ALTER TABLE locations ADD COLUMN latitude float8, ADD COLUMN longitude float8,
+        ADD COLUMN accuracy real, ADD COLUMN captured_at timestamptz;
+      CREATE TABLE locations_h0 PARTITION OF locations FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+      CREATE TABLE locations_h1 PARTITION OF locations FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+      CREATE INDEX ON locations (created_at)`);
+    await client.query(
+      `INSERT INTO locations (id, key_hash, device_id, response_body, created_at, expires_at)
+       SELECT g, 'k' || g, md5(g::text)::uuid, '{}', ${hourly}, now() FROM generate_series(1, ${hours}) AS g`,
+    );
+
+    // Act
+    const result = await clean();
+
+    // Assess
+    expect(result).toMatchObject({ deleted: expiredRows, complete: true, strategy: 'partitions' });
+    expect(result.strategyReason).toBe(
+      'locations is partitioned by hash on another key, not by a range of created_at: its partitions are batch-deleted',
+    );
+    expect(result.partitions?.batchDeleted.map((leaf) => leaf.name)).toEqual([
+      'public.locations_h0',
+      'public.locations_h1',
+    ]);
+    expect(notices.map(([message]) => message)).toContain('partitions not removed whole');
+    expect(await countRows(client, 'locations')).toBe(hours - expiredRows);
+    await makeLocationsPartitioned(client);
+  });
+
+  it('says so when pg_partman also removes partitions of the table, and leaves its settings alone', async () => {
+    // Prepare: pg_partman's configuration table, as the extension creates it
+    await client.query(`
+      CREATE SCHEMA IF NOT EXISTS partman;
+      CREATE TABLE IF NOT EXISTS partman.part_config (parent_table text PRIMARY KEY, retention text, retention_keep_table boolean NOT NULL DEFAULT true);
+      INSERT INTO partman.part_config VALUES ('public.locations', '30 days', false)
+        ON CONFLICT (parent_table) DO UPDATE SET retention = '30 days'`);
+    await insertLocations(client, hours, hourly);
+
+    // Act
+    await clean();
+    const { rows } = await client.query('SELECT * FROM partman.part_config');
+    await client.query('DROP SCHEMA partman CASCADE');
+
+    // Assess
+    expect(notices).toContainEqual([
+      'pg_partman also removes partitions of this table',
+      expect.objectContaining({ partmanRetention: '30 days', partmanKeepsTables: false }),
+      undefined,
+    ]);
+    expect(rows).toEqual([
+      { parent_table: 'public.locations', retention: '30 days', retention_keep_table: false },
+    ]);
+  });
+});
+
+describe('deleteInBatches on a partitioned idempotency_keys', () => {
+  const db = useTestDatabase();
+
+  it('drops the expired partitions of the purge’s table too', async () => {
+    // Prepare
+    const client = await db().connect();
+    await resetTables(client);
+    await client.query(`
+      DROP TABLE idempotency_keys;
+      CREATE TABLE idempotency_keys (
+        id bigserial, key_hash text NOT NULL, device_id uuid NOT NULL,
+        response_body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL, PRIMARY KEY (id, expires_at)
+      ) PARTITION BY RANGE (expires_at);
+      CREATE INDEX ON idempotency_keys (expires_at)`);
+    await addDailyPartitions(client, '2026-10-20', '2026-11-01', 'idempotency_keys');
+    await insertIdempotencyKeys(client, hours, hourly);
+    await client.query('ANALYZE idempotency_keys');
+
+    // Act
+    const result = await deleteInBatches(
+      client,
+      { table: 'idempotency_keys', column: 'expires_at' },
+      { cutoff, batchSize: 100 },
+    );
+
+    // Assess
+    expect(result).toMatchObject({ deleted: expiredRows, complete: true, strategy: 'partitions' });
+    expect(result.partitions?.removed).toHaveLength(9);
+    expect(await countRows(client, 'idempotency_keys', `expires_at < '${cutoff}'`)).toBe(0);
+  });
+});
