@@ -9,20 +9,7 @@ import { parseCommand, UsageError, usage } from './cli-args.js';
 import { formatJobList } from './commands/list.js';
 import { ExitCode, runOnce } from './commands/run.js';
 import { startScheduler } from './commands/start.js';
-
-/** Resolves with the signal's name on the first SIGINT or SIGTERM. */
-function stopRequested(): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      resolve(signal);
-      // A second signal during shutdown: say that it is under way.
-      process.on('SIGINT', () => console.error('shutdown under way, waiting for running jobs'));
-      process.on('SIGTERM', () => console.error('shutdown under way, waiting for running jobs'));
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-}
+import { watchStopRequests } from './stop-requests.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCommand(argv);
@@ -42,12 +29,14 @@ async function main(argv: readonly string[]): Promise<number> {
         );
       }
       const abort = new AbortController();
-      void stopRequested().then((signal) => abort.abort(new Error(`${signal} received`)));
+      void watchStopRequests().requested.then((reason) =>
+        abort.abort(new Error(`${reason}: stopping`)),
+      );
       return runOnce({ ...command, entry, signal: abort.signal }, logger);
     }
     case 'start':
       return startScheduler(
-        { ...command, entries: catalogue, stopRequested: stopRequested() },
+        { ...command, entries: catalogue, stopRequested: watchStopRequests().requested },
         logger,
       );
   }

@@ -16,7 +16,7 @@ export interface RunCommand {
   readonly dryRun: boolean;
   readonly db: DbFlags;
   readonly metrics: boolean;
-  /** Aborts the run (SIGINT/SIGTERM): it finishes its unit of work and ends `cut_short`. */
+  /** Aborts the run (a stop request: SIGINT, SIGTERM, SIGHUP, closed output): it finishes its unit of work and ends `cut_short`. */
   readonly signal: AbortSignal;
 }
 

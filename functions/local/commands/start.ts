@@ -12,7 +12,7 @@ export interface StartCommand {
   readonly shutdownTimeoutMs: number;
   readonly db: DbFlags;
   readonly metrics: boolean;
-  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  /** Resolves with the reason when the process is asked to stop (see `watchStopRequests`). */
   readonly stopRequested: Promise<string>;
 }
 
@@ -28,8 +28,8 @@ export async function startScheduler(command: StartCommand, logger: Logger): Pro
   const scheduler = new Scheduler({ jobs: prepared.jobs, logger });
   scheduler.start();
   if (command.runNow) scheduler.fireNow();
-  const signal = await command.stopRequested;
-  logger.info('shutting down', { signal, timeoutMs: command.shutdownTimeoutMs });
+  const reason = await command.stopRequested;
+  logger.info('shutting down', { reason, timeoutMs: command.shutdownTimeoutMs });
   const report = await scheduler.stop({ timeoutMs: command.shutdownTimeoutMs });
   await prepared.close();
   logger.info('shut down', { abandoned: report.abandoned });

@@ -208,7 +208,7 @@ describe('jobs CLI', () => {
         'succeeded',
         'succeeded',
       ]);
-      expect(cli.logs('shutting down')[0]).toMatchObject({ signal: 'SIGTERM' });
+      expect(cli.logs('shutting down')[0]).toMatchObject({ reason: 'SIGTERM' });
       expect(cli.logs('scheduler stopped')[0]).toMatchObject({ abandoned: [] });
     });
 
