@@ -16,10 +16,13 @@ import { deadlineMargin } from './deadline.js';
 import { InvalidEventError, parseJobEvent } from './event.js';
 
 /**
- * The Lambda context, plus what the local harness adds: a signal that aborts the run on
- * shutdown. Lambda itself never sets it.
+ * What a handler is invoked with. In Lambda: Lambda's context, whose function name, ARN,
+ * memory and request id Powertools adds to every log line. The local harness passes only
+ * what it can tell truthfully: the remaining time, and a signal that aborts the run on
+ * shutdown (Lambda never sets it); its log lines then carry no Lambda fields but `cold_start`.
  */
-export type JobHandlerContext = Context & { readonly shutdownSignal?: AbortSignal };
+export type JobHandlerContext = Pick<Context, 'getRemainingTimeInMillis'> &
+  Partial<Omit<Context, 'getRemainingTimeInMillis'>> & { readonly shutdownSignal?: AbortSignal };
 
 /**
  * A job's Lambda entry point. Resolves with the run's record; rejects when the run failed.
@@ -101,7 +104,8 @@ export function createJobHandler<Config, Result extends JobResult>(
   let session: DatabaseSession | undefined;
 
   async function handler(event: unknown, context: JobHandlerContext): Promise<RunRecord> {
-    logger.addContext(context);
+    // Fields the context lacks (all of Lambda's, locally) are left out of the log lines.
+    logger.addContext(context as Context);
     let invocation: ReturnType<typeof parseJobEvent>;
     try {
       invocation = parseJobEvent(event);
