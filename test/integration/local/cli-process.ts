@@ -94,9 +94,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (
-      !/^(DATABASE_URL|DB_SECRET_ARN|LOCATION_|PM__|IDEMPOTENCY_|LOCAL_|POWERTOOLS_|AWS_)/.test(
-        key,
-      )
+      !/^(DATABASE_URL|DB_SECRET_ARN|LOCATION_|PM__|IDEMPOTENCY_|LOCAL_|POWERTOOLS_|AWS_)/.test(key)
     ) {
       env[key] = value;
     }
