@@ -12,6 +12,7 @@ import { describeError, SkipRun } from '../runner/errors.js';
 import { runMetrics } from '../runner/metric-names.js';
 import { runJob } from '../runner/run-job.js';
 import { type JobDefinition, type JobResult, Outcome, type RunRecord } from '../runner/types.js';
+import { ColdStart } from './cold-start.js';
 import { deadlineMargin } from './deadline.js';
 import { InvalidEventError, parseJobEvent } from './event.js';
 
@@ -102,10 +103,12 @@ export function createJobHandler<Config, Result extends JobResult>(
       serviceName,
     });
   let session: DatabaseSession | undefined;
+  const coldStarts = new ColdStart();
 
   async function handler(event: unknown, context: JobHandlerContext): Promise<RunRecord> {
     // Fields the context lacks (all of Lambda's, locally) are left out of the log lines.
     logger.addContext(context as Context);
+    const coldStart = coldStarts.nextInvocation();
     let invocation: ReturnType<typeof parseJobEvent>;
     try {
       invocation = parseJobEvent(event);
@@ -126,6 +129,7 @@ export function createJobHandler<Config, Result extends JobResult>(
           : {}),
         deadline: clock.now() + remainingMs - deadlineMargin(remainingMs),
         dryRun: invocation.dryRun,
+        logKeys: { cold_start: coldStart },
         ...(context.shutdownSignal ? { signal: context.shutdownSignal } : {}),
         work: async (ctx) => {
           const config = job.readConfig(env);
