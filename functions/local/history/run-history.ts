@@ -61,8 +61,22 @@ export class RunHistory {
     this.maxPerJob = options.maxPerJob ?? 1_000;
   }
 
+  /** Writes of this process, one after the other per job (the lock is for other processes). */
+  readonly #writes = new Map<string, Promise<void>>();
+
   /** Adds a run's record, dropping the job's oldest beyond `maxPerJob`. */
-  async append(record: RunRecord): Promise<void> {
+  append(record: RunRecord): Promise<void> {
+    const previous = this.#writes.get(record.job) ?? Promise.resolve();
+    const write = previous.then(() => this.#append(record));
+    const settled = write.catch(() => undefined);
+    this.#writes.set(record.job, settled);
+    void settled.then(() => {
+      if (this.#writes.get(record.job) === settled) this.#writes.delete(record.job);
+    });
+    return write;
+  }
+
+  async #append(record: RunRecord): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const file = this.#file(record.job);
     const release = await lockfile.lock(file, {

@@ -3,8 +3,9 @@
  * and a closed stdout pipe (`npm run jobs -- run ... | head`) are stop requests like Ctrl-C,
  * so the embedded server is stopped, not left running.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clearStaleServer,
@@ -12,7 +13,7 @@ import {
   readPostmasterPid,
 } from '../../../functions/local/postgres-stale.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
-import { cleanEnv, startCli } from './cli-process.js';
+import { cleanEnv, runCli, startCli } from './cli-process.js';
 
 describe('the CLI stops the embedded server when its terminal or output goes away', () => {
   let dataRoot: string;
@@ -28,11 +29,26 @@ describe('the CLI stops the embedded server when its terminal or output goes awa
     await rm(dataRoot, { recursive: true, force: true });
   });
 
-  it('treats SIGHUP (the terminal closed) as a stop request: graceful shutdown, server stopped, exit 0', async () => {
+  it('names the running server’s database for psql (db), and treats SIGHUP (the terminal closed) as a stop request: graceful shutdown, server stopped, exit 0', async () => {
     // Prepare
     const cli = startCli(['start'], cleanEnv({ LOCAL_POSTGRES_DIR: dataDir }));
     await cli.waitFor(() => cli.logs('scheduler started').length === 1, 'the scheduler started');
     const server = await readPostmasterPid(dataDir);
+    // While it runs, `db` gives a URL without the password, which is in the passfile it names.
+    const db = await runCli(['db'], cleanEnv({ LOCAL_POSTGRES_DIR: dataDir }));
+    const url = new URL(db.stdout.trim());
+    const passfile = url.searchParams.get('passfile') ?? '';
+    const password = (await readFile(passfile, 'utf8')).trim().split(':').at(-1);
+    const psqlLike = new pg.Client({
+      host: url.hostname,
+      port: Number(url.port),
+      user: url.username,
+      database: url.pathname.slice(1),
+      password,
+    });
+    await psqlLike.connect();
+    const { rows } = await psqlLike.query<{ name: string }>('SELECT current_database() AS name');
+    await psqlLike.end();
 
     // Act
     cli.child.kill('SIGHUP');
@@ -43,6 +59,11 @@ describe('the CLI stops the embedded server when its terminal or output goes awa
     expect(cli.logs('shutting down')[0]).toMatchObject({ reason: 'SIGHUP' });
     expect(cli.logs('shut down')).toHaveLength(1);
     expect(server && (await isAlive(server.pid))).toBe(false);
+    expect(db.code).toBe(0);
+    expect(url.password).toBe('');
+    expect(`${db.stdout}${db.stderr}`).not.toContain(password);
+    expect(((await stat(passfile)).mode & 0o777).toString(8)).toBe('600');
+    expect(rows[0]?.name).toBe('location_jobs');
   }, 60_000);
 
   it('treats a closed stdout pipe (`| head`) as a stop request: no EPIPE crash, server stopped', async () => {
