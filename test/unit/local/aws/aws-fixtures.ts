@@ -88,9 +88,12 @@ export function awsError(name: string, message: string, fields: Record<string, u
   return Object.assign(new Error(message), { name, $fault: 'client', $metadata: {}, ...fields });
 }
 
+/** A command as the tests write it: the target stack is the fixture's. */
+type CommandWithoutTarget<C> = C extends unknown ? Omit<C, 'aws'> : never;
+
 /** Runs an `--aws` command against the mocks; what it printed, and its exit code. */
 export async function run(
-  command: Omit<AwsCommand, 'aws'>,
+  command: CommandWithoutTarget<AwsCommand>,
   options: { isTerminal?: boolean } = {},
 ) {
   const out: string[] = [];

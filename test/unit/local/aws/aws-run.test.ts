@@ -1,4 +1,4 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../../functions/local/aws/aws-clients.js';
 import {
@@ -34,6 +34,19 @@ const started = {
   trigger: 'manual',
   dryRun: false,
 };
+/** A response payload as the SDK gives it. */
+const payload = (text: string) => new TextEncoder().encode(text) as InvokeCommandOutput['Payload'];
+
+/** `run <job> --aws`, as parsed. */
+const runCommand = (dryRun: boolean, json: boolean) => ({
+  name: 'run' as const,
+  job: 'location-cleanup',
+  dryRun,
+  json,
+  db: { migrate: false, seed: false },
+  metrics: false,
+});
+
 const record = finished('location-cleanup', '2026-11-28T12:00:00.100Z', {
   trigger: 'manual',
   runId: 'r-1',
@@ -57,17 +70,12 @@ describe('run --aws', () => {
     // Prepare
     mocks.lambda.on(InvokeCommand).resolves({
       StatusCode: 200,
-      Payload: new TextEncoder().encode(JSON.stringify(record)) as never,
+      Payload: payload(JSON.stringify(record)),
       LogResult: tail(started, finishedLine),
     });
 
     // Act
-    const { code, stdout } = await run({
-      name: 'run',
-      job: 'location-cleanup',
-      dryRun: true,
-      json: true,
-    } as never);
+    const { code, stdout } = await run(runCommand(true, true));
 
     // Assess
     expect(code).toBe(0);
@@ -90,12 +98,9 @@ describe('run --aws', () => {
       .resolves({ StatusCode: 200, LogResult: tail(started, finishedLine) });
 
     // Act
-    const { stdout } = await run(
-      { name: 'run', job: 'location-cleanup', dryRun: false, json: false } as never,
-      {
-        isTerminal: true,
-      },
-    );
+    const { stdout } = await run(runCommand(false, false), {
+      isTerminal: true,
+    });
 
     // Assess
     const lines = stdout.split('\n').map((line) => line.split(/ {2,}/));
@@ -120,22 +125,19 @@ describe('run --aws', () => {
     mocks.lambda.on(InvokeCommand).resolves({
       StatusCode: 200,
       FunctionError: 'Unhandled',
-      Payload: new TextEncoder().encode(
+      Payload: payload(
         JSON.stringify({
           errorType: 'JobFailedError',
           errorMessage: 'location-cleanup failed: ConfigError: ...',
         }),
-      ) as never,
+      ),
       LogResult: tail(started, failedLine),
     });
 
     // Act
-    const { code, stdout } = await run(
-      { name: 'run', job: 'location-cleanup', dryRun: false, json: false } as never,
-      {
-        isTerminal: true,
-      },
-    );
+    const { code, stdout } = await run(runCommand(false, false), {
+      isTerminal: true,
+    });
 
     // Assess
     expect(code).toBe(1);
@@ -152,27 +154,21 @@ describe('run --aws', () => {
       .on(InvokeCommand)
       .resolvesOnce({
         StatusCode: 200,
-        Payload: new TextEncoder().encode(JSON.stringify(record)) as never,
+        Payload: payload(JSON.stringify(record)),
         LogResult: tail(),
       })
       .resolves({
         StatusCode: 200,
         FunctionError: 'Unhandled',
-        Payload: new TextEncoder().encode(
+        Payload: payload(
           JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: 'exited' }),
-        ) as never,
+        ),
         LogResult: tail(),
       });
 
     // Act
-    const returned = await run(
-      { name: 'run', job: 'location-cleanup', dryRun: false, json: false } as never,
-      { isTerminal: true },
-    );
-    const crashed = await run(
-      { name: 'run', job: 'location-cleanup', dryRun: false, json: false } as never,
-      { isTerminal: true },
-    );
+    const returned = await run(runCommand(false, false), { isTerminal: true });
+    const crashed = await run(runCommand(false, false), { isTerminal: true });
 
     // Assess
     expect(returned.stdout).toContain('succeeded  812 ms  deleted 100,356 rows in 11 batches');
@@ -189,12 +185,7 @@ describe('run --aws', () => {
     );
 
     // Act
-    const failure = run({
-      name: 'run',
-      job: 'location-cleanup',
-      dryRun: false,
-      json: false,
-    } as never);
+    const failure = run(runCommand(false, false));
 
     // Assess
     await expect(failure).rejects.toMatchObject({
@@ -217,9 +208,7 @@ describe('run --aws', () => {
       );
 
     // Act, Assess
-    await expect(
-      run({ name: 'run', job: 'location-cleanup', dryRun: false, json: false } as never),
-    ).rejects.toMatchObject({
+    await expect(run(runCommand(false, false))).rejects.toMatchObject({
       exitCode: 1,
       message: `access denied invoking ${cleanup.functionName}: not authorized to perform: lambda:InvokeFunction`,
     });
