@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineCatalogue } from '../../../functions/catalogue/index.js';
 import { formatLocalStatus, localStatus } from '../../../functions/local/commands/status.js';
 import { RunHistory } from '../../../functions/local/history/run-history.js';
-import type { RunRecord } from '../../../functions/runner/types.js';
 import { Schedule } from '../../../functions/schedule/schedule.js';
 import { VirtualClock } from '../../../functions/virtual-clock.js';
+import { runRecord } from '../../support/run-records.js';
 
 const entries = defineCatalogue(
   ['paused-job', 'never-run-job', 'failing-job', 'healthy-job'].map((name) => ({
@@ -19,21 +19,6 @@ const entries = defineCatalogue(
   })),
 );
 
-function run(job: string, startedAt: string, fields: Partial<RunRecord> = {}): RunRecord {
-  return {
-    job,
-    runId: `${job}@${startedAt}`,
-    trigger: 'schedule',
-    scheduledTime: startedAt,
-    startedAt,
-    endedAt: startedAt,
-    durationMs: 100,
-    outcome: 'succeeded',
-    result: { deleted: 5, batches: 1, complete: true, dryRun: false },
-    ...fields,
-  };
-}
-
 describe('jobs status (local)', () => {
   let dir: string;
   let history: RunHistory;
@@ -43,19 +28,19 @@ describe('jobs status (local)', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'status-'));
     history = new RunHistory({ dir });
-    await history.append(run('paused-job', '2026-11-27T09:15:00.000Z'));
-    await history.append(run('failing-job', '2026-11-28T10:15:00.000Z'));
+    await history.append(runRecord('paused-job', '2026-11-27T09:15:00.000Z'));
+    await history.append(runRecord('failing-job', '2026-11-28T10:15:00.000Z'));
     await history.append(
-      run('failing-job', '2026-11-28T11:15:00.000Z', {
+      runRecord('failing-job', '2026-11-28T11:15:00.000Z', {
         outcome: 'failed',
         result: undefined,
         error: { name: 'Error', message: 'boom' },
       }),
     );
-    await history.append(run('healthy-job', '2026-11-28T11:15:00.000Z'));
+    await history.append(runRecord('healthy-job', '2026-11-28T11:15:00.000Z'));
     // a dry run afterwards: the last run, but not the last successful one
     await history.append(
-      run('healthy-job', '2026-11-28T11:50:00.000Z', {
+      runRecord('healthy-job', '2026-11-28T11:50:00.000Z', {
         trigger: 'manual',
         result: { deleted: 0, batches: 0, complete: true, dryRun: true, wouldDelete: 3 },
       }),

@@ -9,6 +9,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach } from 'vitest';
 import {
   type DeployedJob,
   jobOutputKey,
@@ -16,6 +17,8 @@ import {
 } from '../../../../functions/catalogue/stack-outputs.js';
 import { createAwsClients } from '../../../../functions/local/aws/aws-clients.js';
 import { type AwsCommand, runAwsCommand } from '../../../../functions/local/aws/aws-commands.js';
+import type { RunRecord } from '../../../../functions/runner/types.js';
+import { runRecord } from '../../../support/run-records.js';
 
 /** 2026-11-28 12:00 UTC, a Saturday. */
 export const now = Date.parse('2026-11-28T12:00:00.000Z');
@@ -58,6 +61,19 @@ export function awsMocks() {
   };
 }
 export type AwsMocks = ReturnType<typeof awsMocks>;
+
+/** Mocks for every test of the file, with the stack deployed (DescribeStacks answers). */
+export function useDeployedStack(): () => AwsMocks {
+  let mocks: AwsMocks | undefined;
+  beforeEach(() => {
+    mocks = awsMocks();
+    deployStack(mocks);
+  });
+  return () => {
+    if (!mocks) throw new Error('the mocks are made in beforeEach: use them in a test');
+    return mocks;
+  };
+}
 
 /** DescribeStacks answers with the stack's outputs for `jobs` (and the outputs every stack has). */
 export function deployStack(
@@ -114,7 +130,7 @@ export async function run(
 }
 
 /** A Logs Insights row for a `job finished` line as the function wrote it. */
-export function finishedRow(line: Record<string, unknown>) {
+export function finishedRow(line: RunRecord | Record<string, unknown>) {
   return [
     { field: '@timestamp', value: String(line.endedAt).replace('T', ' ').replace('Z', '') },
     { field: 'job', value: String(line.job) },
@@ -127,17 +143,4 @@ export function finishedRow(line: Record<string, unknown>) {
 }
 
 /** A run's record, as on its `job finished` line. */
-export function finished(job: string, startedAt: string, fields: Record<string, unknown> = {}) {
-  return {
-    job,
-    runId: `${job}@${startedAt}`,
-    trigger: 'schedule',
-    scheduledTime: startedAt,
-    startedAt,
-    endedAt: startedAt,
-    durationMs: 812,
-    outcome: 'succeeded',
-    result: { deleted: 100_356, batches: 11, complete: true, dryRun: false },
-    ...fields,
-  };
-}
+export const finished = runRecord;

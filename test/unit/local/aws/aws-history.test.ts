@@ -7,21 +7,20 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type AwsMocks,
   awsError,
-  awsMocks,
   cleanup,
-  deployStack,
   finished,
   finishedRow,
   now,
   run,
+  useDeployedStack,
 } from './aws-fixtures.js';
 
 describe('history --aws', () => {
+  const aws = useDeployedStack();
   let mocks: AwsMocks;
 
   beforeEach(() => {
-    mocks = awsMocks();
-    deployStack(mocks);
+    mocks = aws();
     mocks.logs.on(StartQueryCommand).resolves({ queryId: 'q-7' });
   });
 

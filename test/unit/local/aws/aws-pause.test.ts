@@ -2,22 +2,14 @@ import { DisableAlarmActionsCommand, EnableAlarmActionsCommand } from '@aws-sdk/
 import { DisableRuleCommand, EnableRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetScheduleCommand, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  type AwsMocks,
-  awsError,
-  awsMocks,
-  cleanup,
-  deployStack,
-  run,
-  zoned,
-} from './aws-fixtures.js';
+import { type AwsMocks, awsError, cleanup, run, useDeployedStack, zoned } from './aws-fixtures.js';
 
 describe('pause and resume --aws', () => {
+  const aws = useDeployedStack();
   let mocks: AwsMocks;
 
   beforeEach(() => {
-    mocks = awsMocks();
-    deployStack(mocks);
+    mocks = aws();
   });
 
   it('pause: disables the rule at once, turns the "no successful run" alarm off, warns about the next deploy', async () => {

@@ -4,11 +4,10 @@ import { createAwsClients } from '../../../../functions/local/aws/aws-clients.js
 import {
   type AwsMocks,
   awsError,
-  awsMocks,
   cleanup,
-  deployStack,
   finished,
   run,
+  useDeployedStack,
 } from './aws-fixtures.js';
 
 /** The log tail Lambda returns (base64 of the last 4 KB): the runtime's lines and the function's. */
@@ -59,11 +58,11 @@ const finishedLine = {
 };
 
 describe('run --aws', () => {
+  const aws = useDeployedStack();
   let mocks: AwsMocks;
 
   beforeEach(() => {
-    mocks = awsMocks();
-    deployStack(mocks);
+    mocks = aws();
   });
 
   it('invokes the function once, synchronously, and prints its JSON log lines as Lambda wrote them', async () => {

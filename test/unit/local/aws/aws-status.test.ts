@@ -7,22 +7,21 @@ import { recentRunsQuery, renderLogQuery } from '../../../../functions/runner/ru
 import {
   type AwsMocks,
   awsError,
-  awsMocks,
   cleanup,
-  deployStack,
   finished,
   finishedRow,
   now,
   run,
+  useDeployedStack,
   zoned,
 } from './aws-fixtures.js';
 
 describe('status --aws', () => {
+  const aws = useDeployedStack();
   let mocks: AwsMocks;
 
   beforeEach(() => {
-    mocks = awsMocks();
-    deployStack(mocks);
+    mocks = aws();
     mocks.eventBridge.on(DescribeRuleCommand, { Name: cleanup.trigger.name }).resolves({
       Name: cleanup.trigger.name,
       State: 'ENABLED',
