@@ -70,8 +70,6 @@ const formatters: Readonly<Record<string, Formatter>> = {
       'progress',
       `deleted ${formatCount(Number(line.deleted))} rows so far in ${formatCount(Number(line.batches))} batches`,
     ),
-  'expired rows deleted': () => undefined,
-  'expired rows deleted, stopped early': () => undefined,
   'dry run: rows that would be deleted': () => undefined,
   // The harness's lines.
   'starting the embedded PostgreSQL': (line, event) =>
@@ -145,6 +143,8 @@ export function formatLogLine(line: LogLine, options: HumanLineOptions = {}): st
     return columns.join('  ').trimEnd();
   };
   const message = typeof line.message === 'string' ? line.message : '';
+  // The purge's totals (`expired rows deleted`, `..., stopped early`, ...): on `job finished` too.
+  if (message.startsWith('expired rows deleted')) return undefined;
   const formatter = formatters[message];
   if (formatter) return formatter(line, event);
   return event(levelMark(line.level), joinParts(message, plainFields(line)));
