@@ -113,9 +113,14 @@ describe('lines for people', () => {
       'progress',
       'deleted 40,000 rows so far in 4 batches',
     ]);
-    expect(
-      formatLogLine({ message: 'expired rows deleted', timestamp: at, ...run }),
-    ).toBeUndefined();
+    for (const message of [
+      'expired rows deleted',
+      'expired rows deleted, stopped early',
+      'expired rows deleted, locked rows left for the next run',
+      'dry run: rows that would be deleted',
+    ]) {
+      expect(formatLogLine({ message, timestamp: at, ...run })).toBeUndefined();
+    }
   });
 
   it('pads the job column so that the events line up', () => {
