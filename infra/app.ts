@@ -1,13 +1,15 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { stackNameFor } from '../functions/catalogue/stack-outputs.js';
 import { DeploymentSettingsError, readDeploymentSettings } from './deployment-settings.js';
 import { MaintenanceJobsStack } from './maintenance-jobs-stack.js';
 
 const app = new App();
 try {
-  new MaintenanceJobsStack(app, 'LocationMaintenanceJobs', {
-    description: 'Scheduled maintenance jobs for the location-tracking backend',
-    ...readDeploymentSettings((key) => app.node.tryGetContext(key)),
+  const settings = readDeploymentSettings((key) => app.node.tryGetContext(key));
+  new MaintenanceJobsStack(app, stackNameFor(settings.stage), {
+    description: `Scheduled maintenance jobs for the location-tracking backend${settings.stage ? ` (stage ${settings.stage})` : ''}`,
+    ...settings,
   });
 } catch (error) {
   // A bad context value: the message names the key; a stack trace would only bury it.

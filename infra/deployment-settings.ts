@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { StageNameError, stackNameFor } from '../functions/catalogue/stack-outputs.js';
 
 /** Where the functions run when the database is in a private network. */
 export interface NetworkSettings {
@@ -43,6 +44,19 @@ export interface DeploymentSettings {
    * @default - none: every job uses its defaults
    */
   readonly jobEnvironment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * A second, independent copy of the stack in the same account: context `stage`. The stack
+   * is then `LocationMaintenanceJobs-<stage>`, with its own functions, alarms, dashboard,
+   * secret and saved queries.
+   * @default - no stage: the stack is `LocationMaintenanceJobs`
+   */
+  readonly stage?: string;
+  /**
+   * Jobs deployed paused (trigger disabled, "no successful run" alarm off), as with
+   * `enabled: false` in the catalogue: context `pausedJobs`, comma-separated.
+   * @default - none: each job as its catalogue entry says
+   */
+  readonly pausedJobs?: readonly string[];
 }
 
 /** A context value is invalid; the message names the key. */
@@ -86,8 +100,21 @@ export function readDeploymentSettings(context: (key: string) => unknown): Deplo
       `context logLevel must be one of ${logLevels.join(', ')}, got ${logLevel}`,
     );
   }
+  const stage = text('stage');
+  if (stage) {
+    try {
+      stackNameFor(stage);
+    } catch (error) {
+      if (error instanceof StageNameError)
+        throw new DeploymentSettingsError(`context ${error.message}`);
+      throw error;
+    }
+  }
+  const pausedJobs = readList(context('pausedJobs'));
   return {
     ...(dbSecretArn ? { dbSecretArn } : {}),
+    ...(stage ? { stage } : {}),
+    ...(pausedJobs.length > 0 ? { pausedJobs } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
     ...(logLevel ? { logLevel } : {}),
     ...optional('network', readNetwork(text, context)),
@@ -100,15 +127,19 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/** A comma-separated string (as `-c key=a,b` gives it) or a JSON array (cdk.json). */
+function readList(raw: unknown): string[] {
+  return (Array.isArray(raw) ? raw : String(raw ?? '').split(','))
+    .map((item) => String(item).trim())
+    .filter(Boolean);
+}
+
 function readNetwork(
   text: (key: string) => string | undefined,
   context: (key: string) => unknown,
 ): NetworkSettings | undefined {
   const vpcId = text('vpcId');
-  const rawSubnets = context('subnetIds');
-  const subnetIds = (Array.isArray(rawSubnets) ? rawSubnets : String(rawSubnets ?? '').split(','))
-    .map((id) => String(id).trim())
-    .filter(Boolean);
+  const subnetIds = readList(context('subnetIds'));
   const securityGroupId = text('securityGroupId');
   const given = [vpcId, subnetIds.length > 0, securityGroupId].filter(Boolean).length;
   if (given === 0) return undefined;

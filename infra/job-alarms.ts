@@ -17,6 +17,12 @@ export interface JobAlarmsProps {
   readonly deadLetterQueues: readonly sqs.IQueue[];
   /** Where alarms notify (on ALARM and back to OK). */
   readonly topic: sns.ITopic;
+  /**
+   * The job is deployed paused: its "no successful run" alarm is kept, with its actions off
+   * (it would otherwise fire for a trigger disabled on purpose).
+   * @default false
+   */
+  readonly paused?: boolean;
 }
 
 /**
@@ -25,11 +31,17 @@ export interface JobAlarmsProps {
  */
 export class JobAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** Failed invocations. */
+  readonly errors: cloudwatch.Alarm;
+  /** A message in a dead-letter queue, one per queue. */
+  readonly deadLetters: cloudwatch.Alarm[] = [];
+  /** No successful run for two schedule periods; none for a job that runs too rarely. */
+  readonly noSuccessfulRun?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: JobAlarmsProps) {
     super(scope, id);
     const { entry } = props;
-    this.#add(
+    this.errors = this.#add(
       new cloudwatch.Alarm(this, 'Errors', {
         alarmDescription: `${entry.name}: a run failed (Lambda Errors: failed runs, timeouts, crashes). See the "failed runs" query.`,
         metric: props.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
@@ -41,7 +53,7 @@ export class JobAlarms extends Construct {
       props.topic,
     );
     props.deadLetterQueues.forEach((queue, index) => {
-      this.#add(
+      const alarm = this.#add(
         new cloudwatch.Alarm(this, `DeadLetters${index}`, {
           alarmDescription: `${entry.name}: events in a dead-letter queue; see "Re-driving a dead-letter queue" in the README.`,
           metric: queue.metricApproximateNumberOfMessagesVisible({
@@ -55,6 +67,7 @@ export class JobAlarms extends Construct {
         }),
         props.topic,
       );
+      this.deadLetters.push(alarm);
     });
     const window = freshnessWindow(entry.schedule.longestGapMs);
     if (!window) {
@@ -64,7 +77,7 @@ export class JobAlarms extends Construct {
       );
       return;
     }
-    this.#add(
+    this.noSuccessfulRun = this.#add(
       new cloudwatch.Alarm(this, 'NoSuccessfulRun', {
         alarmDescription:
           `${entry.name}: no successful run in ${window.evaluationPeriods} × ${window.period.toHumanString()} ` +
@@ -84,14 +97,16 @@ export class JobAlarms extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         // No data at all means no run at all: that is what this alarm is for.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        actionsEnabled: !props.paused,
       }),
       props.topic,
     );
   }
 
-  #add(alarm: cloudwatch.Alarm, topic: sns.ITopic): void {
+  #add(alarm: cloudwatch.Alarm, topic: sns.ITopic): cloudwatch.Alarm {
     alarm.addAlarmAction(new SnsAction(topic));
     alarm.addOkAction(new SnsAction(topic));
     this.alarms.push(alarm);
+    return alarm;
   }
 }

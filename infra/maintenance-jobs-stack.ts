@@ -13,8 +13,13 @@ import {
   handlerEntry,
   jobsDir,
 } from '../functions/catalogue/index.js';
-import type { DeploymentSettings, NetworkSettings } from './deployment-settings.js';
+import {
+  type DeploymentSettings,
+  DeploymentSettingsError,
+  type NetworkSettings,
+} from './deployment-settings.js';
 import type { FunctionNetwork } from './job-function.js';
+import { addJobOutputs } from './job-outputs.js';
 import { OperationsDashboard } from './operations-dashboard.js';
 import { ScheduledJob } from './scheduled-job.js';
 
@@ -34,7 +39,11 @@ export interface MaintenanceJobsStackProps extends StackProps, DeploymentSetting
 
 /**
  * Every catalogued job as a Lambda function on an EventBridge schedule, with its dead-letter
- * queues and alarms; one alarm topic, one database secret, one dashboard.
+ * queues and alarms; one alarm topic, one database secret, one dashboard; an output per job
+ * for the operator CLI. Jobs paused in the catalogue or by `pausedJobs` get their trigger
+ * disabled and their "no successful run" alarm off.
+ *
+ * @throws {DeploymentSettingsError} when `pausedJobs` names a job that is not deployed.
  */
 export class MaintenanceJobsStack extends Stack {
   readonly jobs: readonly ScheduledJob[];
@@ -47,7 +56,15 @@ export class MaintenanceJobsStack extends Stack {
     this.alarmTopic = this.#alarmTopic(props.alarmEmail);
     const network = props.network ? this.#network(props.network) : undefined;
 
-    this.jobs = (props.jobs ?? catalogue).map(
+    const entries = props.jobs ?? catalogue;
+    const paused = new Set(props.pausedJobs ?? []);
+    const unknown = [...paused].filter((name) => !entries.some((entry) => entry.name === name));
+    if (unknown.length > 0) {
+      throw new DeploymentSettingsError(
+        `context pausedJobs: no job named ${unknown.join(', ')}; the jobs are ${entries.map((entry) => entry.name).join(', ')}`,
+      );
+    }
+    this.jobs = entries.map(
       (entry) =>
         new ScheduledJob(this, entry.name, {
           entry,
@@ -60,9 +77,13 @@ export class MaintenanceJobsStack extends Stack {
             ? { environment: props.jobEnvironment[entry.name] }
             : {}),
           ...(network ? { network } : {}),
+          paused: !entry.enabled || paused.has(entry.name),
         }),
     );
-    const operations = new OperationsDashboard(this, 'Operations', { jobs: this.jobs });
+    const operations = new OperationsDashboard(this, 'Operations', {
+      jobs: this.jobs,
+      ...(props.stage ? { stage: props.stage } : {}),
+    });
 
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'DatabaseSecretArn', { value: this.databaseSecret.secretArn });
@@ -73,6 +94,7 @@ export class MaintenanceJobsStack extends Stack {
         description: `Lambda function of ${job.entry.name}`,
       });
     }
+    addJobOutputs(this, this.jobs);
   }
 
   #databaseSecret(arn: string | undefined): secretsmanager.ISecret {

@@ -2,8 +2,18 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import {
+  type LogQueryParts,
+  recentRunsQuery,
+  recentRunsQueryName,
+} from '../functions/runner/run-log-queries.js';
 import { runMetric } from './run-metrics.js';
 import type { ScheduledJob } from './scheduled-job.js';
+
+/** Where the stack saves its queries: `location-maintenance-jobs`, or `...-<stage>`. */
+export function queryFolder(stage?: string): string {
+  return stage ? `location-maintenance-jobs-${stage}` : 'location-maintenance-jobs';
+}
 
 /** The shipped Logs Insights queries, over every job's log group (the runner's log fields). */
 export const insightsQueries = {
@@ -35,6 +45,7 @@ export const insightsQueries = {
     sort: 'durationMs desc',
     limit: 50,
   }),
+  [recentRunsQueryName]: queryString(recentRunsQuery()),
   'rows deleted per day': new logs.QueryString({
     filterStatements: ['message = "job finished"', 'ispresent(result.deleted)'],
     statsStatements: ['sum(result.deleted) as deleted, count(*) as runs by job, bin(1d) as day'],
@@ -42,9 +53,27 @@ export const insightsQueries = {
   }),
 } as const;
 
+/** A query shared with the CLI, as CDK takes it. */
+function queryString(parts: LogQueryParts): logs.QueryString {
+  const { fields, filterStatements, statsStatements, sort, limit } = parts;
+  return new logs.QueryString({
+    ...(fields ? { fields: [...fields] } : {}),
+    ...(filterStatements ? { filterStatements: [...filterStatements] } : {}),
+    ...(statsStatements ? { statsStatements: [...statsStatements] } : {}),
+    ...(sort ? { sort } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+  });
+}
+
 /** Props of {@link OperationsDashboard}. */
 export interface OperationsDashboardProps {
   readonly jobs: readonly ScheduledJob[];
+  /**
+   * The stage: the saved queries go under `location-maintenance-jobs-<stage>/`, apart from
+   * the other stages' (query definitions are named per account and region).
+   * @default - no stage: `location-maintenance-jobs/`
+   */
+  readonly stage?: string;
 }
 
 /** A CloudWatch dashboard (a row per job) and the Logs Insights query definitions. */
@@ -104,7 +133,7 @@ export class OperationsDashboard extends Construct {
     const logGroups = props.jobs.map((job) => job.jobFunction.logGroup);
     for (const [title, queryString] of Object.entries(insightsQueries)) {
       new logs.QueryDefinition(this, `Query${title.replace(/\W+/g, '')}`, {
-        queryDefinitionName: `location-maintenance-jobs/${title}`,
+        queryDefinitionName: `${queryFolder(props.stage)}/${title}`,
         queryString,
         logGroups,
       });

@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CatalogueEntry } from '../functions/catalogue/index.js';
+import type { DeployedTrigger } from '../functions/catalogue/stack-outputs.js';
 import { JobAlarms } from './job-alarms.js';
 import { type FunctionNetwork, JobFunction } from './job-function.js';
 
@@ -30,6 +31,12 @@ export interface ScheduledJobProps {
    * @default - no VPC
    */
   readonly network?: FunctionNetwork;
+  /**
+   * Deploy the job paused: its trigger disabled and its "no successful run" alarm off
+   * (catalogue `enabled: false`, or context `pausedJobs`).
+   * @default false
+   */
+  readonly paused?: boolean;
 }
 
 /** Lambda keeps an asynchronous event for 6 hours at most; EventBridge for 24 hours. */
@@ -45,6 +52,10 @@ export class ScheduledJob extends Construct {
   readonly entry: CatalogueEntry;
   readonly jobFunction: JobFunction;
   readonly rule: events.Rule;
+  /** What fires the job, as the stack's job output names it. */
+  readonly trigger: DeployedTrigger;
+  /** Whether it was deployed paused. */
+  readonly paused: boolean;
   readonly undeliveredEvents: sqs.Queue;
   readonly failedRuns: sqs.Queue;
   readonly alarms: JobAlarms;
@@ -73,6 +84,7 @@ export class ScheduledJob extends Construct {
     this.rule = new events.Rule(this, 'Schedule', {
       description: `${entry.name}: ${entry.schedule.expression} (UTC)`,
       schedule: events.Schedule.expression(entry.schedule.expression),
+      enabled: !props.paused,
       targets: [
         new targets.LambdaFunction(this.jobFunction.function, {
           // Delivery to Lambda's queue rarely fails; when it does, retry within the period.
@@ -83,11 +95,15 @@ export class ScheduledJob extends Construct {
       ],
     });
 
+    this.paused = props.paused ?? false;
+    this.trigger = { kind: 'rule', name: this.rule.ruleName };
+
     this.alarms = new JobAlarms(this, 'Alarms', {
       entry,
       function: this.jobFunction.function,
       deadLetterQueues: [this.undeliveredEvents, this.failedRuns],
       topic: props.alarmTopic,
+      paused: this.paused,
     });
   }
 }

@@ -22,6 +22,13 @@ export interface JobSpec {
    * @default 256
    */
   readonly memoryMiB?: number;
+  /**
+   * `false` pauses the job without removing it: the stack deploys its trigger disabled and
+   * its "no successful run" alarm off, and the local harness does not schedule it (a run by
+   * hand still works). Context `pausedJobs` pauses a deployment's jobs the same way.
+   * @default true
+   */
+  readonly enabled?: boolean;
 }
 
 /** A validated entry, with defaults applied. */
@@ -55,7 +62,15 @@ export function defineCatalogue(specs: readonly JobSpec[]): readonly CatalogueEn
     if (seen.has(spec.name)) throw new CatalogueError(`${label}: the name is used twice`);
     seen.add(spec.name);
     if (!spec.description?.trim()) throw new CatalogueError(`${label}: description is empty`);
-    const entry: CatalogueEntry = { memoryMiB: 256, ...spec, schedule: toSchedule(label, spec) };
+    const entry: CatalogueEntry = {
+      memoryMiB: 256,
+      enabled: true,
+      ...spec,
+      schedule: toSchedule(label, spec),
+    };
+    if (typeof entry.enabled !== 'boolean') {
+      throw new CatalogueError(`${label}: enabled must be true or false`);
+    }
     checkWhole(label, 'timeoutSeconds', entry.timeoutSeconds, 1, 900);
     checkWhole(label, 'memoryMiB', entry.memoryMiB, 128, 10_240);
     return Object.freeze(entry);

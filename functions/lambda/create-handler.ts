@@ -12,14 +12,18 @@ import { describeError, SkipRun } from '../runner/errors.js';
 import { runMetrics } from '../runner/metric-names.js';
 import { runJob } from '../runner/run-job.js';
 import { type JobDefinition, type JobResult, Outcome, type RunRecord } from '../runner/types.js';
+import { ColdStart } from './cold-start.js';
 import { deadlineMargin } from './deadline.js';
 import { InvalidEventError, parseJobEvent } from './event.js';
 
 /**
- * The Lambda context, plus what the local harness adds: a signal that aborts the run on
- * shutdown. Lambda itself never sets it.
+ * What a handler is invoked with. In Lambda: Lambda's context, whose function name, ARN,
+ * memory and request id Powertools adds to every log line. The local harness passes only
+ * what it can tell truthfully: the remaining time, and a signal that aborts the run on
+ * shutdown (Lambda never sets it); its log lines then carry no Lambda fields but `cold_start`.
  */
-export type JobHandlerContext = Context & { readonly shutdownSignal?: AbortSignal };
+export type JobHandlerContext = Pick<Context, 'getRemainingTimeInMillis'> &
+  Partial<Omit<Context, 'getRemainingTimeInMillis'>> & { readonly shutdownSignal?: AbortSignal };
 
 /**
  * A job's Lambda entry point. Resolves with the run's record; rejects when the run failed.
@@ -102,9 +106,12 @@ export function createJobHandler<Config, Result extends JobResult>(
       serviceName,
     });
   let session: DatabaseSession | undefined;
+  const coldStarts = new ColdStart();
 
   async function handler(event: unknown, context: JobHandlerContext): Promise<RunRecord> {
-    logger.addContext(context);
+    // Fields the context lacks (all of Lambda's, locally) are left out of the log lines.
+    logger.addContext(context as Context);
+    const coldStart = coldStarts.nextInvocation();
     let invocation: ReturnType<typeof parseJobEvent>;
     try {
       invocation = parseJobEvent(event);
@@ -125,6 +132,7 @@ export function createJobHandler<Config, Result extends JobResult>(
           : {}),
         deadline: clock.now() + remainingMs - deadlineMargin(remainingMs),
         dryRun: invocation.dryRun,
+        logKeys: { cold_start: coldStart },
         ...(context.shutdownSignal ? { signal: context.shutdownSignal } : {}),
         work: async (ctx) => {
           const config = job.readConfig(env);

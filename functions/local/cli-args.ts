@@ -1,48 +1,12 @@
 import { parseArgs } from 'node:util';
+import { StageNameError, stackNameFor } from '../catalogue/stack-outputs.js';
 
-/** The CLI's usage text. */
-export const usage = `Usage:
-  npm start [-- options]                  run every job on its schedule (the local harness)
-  npm run jobs -- list                    every job, its schedule, timeout and next 3 runs (UTC)
-  npm run jobs -- run <job> [options]     run one job now, through its Lambda handler
-  npm run jobs -- start [options]         same as npm start
-
-Options:
-  --run-now                 start: also fire every job once at start
-  --dry-run                 run: count what would be done, change nothing
-  --migrate                 with DATABASE_URL: apply the schema migrations first
-  --seed                    write demo data first (always done on the embedded database's first start)
-  --shutdown-timeout <s>    start: seconds to wait for running jobs on SIGINT/SIGTERM (default 30)
-  --metrics                 print the runs' metrics (CloudWatch EMF lines), hidden by default
-  -h, --help                this text
-
-Without DATABASE_URL an embedded PostgreSQL is started, with its data under .local/postgres
-(LOCAL_POSTGRES_DIR to change). Exit codes: 0 ok (succeeded, cut short or skipped),
-1 a run failed or had to be abandoned, 2 usage or configuration error.`;
+export { usage } from './cli-usage.js';
 
 /** A command line that does not parse; exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
-
-/** What the command line asks for. */
-export type Command =
-  | { readonly name: 'help' }
-  | { readonly name: 'list' }
-  | {
-      readonly name: 'run';
-      readonly job: string;
-      readonly dryRun: boolean;
-      readonly db: DbFlags;
-      readonly metrics: boolean;
-    }
-  | {
-      readonly name: 'start';
-      readonly runNow: boolean;
-      readonly shutdownTimeoutMs: number;
-      readonly db: DbFlags;
-      readonly metrics: boolean;
-    };
 
 /** Flags about the database. */
 export interface DbFlags {
@@ -50,13 +14,75 @@ export interface DbFlags {
   readonly seed: boolean;
 }
 
+/** Which deployed stack `--aws` commands work on. */
+export interface AwsTarget {
+  /** `LocationMaintenanceJobs`, or `LocationMaintenanceJobs-<stage>`. */
+  readonly stackName: string;
+  /**
+   * `--region`.
+   * @default - the AWS configuration's region (AWS_REGION, the profile)
+   */
+  readonly region?: string;
+}
+
+/** What the command line asks for. */
+export type Command =
+  | { readonly name: 'help' }
+  | { readonly name: 'list' }
+  | { readonly name: 'db' }
+  | {
+      readonly name: 'run';
+      readonly job: string;
+      readonly dryRun: boolean;
+      readonly db: DbFlags;
+      readonly metrics: boolean;
+      readonly json: boolean;
+      /** Set for `--aws`: invoke the deployed function instead. */
+      readonly aws?: AwsTarget;
+    }
+  | {
+      readonly name: 'start';
+      readonly runNow: boolean;
+      readonly shutdownTimeoutMs: number;
+      readonly db: DbFlags;
+      readonly metrics: boolean;
+      readonly json: boolean;
+    }
+  | {
+      readonly name: 'history';
+      /** Only this job's runs. */
+      readonly job?: string;
+      readonly limit: number;
+      readonly json: boolean;
+      readonly aws?: AwsTarget;
+    }
+  | { readonly name: 'status'; readonly json: boolean; readonly aws?: AwsTarget }
+  | { readonly name: 'pause' | 'resume'; readonly job: string; readonly aws: AwsTarget };
+
 const maxShutdownTimeoutSeconds = 3_600;
+/** The most runs `history` shows. */
+export const maxHistoryLimit = 1_000;
+const defaultHistoryLimit = 20;
+
+const awsFlags = ['aws', 'stage', 'region'];
+
+/** The flags each command takes. */
+const flagsOf: Readonly<Record<string, readonly string[]>> = {
+  list: [],
+  db: [],
+  run: ['dry-run', 'migrate', 'seed', 'metrics', 'json', ...awsFlags],
+  start: ['run-now', 'shutdown-timeout', 'migrate', 'seed', 'metrics', 'json'],
+  history: ['limit', 'json', ...awsFlags],
+  status: ['json', ...awsFlags],
+  pause: awsFlags,
+  resume: awsFlags,
+};
 
 /**
  * Parses the CLI's arguments.
  *
  * @throws {UsageError} for an unknown command or flag, a missing job name, a flag that does
- *   not belong to the command, or a bad number.
+ *   not belong to the command, or a bad value.
  */
 export function parseCommand(argv: readonly string[]): Command {
   let parsed: ReturnType<typeof parse>;
@@ -68,39 +94,81 @@ export function parseCommand(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help) return { name: 'help' };
   const [name = 'start', ...rest] = positionals;
+  const allowed = flagsOf[name];
+  if (!allowed) {
+    throw new UsageError(`unknown command "${name}": expected ${Object.keys(flagsOf).join(', ')}`);
+  }
+  const misplaced = Object.keys(values).find((flag) => !allowed.includes(flag));
+  if (misplaced) throw new UsageError(`--${misplaced} does not apply to "${name}"`);
+  const aws = awsTarget(values);
+  if (aws) {
+    const local = ['migrate', 'seed', 'metrics'].find((flag) => flag in values);
+    if (local) throw new UsageError(`--${local} does not apply with --aws`);
+  }
   const db = { migrate: values.migrate ?? false, seed: values.seed ?? false };
   const metrics = values.metrics ?? false;
-  const only = (allowed: readonly string[]) => {
-    const misplaced = Object.keys(values).filter((flag) => !allowed.includes(flag));
-    if (misplaced.length > 0) {
-      throw new UsageError(`--${misplaced[0]} does not apply to "${name}"`);
+  const json = values.json ?? false;
+  const arguments_ = (count: 0 | 1, what: string) => {
+    if (rest.length > count) {
+      throw new UsageError(`"${name}" takes ${what}, got ${rest.join(' ')}`);
     }
+    return rest[0];
   };
   switch (name) {
     case 'list':
-      only([]);
-      if (rest.length > 0) throw new UsageError(`"list" takes no arguments, got ${rest.join(' ')}`);
+    case 'db':
+      arguments_(0, 'no arguments');
       return { name };
     case 'run': {
-      only(['dry-run', 'migrate', 'seed', 'metrics']);
-      const [job, ...extra] = rest;
+      const job = arguments_(1, 'one job');
       if (!job) throw new UsageError('"run" needs a job name: npm run jobs -- run <job>');
-      if (extra.length > 0) throw new UsageError(`"run" takes one job, got ${rest.join(' ')}`);
-      return { name, job, dryRun: values['dry-run'] ?? false, db, metrics };
+      return {
+        name,
+        job,
+        dryRun: values['dry-run'] ?? false,
+        db,
+        metrics,
+        json,
+        ...(aws ? { aws } : {}),
+      };
     }
     case 'start':
-      only(['run-now', 'shutdown-timeout', 'migrate', 'seed', 'metrics']);
-      if (rest.length > 0)
-        throw new UsageError(`"start" takes no arguments, got ${rest.join(' ')}`);
+      arguments_(0, 'no arguments');
       return {
         name,
         runNow: values['run-now'] ?? false,
         shutdownTimeoutMs: shutdownTimeout(values['shutdown-timeout']),
         db,
         metrics,
+        json,
       };
-    default:
-      throw new UsageError(`unknown command "${name}": expected list, run or start`);
+    case 'history': {
+      const job = arguments_(1, 'at most one job');
+      return {
+        name,
+        ...(job ? { job } : {}),
+        limit: historyLimit(values.limit),
+        json,
+        ...(aws ? { aws } : {}),
+      };
+    }
+    case 'status':
+      arguments_(0, 'no arguments');
+      return { name, json, ...(aws ? { aws } : {}) };
+    default: {
+      const command = name as 'pause' | 'resume';
+      const job = arguments_(1, 'one job');
+      if (!job)
+        throw new UsageError(
+          `"${command}" needs a job name: npm run jobs -- ${command} <job> --aws`,
+        );
+      if (!aws) {
+        throw new UsageError(
+          `"${command}" works on the deployed stack: add --aws (locally, set enabled: false in the job's catalogue entry)`,
+        );
+      }
+      return { name: command, job, aws };
+    }
   }
 }
 
@@ -115,10 +183,40 @@ function parse(argv: readonly string[]) {
       migrate: { type: 'boolean' },
       seed: { type: 'boolean' },
       metrics: { type: 'boolean' },
+      json: { type: 'boolean' },
+      aws: { type: 'boolean' },
+      stage: { type: 'string' },
+      region: { type: 'string' },
+      limit: { type: 'string' },
       'shutdown-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+function awsTarget(values: {
+  aws?: boolean;
+  stage?: string;
+  region?: string;
+}): AwsTarget | undefined {
+  if (!values.aws) {
+    const stray = (['stage', 'region'] as const).find((flag) => values[flag] !== undefined);
+    if (stray) throw new UsageError(`--${stray} goes with --aws`);
+    return undefined;
+  }
+  let stackName: string;
+  try {
+    stackName = stackNameFor(values.stage);
+  } catch (error) {
+    if (error instanceof StageNameError) throw new UsageError(`--${error.message}`);
+    throw error;
+  }
+  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(values.region)) {
+    throw new UsageError(
+      `--region must be an AWS region such as eu-west-1, got ${JSON.stringify(values.region)}`,
+    );
+  }
+  return { stackName, ...(values.region ? { region: values.region } : {}) };
 }
 
 function shutdownTimeout(raw: string | undefined): number {
@@ -130,4 +228,15 @@ function shutdownTimeout(raw: string | undefined): number {
     );
   }
   return seconds * 1_000;
+}
+
+function historyLimit(raw: string | undefined): number {
+  if (raw === undefined) return defaultHistoryLimit;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < 1 || limit > maxHistoryLimit) {
+    throw new UsageError(
+      `--limit must be a whole number from 1 to ${maxHistoryLimit}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return limit;
 }

@@ -1,32 +1,38 @@
 /**
- * The local harness's command line: `npm start`, `npm run jobs -- list | run <job> | start`.
- * See `usage` in cli-args.ts.
+ * The jobs' command line: `npm start`, `npm run jobs -- <command>`; locally, or with `--aws`
+ * on the deployed stack. See `usage` in cli-usage.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { catalogue, findJob } from '../catalogue/index.js';
+import { type CatalogueEntry, catalogue, findJob } from '../catalogue/index.js';
 import { ConfigError } from '../config/env.js';
-import { parseCommand, UsageError, usage } from './cli-args.js';
+import { type AwsCommand, runAwsCommand } from './aws/aws-commands.js';
+import { AwsCommandError } from './aws/aws-errors.js';
+import { type Command, parseCommand, UsageError, usage } from './cli-args.js';
+import { locateDatabase } from './commands/db.js';
+import { formatHistory } from './commands/history.js';
 import { formatJobList } from './commands/list.js';
 import { ExitCode, runOnce } from './commands/run.js';
 import { startScheduler } from './commands/start.js';
-
-/** Resolves with the signal's name on the first SIGINT or SIGTERM. */
-function stopRequested(): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      resolve(signal);
-      // A second signal during shutdown: say that it is under way.
-      process.on('SIGINT', () => console.error('shutdown under way, waiting for running jobs'));
-      process.on('SIGTERM', () => console.error('shutdown under way, waiting for running jobs'));
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-}
+import { formatLocalStatus, localStatus } from './commands/status.js';
+import { historyDir, RunHistory } from './history/run-history.js';
+import { chooseOutputMode, installOutput } from './output/output-mode.js';
+import { watchStopRequests } from './stop-requests.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCommand(argv);
-  const logger = new Logger({ serviceName: 'local-harness' });
+  if ('aws' in command && command.aws) {
+    return runAwsCommand(command as AwsCommand, {
+      print: (text) => console.log(text),
+      warn: (text) => console.error(text),
+      isTerminal: Boolean(process.stdout.isTTY),
+      jobWidth: jobWidth(),
+    });
+  }
+  return runLocal(command);
+}
+
+async function runLocal(command: Command): Promise<number> {
+  const history = new RunHistory({ dir: historyDir(process.env) });
   switch (command.name) {
     case 'help':
       console.log(usage);
@@ -34,32 +40,108 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'list':
       console.log(formatJobList(catalogue, Date.now()));
       return ExitCode.Ok;
-    case 'run': {
-      const entry = findJob(command.job);
-      if (!entry) {
-        throw new UsageError(
-          `unknown job "${command.job}": expected one of ${catalogue.map((job) => job.name).join(', ')}`,
-        );
+    case 'db': {
+      const where = await locateDatabase(process.env);
+      if (!where.running) {
+        console.error(`error: ${where.note}`);
+        return ExitCode.Failed;
       }
-      const abort = new AbortController();
-      void stopRequested().then((signal) => abort.abort(new Error(`${signal} received`)));
-      return runOnce({ ...command, entry, signal: abort.signal }, logger);
+      console.log(where.url);
+      console.error(`(${where.note})`);
+      return ExitCode.Ok;
     }
-    case 'start':
-      return startScheduler(
-        { ...command, entries: catalogue, stopRequested: stopRequested() },
-        logger,
+    case 'history': {
+      if (command.job) knownJob(command.job);
+      const entries = await history.read({ limit: command.limit, ...jobFilter(command.job) });
+      console.log(
+        command.json
+          ? entries.map((entry) => JSON.stringify(entry)).join('\n')
+          : formatHistory(entries),
       );
+      return ExitCode.Ok;
+    }
+    case 'status': {
+      const now = Date.now();
+      const statuses = await localStatus(catalogue, history, now);
+      console.log(
+        command.json
+          ? statuses.map((status) => JSON.stringify(status)).join('\n')
+          : formatLocalStatus(statuses, now),
+      );
+      return ExitCode.Ok;
+    }
+    case 'run': {
+      const entry = knownJob(command.job);
+      const restore = installJobOutput(command.json);
+      try {
+        const abort = new AbortController();
+        void watchStopRequests().requested.then((reason) =>
+          abort.abort(new Error(`${reason}: stopping`)),
+        );
+        return await runOnce({ ...command, entry, signal: abort.signal, history }, harnessLogger());
+      } finally {
+        restore();
+      }
+    }
+    case 'start': {
+      const restore = installJobOutput(command.json);
+      try {
+        return await startScheduler(
+          { ...command, entries: catalogue, stopRequested: watchStopRequests().requested, history },
+          harnessLogger(),
+        );
+      } finally {
+        restore();
+      }
+    }
+    case 'pause':
+    case 'resume':
+      // parseCommand lets these through only with --aws.
+      throw new UsageError(`"${command.name}" needs --aws`);
   }
+}
+
+function harnessLogger(): Logger {
+  return new Logger({ serviceName: 'local-harness' });
+}
+
+/** Lines for people on a terminal, unless `--json`; the JSON lines as they are otherwise. */
+function installJobOutput(json: boolean): () => void {
+  const mode = chooseOutputMode(json, process.stdout);
+  return installOutput(mode, [process.stdout, process.stderr], { jobWidth: jobWidth() });
+}
+
+/** The job column's width in lines for people: the longest job name's. */
+function jobWidth(): number {
+  return Math.max(...catalogue.map((entry) => entry.name.length));
+}
+
+function knownJob(name: string): CatalogueEntry {
+  const entry = findJob(name);
+  if (!entry) {
+    throw new UsageError(
+      `unknown job "${name}": expected one of ${catalogue.map((job) => job.name).join(', ')}`,
+    );
+  }
+  return entry;
+}
+
+function jobFilter(job: string | undefined): { job?: string } {
+  return job ? { job } : {};
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  const usageOrConfig = error instanceof UsageError || error instanceof ConfigError;
+  const exitCode =
+    error instanceof AwsCommandError
+      ? error.exitCode
+      : error instanceof UsageError || error instanceof ConfigError
+        ? ExitCode.Usage
+        : ExitCode.Failed;
   console.error(`error: ${(error as Error).message}`);
   if (error instanceof UsageError) console.error('run with --help for usage');
-  process.exitCode = usageOrConfig ? ExitCode.Usage : ExitCode.Failed;
+  process.exitCode = exitCode;
 }
 // Abandoned runs may still hold the event loop: exit with the code decided.
 process.exit();

@@ -3,12 +3,11 @@ import type { CatalogueEntry } from '../catalogue/index.js';
 import type { Clock } from '../clock.js';
 import type { JobHandlerContext } from '../lambda/create-handler.js';
 
-/** A fake account, region and log group: what a Lambda context carries, filled in locally. */
-const localArn = (name: string) => `arn:aws:lambda:local:000000000000:function:${name}`;
-
 /**
- * A Lambda-like context for a local invocation: its remaining time counts down from the
- * job's timeout on `clock`, and `shutdownSignal` aborts the run when the harness stops.
+ * The context of a local invocation: its remaining time counts down from the job's timeout on
+ * `clock`, and `shutdownSignal` aborts the run when the harness stops. Nothing else: there is
+ * no function, ARN, memory limit or request id here to report, so none is made up (the run's
+ * lines carry `runId`).
  */
 export function localContext(
   entry: CatalogueEntry,
@@ -17,23 +16,8 @@ export function localContext(
 ): JobHandlerContext {
   const started = clock.now();
   const timeoutMs = entry.timeoutSeconds * 1_000;
-  const requestId = randomUUID();
-  const unsupported = () => {
-    throw new Error('the local harness does not support Lambda callback-style completion');
-  };
   return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: entry.name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: localArn(entry.name),
-    memoryLimitInMB: String(entry.memoryMiB),
-    awsRequestId: requestId,
-    logGroupName: `/local/${entry.name}`,
-    logStreamName: requestId,
     getRemainingTimeInMillis: () => Math.max(0, started + timeoutMs - clock.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
     ...(shutdownSignal ? { shutdownSignal } : {}),
   };
 }

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Env } from '../config/env.js';
 import { readDatabaseUrl } from '../db/connection-config.js';
 import { migrate } from '../db/migrate.js';
+import { redact } from '../runner/redact.js';
 import { type PostgresServer, startPostgresServer } from './postgres-server.js';
 import { seedDemoData } from './seed.js';
 
@@ -43,6 +44,7 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
   const external = readDatabaseUrl(options.env);
   if (external) {
     await prepare(external, options.migrate, options.seed, options.note);
+    options.note('database ready', { embedded: false, url: redact(external) });
     return { url: external, embedded: false, close: async () => undefined };
   }
   const dataDir = options.env.LOCAL_POSTGRES_DIR?.trim() || defaultDataDir;
@@ -59,12 +61,26 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
       if (options.seed || (await hasNoDevices(db))) {
         options.note('demo data written', { ...(await seedDemoData(db)) });
       }
+      options.note('database ready', {
+        embedded: true,
+        url: redact(url),
+        serverVersion: await serverMajorVersion(db),
+        dataDir: server.dataDir,
+      });
     });
     return { url, embedded: true, close: () => server.stop() };
   } catch (error) {
     await server.stop();
     throw error;
   }
+}
+
+/** `18` for PostgreSQL 18.4. */
+async function serverMajorVersion(db: pg.Client): Promise<string> {
+  const { rows } = await db.query<{ version: string }>(
+    "SELECT current_setting('server_version_num')::int / 10000 AS version",
+  );
+  return String(rows[0]?.version ?? '?');
 }
 
 async function hasNoDevices(db: pg.Client): Promise<boolean> {

@@ -36,6 +36,12 @@ export interface RunRequest {
    * @default - none
    */
   readonly details?: Readonly<Record<string, unknown>>;
+  /**
+   * Keys for every line of the run, next to `job` and `runId` (e.g. `cold_start`, which a
+   * Powertools child logger would otherwise report as true on every run).
+   * @default - none
+   */
+  readonly logKeys?: Readonly<Record<string, unknown>>;
 }
 
 /** What the runner is built from. */
@@ -59,7 +65,9 @@ export interface RunnerDependencies {
 export async function runJob(request: RunRequest, deps: RunnerDependencies): Promise<RunRecord> {
   const { clock, metrics } = deps;
   const runId = (deps.newRunId ?? randomUUID)();
-  const logger = deps.logger.createChild({ persistentKeys: { job: request.job, runId } });
+  const logger = deps.logger.createChild({
+    persistentKeys: { ...request.logKeys, job: request.job, runId },
+  });
   const startedMs = clock.now();
   const scheduledTime = request.scheduledTime ?? new Date(startedMs);
   const deadline = startDeadline(clock, request.deadline, request.signal);

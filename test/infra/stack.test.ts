@@ -236,6 +236,7 @@ describe('MaintenanceJobsStack, with no context', () => {
     );
     expect(queries.map((query) => query.Name).sort()).toEqual([
       'location-maintenance-jobs/failed runs',
+      'location-maintenance-jobs/recent runs',
       'location-maintenance-jobs/rows deleted per day',
       'location-maintenance-jobs/slowest runs',
     ]);

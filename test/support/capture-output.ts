@@ -11,6 +11,8 @@ export interface CapturedOutput {
   logs(message?: string): JsonLine[];
   /** Embedded-metric-format records. */
   metrics(): JsonLine[];
+  /** Everything written so far, as text. */
+  text(): string;
   /** Stops capturing. */
   restore(): void;
 }
@@ -41,6 +43,7 @@ export function captureStdout(): CapturedOutput {
         (line) => 'message' in line && (message === undefined || line.message === message),
       ),
     metrics: () => json().filter((line) => '_aws' in line),
+    text: () => text,
     restore: () => {
       for (const spy of spies) spy.mockRestore();
     },

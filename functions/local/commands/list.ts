@@ -1,4 +1,5 @@
 import type { CatalogueEntry } from '../../catalogue/index.js';
+import { formatTable } from '../output/table.js';
 
 /** How many upcoming runs `list` shows per job. */
 const upcoming = 3;
@@ -13,26 +14,14 @@ export function formatJobList(entries: readonly CatalogueEntry[], now: number): 
     entry.schedule.expression,
     `${entry.timeoutSeconds} s`,
     `${entry.memoryMiB} MiB`,
-    entry.schedule
-      .nextFires(upcoming, now, now)
-      .map((fire) => new Date(fire).toISOString().replace('.000Z', 'Z'))
-      .join(', ') || 'none',
+    !entry.enabled
+      ? 'none: paused (enabled: false)'
+      : entry.schedule
+          .nextFires(upcoming, now, now)
+          .map((fire) => new Date(fire).toISOString().replace('.000Z', 'Z'))
+          .join(', ') || 'none',
   ]);
   const header = ['job', 'schedule (UTC)', 'timeout', 'memory', `next ${upcoming} runs (UTC)`];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
   const descriptions = entries.map((entry) => `  ${entry.name}: ${entry.description}`);
-  return [
-    line(header),
-    line(widths.map((width) => '-'.repeat(width))),
-    ...rows.map(line),
-    '',
-    ...descriptions,
-  ].join('\n');
+  return [formatTable(header, rows), '', ...descriptions].join('\n');
 }

@@ -1,6 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CatalogueEntry } from '../../catalogue/index.js';
+import { describeError } from '../../runner/errors.js';
 import type { DbFlags } from '../cli-args.js';
+import { recordingRuns } from '../history/record-runs.js';
+import type { RunHistory } from '../history/run-history.js';
 import { loadJobs } from '../load-jobs.js';
 import { type LocalDatabase, openLocalDatabase } from '../local-database.js';
 import type { LocalJob } from '../scheduler.js';
@@ -14,19 +17,43 @@ export interface PreparedJobs {
 }
 
 /**
- * Gets jobs ready to run locally: hides metrics unless asked, loads their handlers, checks
+ * Gets jobs ready to run locally: hides metrics unless asked, makes each handler an
+ * on-demand Lambda instance (its first run is a cold start), loads the handlers, checks
  * their configuration (a `ConfigError` stops here, before any database starts), opens the
- * database and points the handlers at it.
+ * database and points the handlers at it; with a history, each run's record goes there.
  */
 export async function prepareJobs(
   entries: readonly CatalogueEntry[],
-  flags: { readonly db: DbFlags; readonly metrics: boolean },
+  flags: {
+    readonly db: DbFlags;
+    readonly metrics: boolean;
+    /**
+     * Where each run's record is kept.
+     * @default - no history
+     */
+    readonly history?: RunHistory;
+  },
   logger: Logger,
 ): Promise<PreparedJobs> {
-  // Handlers create their Powertools Metrics when imported: decide before loading them.
+  // Handlers create their Powertools Logger and Metrics when imported: set up before loading.
   if (flags.metrics) process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   else process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const jobs = await loadJobs(entries);
+  // As Lambda does for an on-demand function: each handler's first run logs `cold_start: true`.
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
+  const { history } = flags;
+  const loaded = await loadJobs(entries);
+  const jobs = history
+    ? loaded.map((job) => ({
+        ...job,
+        handler: recordingRuns(job.handler, history, (error, record) =>
+          logger.warn('run history not written', {
+            job: record.job,
+            runId: record.runId,
+            error: describeError(error),
+          }),
+        ),
+      }))
+    : loaded;
   for (const job of jobs) job.handler.checkConfig();
   const database = await openLocalDatabase({
     env: process.env,

@@ -4,11 +4,12 @@ import { systemClock } from '../../clock.js';
 import { JobFailedError } from '../../lambda/create-handler.js';
 import type { RunRecord } from '../../runner/types.js';
 import type { DbFlags } from '../cli-args.js';
+import type { RunHistory } from '../history/run-history.js';
 import { localContext } from '../local-context.js';
+import { ExitCode } from './exit-code.js';
 import { prepareJobs } from './prepare.js';
 
-/** Exit codes of the CLI. */
-export const ExitCode = { Ok: 0, Failed: 1, Usage: 2 } as const;
+export { ExitCode } from './exit-code.js';
 
 /** What `jobs run` needs. */
 export interface RunCommand {
@@ -16,8 +17,13 @@ export interface RunCommand {
   readonly dryRun: boolean;
   readonly db: DbFlags;
   readonly metrics: boolean;
-  /** Aborts the run (SIGINT/SIGTERM): it finishes its unit of work and ends `cut_short`. */
+  /** Aborts the run (a stop request: SIGINT, SIGTERM, SIGHUP, closed output): it finishes its unit of work and ends `cut_short`. */
   readonly signal: AbortSignal;
+  /**
+   * Where each run's record is kept.
+   * @default - no history
+   */
+  readonly history?: RunHistory;
 }
 
 /**

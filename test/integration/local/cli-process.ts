@@ -1,7 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..', '..');
+
+/** The run history of this test process's CLIs, unless a test gives its own: never the repo's. */
+const throwawayHistoryDir = mkdtempSync(join(tmpdir(), 'cli-history-'));
+process.once('exit', () => rmSync(throwawayHistoryDir, { recursive: true, force: true }));
 
 /** A running CLI process, its output parsed as it arrives. */
 export interface CliProcess {
@@ -80,17 +86,18 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv) {
   return { code, stdout: cli.stdout(), stderr: cli.stderr(), logs: cli.logs };
 }
 
-/** The test process's environment without any database or job settings of the developer's. */
+/**
+ * The test process's environment without any database or job settings of the developer's,
+ * with a throw-away run history folder (`LOCAL_HISTORY_DIR`) unless `extra` names one.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (
-      !/^(DATABASE_URL|DB_SECRET_ARN|LOCATION_|PM__|IDEMPOTENCY_|LOCAL_POSTGRES_DIR|POWERTOOLS_)/.test(
-        key,
-      )
+      !/^(DATABASE_URL|DB_SECRET_ARN|LOCATION_|PM__|IDEMPOTENCY_|LOCAL_|POWERTOOLS_|AWS_)/.test(key)
     ) {
       env[key] = value;
     }
   }
-  return { ...env, ...extra };
+  return { ...env, LOCAL_HISTORY_DIR: throwawayHistoryDir, ...extra };
 }

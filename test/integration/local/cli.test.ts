@@ -104,6 +104,13 @@ describe('jobs CLI', () => {
       '--shutdown-timeout must be a whole number of seconds',
     ],
     [['frobnicate'], 'unknown command "frobnicate"'],
+    [['history', '--limit', '0'], '--limit must be a whole number from 1 to 1000'],
+    [['history', 'no-such-job'], 'unknown job "no-such-job"'],
+    [['status', '--stage', 'staging'], '--stage goes with --aws'],
+    [['pause', 'location-cleanup'], '"pause" works on the deployed stack: add --aws'],
+    [['run', 'location-cleanup', '--aws', '--migrate'], '--migrate does not apply with --aws'],
+    [['status', '--aws', '--stage', 'Bad_Stage'], '--stage must be lowercase letters'],
+    [['start', '--aws'], '--aws does not apply to "start"'],
   ])('rejects %j with one clear line and exit 2', async (args, message) => {
     // Act
     const { code, stderr, stdout } = await runCli(args, cleanEnv({ DATABASE_URL: db().url }));
@@ -230,7 +237,7 @@ describe('jobs CLI', () => {
         'succeeded',
         'succeeded',
       ]);
-      expect(cli.logs('shutting down')[0]).toMatchObject({ signal: 'SIGTERM' });
+      expect(cli.logs('shutting down')[0]).toMatchObject({ reason: 'SIGTERM' });
       expect(cli.logs('scheduler stopped')[0]).toMatchObject({ abandoned: [] });
     });
 

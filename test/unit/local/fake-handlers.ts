@@ -25,7 +25,7 @@ export function fakeHandler(options: { autoFinish?: boolean } = {}): FakeHandler
         event: event as Invocation['event'],
         context,
         remainingAtStart: context.getRemainingTimeInMillis(),
-        finish: (error) => (error === undefined ? resolve(record(context)) : reject(error)),
+        finish: (error) => (error === undefined ? resolve(record()) : reject(error)),
       };
       calls.push(invocation);
       if (options.autoFinish) invocation.finish();
@@ -37,10 +37,10 @@ export function fakeHandler(options: { autoFinish?: boolean } = {}): FakeHandler
   });
 }
 
-function record(context: JobHandlerContext): RunRecord {
+function record(): RunRecord {
   return {
-    job: context.functionName,
-    runId: context.awsRequestId,
+    job: 'fake-job',
+    runId: crypto.randomUUID(),
     trigger: 'schedule',
     scheduledTime: '',
     startedAt: '',

@@ -1,0 +1,59 @@
+/** Formatting of single values for people: counts, durations, times and ages. */
+
+const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** `100356` → `100,356`. */
+export function formatCount(value: number): string {
+  return counts.format(value);
+}
+
+/** `812` → `812 ms`, `12_345` → `12.3 s`, `303_000` → `5 min 3 s`, `7_500_000` → `2 h 5 min`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  const totalSeconds = Math.round(ms / 1_000);
+  const hours = Math.floor(totalSeconds / 3_600);
+  const minutes = Math.floor((totalSeconds % 3_600) / 60);
+  const seconds = totalSeconds % 60;
+  return hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min ${seconds} s`;
+}
+
+/** The time of day in UTC, `10:15:00`. */
+export function formatClockTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/** Date and time in UTC to the minute, `2026-11-28 10:15Z`. */
+export function formatDateTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')}Z`;
+}
+
+/** How long ago `then` was, seen from `now`: `just now`, `42 s ago`, `3 min ago`, `5 h ago`, `2 d ago`. */
+export function formatAge(then: number, now: number): string {
+  return relative(now - then, 'ago');
+}
+
+/** How far ahead `then` is, seen from `now`: `in 42 s`, `in 3 min`, `in 5 h`. */
+export function formatUntil(then: number, now: number): string {
+  return relative(then - now, 'in');
+}
+
+function relative(ms: number, direction: 'ago' | 'in'): string {
+  const seconds = Math.max(0, Math.round(ms / 1_000));
+  if (seconds < 1) return direction === 'ago' ? 'just now' : 'now';
+  const amount =
+    seconds < 60
+      ? `${seconds} s`
+      : seconds < 3_600
+        ? `${Math.floor(seconds / 60)} min`
+        : seconds < 172_800
+          ? `${Math.floor(seconds / 3_600)} h`
+          : `${Math.floor(seconds / 86_400)} d`;
+  return direction === 'ago' ? `${amount} ago` : `in ${amount}`;
+}
+
+/** An instant and how far it is from `now`: `2026-11-28 10:15Z (3 min ago)`, `... (in 3 min)`. */
+export function formatMoment(iso: string, now: number): string {
+  const then = Date.parse(iso);
+  return `${formatDateTime(then)} (${then <= now ? formatAge(then, now) : formatUntil(then, now)})`;
+}

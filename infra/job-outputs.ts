@@ -1,0 +1,37 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import {
+  type DeployedJob,
+  jobOutputDescription,
+  jobOutputKey,
+} from '../functions/catalogue/stack-outputs.js';
+import type { ScheduledJob } from './scheduled-job.js';
+
+/**
+ * One stack output per job, `Job<Name>`: a JSON `DeployedJob` naming its function, log
+ * group, trigger (rule or schedule), whether it was deployed paused, and its alarms. The
+ * operator CLI's `--aws` commands find everything they touch here.
+ */
+export function addJobOutputs(scope: Construct, jobs: readonly ScheduledJob[]): void {
+  const stack = Stack.of(scope);
+  for (const job of jobs) {
+    const value: DeployedJob = {
+      job: job.entry.name,
+      functionName: job.jobFunction.function.functionName,
+      logGroupName: job.jobFunction.logGroup.logGroupName,
+      trigger: job.trigger,
+      paused: job.paused,
+      alarms: {
+        errors: job.alarms.errors.alarmName,
+        deadLetters: job.alarms.deadLetters.map((alarm) => alarm.alarmName),
+        ...(job.alarms.noSuccessfulRun
+          ? { noSuccessfulRun: job.alarms.noSuccessfulRun.alarmName }
+          : {}),
+      },
+    };
+    new CfnOutput(scope, jobOutputKey(job.entry.name), {
+      value: stack.toJsonString(value),
+      description: jobOutputDescription(job.entry.name),
+    });
+  }
+}
