@@ -71,6 +71,16 @@ const formatters: Readonly<Record<string, Formatter>> = {
       `deleted ${formatCount(Number(line.deleted))} rows so far in ${formatCount(Number(line.batches))} batches`,
     ),
   'dry run: rows that would be deleted': () => undefined,
+  'partition dropped': (line, event) =>
+    event(
+      '',
+      `dropped partition ${String(line.partition)} (${formatCount(Number(line.rows))} rows, by ${String(line.rowsCountedBy)})`,
+    ),
+  'partition detached': (line, event) =>
+    event(
+      '',
+      `detached partition ${String(line.partition)} (${formatCount(Number(line.rows))} rows, by ${String(line.rowsCountedBy)})`,
+    ),
   // The harness's lines.
   'starting the embedded PostgreSQL': (line, event) =>
     event('', `starting the embedded PostgreSQL (data in ${String(line.dataDir)})`),

@@ -32,23 +32,41 @@ export function summarizeRun(run: FinishedRun): string {
  */
 export function summarizeResult(result: JobResult): string {
   const parts: string[] = [];
-  const { deleted, batches, wouldDelete, dryRun, complete } = result;
+  const { deleted, batches, wouldDelete, dryRun, complete, lockedRows } = result;
   if (dryRun === true && typeof wouldDelete === 'number') {
-    parts.push(`dry run: would delete ${rows(wouldDelete)}`);
+    parts.push(
+      `dry run: would delete ${rows(wouldDelete)}${partitionsNote(result.partitionsToRemove, 'to remove')}`,
+    );
   } else if (typeof deleted === 'number') {
     const inBatches =
       typeof batches === 'number'
         ? ` in ${formatCount(batches)} ${batches === 1 ? 'batch' : 'batches'}`
         : '';
-    parts.push(`deleted ${rows(deleted)}${inBatches}`);
+    const removed = partitionsNote(
+      result.partitionsDropped ?? result.partitionsDetached,
+      result.partitionsDetached ? 'detached' : 'dropped',
+    );
+    const path =
+      typeof result.strategy === 'string' && result.strategy !== 'partitions'
+        ? ` (${result.strategy} path)`
+        : '';
+    parts.push(`deleted ${rows(deleted)}${inBatches}${path}${removed}`);
   } else {
     const numbers = Object.entries(result).filter(
       (entry): entry is [string, number] => typeof entry[1] === 'number',
     );
     parts.push(numbers.map(([name, value]) => `${name} ${formatCount(value)}`).join(', '));
   }
-  if (complete === false) parts.push('stopped early, the next run goes on');
+  if (typeof lockedRows === 'number' && lockedRows > 0) {
+    parts.push(`${rows(lockedRows)} locked by other sessions left for the next run`);
+  } else if (complete === false) parts.push('stopped early, the next run goes on');
   return parts.filter(Boolean).join('; ');
+}
+
+/** `, 3 partitions dropped` for a list of partition names; nothing for none. */
+function partitionsNote(names: unknown, verb: string): string {
+  if (!Array.isArray(names) || names.length === 0) return '';
+  return `, ${formatCount(names.length)} ${names.length === 1 ? 'partition' : 'partitions'} ${verb}`;
 }
 
 /** `Name: message (code); cause: Name: message (code); ...`, causes followed to the end. */

@@ -44,7 +44,11 @@ describe('the output of local runs', () => {
     vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
     handler = createJobHandler('location-cleanup', locationCleanup, {
-      env: { DATABASE_URL: db().url, LOCATION_CLEANUP_BATCH_SIZE: '1000' },
+      env: {
+        DATABASE_URL: db().url,
+        LOCATION_CLEANUP_BATCH_SIZE: '1000',
+        LOCATION_CLEANUP_STRATEGY: 'index',
+      },
     });
     // What reaches the terminal (or the pipe).
     terminal = captureStdout();
@@ -136,7 +140,7 @@ describe('the output of local runs', () => {
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d {2}location-cleanup {2}started {4}manual run$/);
     expect(lines[1]).toMatch(
       new RegExp(
-        `^\\d\\d:\\d\\d:\\d\\d  location-cleanup  succeeded  ${formatDuration(record.durationMs)}  deleted 1,500 rows in 2 batches$`,
+        `^\\d\\d:\\d\\d:\\d\\d  location-cleanup  succeeded  ${formatDuration(record.durationMs)}  deleted 1,500 rows in 2 batches \\(index path\\)$`,
       ),
     );
   });

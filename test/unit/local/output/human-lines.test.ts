@@ -25,6 +25,52 @@ describe('lines for people', () => {
     ]);
   });
 
+  it('the path a run took, partitions removed and rows left locked', () => {
+    const swept = finished({
+      outcome: 'succeeded',
+      durationMs: 1_204,
+      result: { deleted: 1_000_000, batches: 101, strategy: 'heap', complete: true },
+    });
+    const partitioned = finished({
+      outcome: 'cut_short',
+      durationMs: 95,
+      result: {
+        deleted: 5_083_000,
+        batches: 9,
+        strategy: 'partitions',
+        partitionsDropped: ['public.locations_p20261101', 'public.locations_p20261102'],
+        lockedRows: 2,
+        complete: false,
+      },
+    });
+    const dryRun = finished({
+      outcome: 'succeeded',
+      durationMs: 12,
+      result: { dryRun: true, wouldDelete: 7, partitionsToRemove: ['public.locations_p1'] },
+    });
+
+    expect(columns(swept)?.at(-1)).toBe('deleted 1,000,000 rows in 101 batches (heap path)');
+    expect(columns(partitioned)?.at(-1)).toBe(
+      'deleted 5,083,000 rows in 9 batches, 2 partitions dropped; 2 rows locked by other sessions left for the next run',
+    );
+    expect(columns(dryRun)?.at(-1)).toBe('dry run: would delete 7 rows, 1 partition to remove');
+  });
+
+  it('a partition dropped', () => {
+    const line = formatLogLine({
+      level: 'INFO',
+      message: 'partition dropped',
+      timestamp: at,
+      ...run,
+      partition: 'public.locations_p20261101',
+      rows: 166_667,
+      rowsCountedBy: 'statistics',
+    });
+    expect(columns(line)?.slice(2)).toEqual([
+      'dropped partition public.locations_p20261101 (166,667 rows, by statistics)',
+    ]);
+  });
+
   it('a dry run: what would be deleted', () => {
     const line = finished({
       outcome: 'succeeded',
