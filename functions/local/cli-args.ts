@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 /** The CLI's usage text. */
 export const usage = `Usage:
   npm start [-- options]                  run every job on its schedule (the local harness)
-  npm run jobs -- list                    every job, its schedule, timeout and next 3 runs (UTC)
+  npm run jobs -- list                    every job, its schedule, time zone, timeout and next 3 runs
   npm run jobs -- run <job> [options]     run one job now, through its Lambda handler
   npm run jobs -- start [options]         same as npm start
 
