@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { TriggerKind } from '../functions/schedule/schedule.js';
 import { runMetric } from './run-metrics.js';
 import type { ScheduledJob } from './scheduled-job.js';
 
@@ -42,6 +43,11 @@ export const insightsQueries = {
   }),
 } as const;
 
+const triggerNames = {
+  [TriggerKind.Rule]: 'EventBridge rule',
+  [TriggerKind.SchedulerSchedule]: 'EventBridge Scheduler',
+} as const;
+
 /** Props of {@link OperationsDashboard}. */
 export interface OperationsDashboardProps {
   readonly jobs: readonly ScheduledJob[];
@@ -61,7 +67,7 @@ export class OperationsDashboard extends Construct {
       const jobName = job.entry.name;
       this.dashboard.addWidgets(
         new cloudwatch.TextWidget({
-          markdown: `## ${jobName}\n${job.entry.description} Schedule: \`${job.entry.schedule.expression}\` (UTC).`,
+          markdown: `## ${jobName}\n${job.entry.description} Schedule: \`${job.entry.schedule.describe()}\` (${triggerNames[job.trigger.kind]}).`,
           width: 24,
           height: 2,
         }),
