@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type JobTimeZones, parseJobTimeZones } from '../functions/catalogue/time-zones.js';
 
 /** Where the functions run when the database is in a private network. */
 export interface NetworkSettings {
@@ -43,6 +44,13 @@ export interface DeploymentSettings {
    * @default - none: every job uses its defaults
    */
   readonly jobEnvironment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * The time zone each named job's schedule is read in, e.g.
+   * `{"idempotency-key-purge": "Europe/Bratislava"}`: context `jobTimeZones`. A zoned job
+   * deploys on EventBridge Scheduler. The local harness reads this key from cdk.json too.
+   * @default - every job in its catalogue zone (UTC unless the catalogue says otherwise)
+   */
+  readonly jobTimeZones?: JobTimeZones;
 }
 
 /** A context value is invalid; the message names the key. */
@@ -93,6 +101,7 @@ export function readDeploymentSettings(context: (key: string) => unknown): Deplo
     ...optional('network', readNetwork(text, context)),
     ...optional('logRetention', readRetention(context('logRetentionDays'))),
     ...optional('jobEnvironment', readJobEnvironment(context('jobEnvironment'))),
+    ...optional('jobTimeZones', readJobTimeZones(context('jobTimeZones'))),
   };
 }
 
@@ -137,6 +146,14 @@ function readRetention(raw: unknown): RetentionDays | undefined {
     );
   }
   return days as RetentionDays;
+}
+
+function readJobTimeZones(raw: unknown): JobTimeZones | undefined {
+  try {
+    return parseJobTimeZones(raw);
+  } catch (error) {
+    throw new DeploymentSettingsError(`context jobTimeZones ${(error as Error).message}`);
+  }
 }
 
 function readJobEnvironment(raw: unknown): DeploymentSettings['jobEnvironment'] {

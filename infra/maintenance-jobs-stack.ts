@@ -12,6 +12,7 @@ import {
   catalogue,
   handlerEntry,
   jobsDir,
+  withTimeZones,
 } from '../functions/catalogue/index.js';
 import type { DeploymentSettings, NetworkSettings } from './deployment-settings.js';
 import type { FunctionNetwork } from './job-function.js';
@@ -47,7 +48,7 @@ export class MaintenanceJobsStack extends Stack {
     this.alarmTopic = this.#alarmTopic(props.alarmEmail);
     const network = props.network ? this.#network(props.network) : undefined;
 
-    this.jobs = (props.jobs ?? catalogue).map(
+    this.jobs = withTimeZones(props.jobs ?? catalogue, props.jobTimeZones).map(
       (entry) =>
         new ScheduledJob(this, entry.name, {
           entry,

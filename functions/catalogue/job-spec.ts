@@ -67,15 +67,29 @@ function toSchedule(label: string, spec: JobSpec): Schedule {
   if (!(spec.schedule instanceof Schedule) && typeof spec.schedule !== 'string') {
     throw new CatalogueError(`${label}: schedule is missing`);
   }
+  if (spec.schedule instanceof Schedule) return checkTimeZone(label, spec.schedule);
   try {
-    const schedule =
-      spec.schedule instanceof Schedule ? spec.schedule : Schedule.expression(spec.schedule);
-    // The factories leave the zone to be checked here, where the job has a name.
+    return checkTimeZone(label, Schedule.expression(spec.schedule));
+  } catch (error) {
+    if (error instanceof CatalogueError) throw error;
+    throw new CatalogueError(`${label}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Checks the schedule's time zone, which the `Schedule` factories leave to the catalogue so
+ * that an unknown zone is reported with the job's name.
+ *
+ * @param label - `job "<name>"`, the message's prefix.
+ * @throws {CatalogueError} when the platform does not know the zone.
+ */
+export function checkTimeZone(label: string, schedule: Schedule): Schedule {
+  try {
     schedule.zone;
-    return schedule;
   } catch (error) {
     throw new CatalogueError(`${label}: ${(error as Error).message}`, { cause: error });
   }
+  return schedule;
 }
 
 function checkWhole(label: string, field: string, value: number, min: number, max: number) {

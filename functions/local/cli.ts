@@ -3,12 +3,13 @@
  * See `usage` in cli-args.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { catalogue, findJob } from '../catalogue/index.js';
+import { CatalogueError, findJob } from '../catalogue/index.js';
 import { ConfigError } from '../config/env.js';
 import { parseCommand, UsageError, usage } from './cli-args.js';
 import { formatJobList } from './commands/list.js';
 import { ExitCode, runOnce } from './commands/run.js';
 import { startScheduler } from './commands/start.js';
+import { localCatalogue } from './local-catalogue.js';
 
 /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
 function stopRequested(): Promise<string> {
@@ -27,6 +28,7 @@ function stopRequested(): Promise<string> {
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCommand(argv);
   const logger = new Logger({ serviceName: 'local-harness' });
+  const catalogue = localCatalogue();
   switch (command.name) {
     case 'help':
       console.log(usage);
@@ -35,7 +37,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(formatJobList(catalogue, Date.now()));
       return ExitCode.Ok;
     case 'run': {
-      const entry = findJob(command.job);
+      const entry = findJob(command.job, catalogue);
       if (!entry) {
         throw new UsageError(
           `unknown job "${command.job}": expected one of ${catalogue.map((job) => job.name).join(', ')}`,
@@ -56,7 +58,8 @@ async function main(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  const usageOrConfig = error instanceof UsageError || error instanceof ConfigError;
+  const usageOrConfig =
+    error instanceof UsageError || error instanceof ConfigError || error instanceof CatalogueError;
   console.error(`error: ${(error as Error).message}`);
   if (error instanceof UsageError) console.error('run with --help for usage');
   process.exitCode = usageOrConfig ? ExitCode.Usage : ExitCode.Failed;

@@ -171,6 +171,19 @@ export class Schedule {
     return TimeZone.of(this.timeZone);
   }
 
+  /**
+   * The same schedule read in another time zone (its flexible window kept), e.g. for a
+   * deployment that sets a job's zone. Like the factories, it leaves the zone to be checked
+   * where it is used.
+   */
+  inTimeZone(timeZone: string): Schedule {
+    const options = {
+      timeZone,
+      ...(this.flexibleWindowMinutes ? { flexibleWindowMinutes: this.flexibleWindowMinutes } : {}),
+    };
+    return new Schedule(this.expression, options, 'Schedule.inTimeZone', this.#timetableFor);
+  }
+
   /** For people: `cron(30 3 * * ? *) in Europe/Bratislava`, `cron(15 * * * ? *) in UTC`. */
   describe(): string {
     const window = this.flexibleWindowMinutes

@@ -389,6 +389,25 @@ describe('MaintenanceJobsStack, with context', () => {
     }
   });
 
+  it('runs the idempotency-key purge at 03:30 in the zone jobTimeZones sets, on Scheduler', () => {
+    // GIVEN jobTimeZones for the purge; WHEN synthesised
+    const { app, stack, template } = synthesize({
+      jobTimeZones: { 'idempotency-key-purge': 'Europe/Bratislava' },
+    });
+
+    // THEN the purge is on a schedule in Bratislava time, the cleanup keeps its rule
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(15 * * * ? *)',
+    });
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 3 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Bratislava',
+    });
+    expect(nagFindings(app, stack)).toEqual([]);
+  });
+
   it('passes each job’s own settings as its environment', () => {
     const { template } = synthesize({
       jobEnvironment: { 'location-cleanup': { LOCATION_RETENTION_DAYS: '14' } },
