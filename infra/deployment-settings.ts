@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type JobTimeZones, parseJobTimeZones } from '../functions/catalogue/time-zones.js';
+import { jsonSetting } from '../functions/config/json-setting.js';
 
 /** Where the functions run when the database is in a private network. */
 export interface NetworkSettings {
@@ -157,17 +158,13 @@ function readJobTimeZones(raw: unknown): JobTimeZones | undefined {
 }
 
 function readJobEnvironment(raw: unknown): DeploymentSettings['jobEnvironment'] {
-  if (raw === undefined || raw === '') return undefined;
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new DeploymentSettingsError(
-        'context jobEnvironment must be JSON: {"<job>": {"VARIABLE": "value"}}',
-      );
-    }
+  let value: unknown;
+  try {
+    value = jsonSetting(raw, '{"<job>": {"VARIABLE": "value"}}');
+  } catch (error) {
+    throw new DeploymentSettingsError(`context jobEnvironment ${(error as Error).message}`);
   }
+  if (value === undefined) return undefined;
   const valid =
     typeof value === 'object' &&
     value !== null &&

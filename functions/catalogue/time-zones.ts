@@ -1,3 +1,4 @@
+import { jsonSetting } from '../config/json-setting.js';
 import { type CatalogueEntry, CatalogueError, checkTimeZone } from './job-spec.js';
 
 /** Time zones by job name, set by a deployment: `{"idempotency-key-purge": "Europe/Bratislava"}`. */
@@ -36,15 +37,8 @@ export function withTimeZones(
  * @throws {TypeError} saying what shape was expected.
  */
 export function parseJobTimeZones(raw: unknown): JobTimeZones | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new TypeError('must be JSON: {"<job>": "<IANA time zone>"}');
-    }
-  }
+  const value = jsonSetting(raw, '{"<job>": "<IANA time zone>"}');
+  if (value === undefined) return undefined;
   const valid =
     typeof value === 'object' &&
     value !== null &&

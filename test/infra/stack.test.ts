@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, defineCatalogue } from '../../functions/catalogue/index.js';
 import { Schedule } from '../../functions/schedule/schedule.js';
 import {
+  expectQueuesEncryptedWithTls,
   fixtureJobsDir,
   nagFindings,
   removeSynthesized,
@@ -103,26 +104,7 @@ describe('MaintenanceJobsStack, with no context', () => {
   });
 
   it('encrypts every queue and refuses requests without TLS', () => {
-    for (const [, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {
-      expect(queue.Properties).toMatchObject({
-        SqsManagedSseEnabled: true,
-        MessageRetentionPeriod: 1_209_600,
-      });
-    }
-    template.resourcePropertiesCountIs(
-      'AWS::SQS::QueuePolicy',
-      {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
-        },
-      },
-      2 * catalogue.length,
-    );
+    expectQueuesEncryptedWithTls(template, 2 * catalogue.length);
   });
 
   it('keeps each function’s logs in its own log group for a month', () => {

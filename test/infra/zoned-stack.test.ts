@@ -4,6 +4,7 @@ import { defineCatalogue } from '../../functions/catalogue/index.js';
 import { Schedule, TriggerKind } from '../../functions/schedule/schedule.js';
 import type { MaintenanceJobsStack } from '../../infra/maintenance-jobs-stack.js';
 import {
+  expectQueuesEncryptedWithTls,
   fixtureJobsDir,
   nagFindings,
   removeSynthesized,
@@ -84,23 +85,7 @@ describe('a zoned job beside a UTC job', () => {
     });
     // Both jobs' queues: encrypted, TLS only (the same as before)
     template.resourceCountIs('AWS::SQS::Queue', 4);
-    for (const [, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {
-      expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true });
-    }
-    template.resourcePropertiesCountIs(
-      'AWS::SQS::QueuePolicy',
-      {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
-        },
-      },
-      4,
-    );
+    expectQueuesEncryptedWithTls(template, 4);
   });
 
   it('gives Scheduler a role of its own that may invoke only this function and send to its dead-letter queue', () => {
