@@ -1,5 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { CatalogueError } from '../functions/catalogue/index.js';
 import { stackNameFor } from '../functions/catalogue/stack-outputs.js';
 import { DeploymentSettingsError, readDeploymentSettings } from './deployment-settings.js';
 import { MaintenanceJobsStack } from './maintenance-jobs-stack.js';
@@ -12,8 +13,8 @@ try {
     ...settings,
   });
 } catch (error) {
-  // A bad context value: the message names the key; a stack trace would only bury it.
-  if (!(error instanceof DeploymentSettingsError)) throw error;
+  // A bad context value: the message names the key (or the job); a stack trace would only bury it.
+  if (!(error instanceof DeploymentSettingsError || error instanceof CatalogueError)) throw error;
   console.error(`error: ${error.message}`);
   process.exit(1);
 }

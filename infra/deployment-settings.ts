@@ -1,5 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StageNameError, stackNameFor } from '../functions/catalogue/stack-outputs.js';
+import { type JobTimeZones, parseJobTimeZones } from '../functions/catalogue/time-zones.js';
+import { jsonSetting } from '../functions/config/json-setting.js';
 
 /** Where the functions run when the database is in a private network. */
 export interface NetworkSettings {
@@ -57,6 +59,13 @@ export interface DeploymentSettings {
    * @default - none: each job as its catalogue entry says
    */
   readonly pausedJobs?: readonly string[];
+  /**
+   * The time zone each named job's schedule is read in, e.g.
+   * `{"idempotency-key-purge": "Europe/Bratislava"}`: context `jobTimeZones`. A zoned job
+   * deploys on EventBridge Scheduler. The local harness reads this key from cdk.json too.
+   * @default - every job in its catalogue zone (UTC unless the catalogue says otherwise)
+   */
+  readonly jobTimeZones?: JobTimeZones;
 }
 
 /** A context value is invalid; the message names the key. */
@@ -120,6 +129,7 @@ export function readDeploymentSettings(context: (key: string) => unknown): Deplo
     ...optional('network', readNetwork(text, context)),
     ...optional('logRetention', readRetention(context('logRetentionDays'))),
     ...optional('jobEnvironment', readJobEnvironment(context('jobEnvironment'))),
+    ...optional('jobTimeZones', readJobTimeZones(context('jobTimeZones'))),
   };
 }
 
@@ -170,18 +180,22 @@ function readRetention(raw: unknown): RetentionDays | undefined {
   return days as RetentionDays;
 }
 
-function readJobEnvironment(raw: unknown): DeploymentSettings['jobEnvironment'] {
-  if (raw === undefined || raw === '') return undefined;
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new DeploymentSettingsError(
-        'context jobEnvironment must be JSON: {"<job>": {"VARIABLE": "value"}}',
-      );
-    }
+function readJobTimeZones(raw: unknown): JobTimeZones | undefined {
+  try {
+    return parseJobTimeZones(raw);
+  } catch (error) {
+    throw new DeploymentSettingsError(`context jobTimeZones ${(error as Error).message}`);
   }
+}
+
+function readJobEnvironment(raw: unknown): DeploymentSettings['jobEnvironment'] {
+  let value: unknown;
+  try {
+    value = jsonSetting(raw, '{"<job>": {"VARIABLE": "value"}}');
+  } catch (error) {
+    throw new DeploymentSettingsError(`context jobEnvironment ${(error as Error).message}`);
+  }
+  if (value === undefined) return undefined;
   const valid =
     typeof value === 'object' &&
     value !== null &&

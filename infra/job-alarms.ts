@@ -69,7 +69,9 @@ export class JobAlarms extends Construct {
       );
       this.deadLetters.push(alarm);
     });
-    const window = freshnessWindow(entry.schedule.longestGapMs);
+    // A flexible window may start one run at its window's start and the next at its end.
+    const flexibleMs = (entry.schedule.flexibleWindowMinutes ?? 0) * 60_000;
+    const window = freshnessWindow(entry.schedule.longestGapMs + flexibleMs);
     if (!window) {
       Validations.of(this).addWarning(
         'location-maintenance-jobs:noFreshnessAlarm',
@@ -81,7 +83,7 @@ export class JobAlarms extends Construct {
       new cloudwatch.Alarm(this, 'NoSuccessfulRun', {
         alarmDescription:
           `${entry.name}: no successful run in ${window.evaluationPeriods} × ${window.period.toHumanString()} ` +
-          `(schedule ${entry.schedule.expression}). Is the rule enabled? Are runs failing or skipped?`,
+          `(schedule ${entry.schedule.describe()}). Is the rule or schedule enabled? Are runs failing or skipped?`,
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(succeeded, 0) + FILL(cutShort, 0)',
           label: 'successful runs',

@@ -19,7 +19,7 @@ export function addJobOutputs(scope: Construct, jobs: readonly ScheduledJob[]): 
       job: job.entry.name,
       functionName: job.jobFunction.function.functionName,
       logGroupName: job.jobFunction.logGroup.logGroupName,
-      trigger: job.trigger,
+      trigger: job.deployedTrigger,
       paused: job.paused,
       alarms: {
         errors: job.alarms.errors.alarmName,

@@ -12,6 +12,7 @@ import {
   catalogue,
   handlerEntry,
   jobsDir,
+  withTimeZones,
 } from '../functions/catalogue/index.js';
 import {
   type DeploymentSettings,
@@ -56,7 +57,7 @@ export class MaintenanceJobsStack extends Stack {
     this.alarmTopic = this.#alarmTopic(props.alarmEmail);
     const network = props.network ? this.#network(props.network) : undefined;
 
-    const entries = props.jobs ?? catalogue;
+    const entries = withTimeZones(props.jobs ?? catalogue, props.jobTimeZones);
     const paused = new Set(props.pausedJobs ?? []);
     const unknown = [...paused].filter((name) => !entries.some((entry) => entry.name === name));
     if (unknown.length > 0) {

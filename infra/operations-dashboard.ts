@@ -7,6 +7,7 @@ import {
   recentRunsQuery,
   recentRunsQueryName,
 } from '../functions/runner/run-log-queries.js';
+import { TriggerKind } from '../functions/schedule/schedule.js';
 import { runMetric } from './run-metrics.js';
 import type { ScheduledJob } from './scheduled-job.js';
 
@@ -64,6 +65,10 @@ function queryString(parts: LogQueryParts): logs.QueryString {
     ...(limit !== undefined ? { limit } : {}),
   });
 }
+const triggerNames = {
+  [TriggerKind.Rule]: 'EventBridge rule',
+  [TriggerKind.SchedulerSchedule]: 'EventBridge Scheduler',
+} as const;
 
 /** Props of {@link OperationsDashboard}. */
 export interface OperationsDashboardProps {
@@ -90,7 +95,7 @@ export class OperationsDashboard extends Construct {
       const jobName = job.entry.name;
       this.dashboard.addWidgets(
         new cloudwatch.TextWidget({
-          markdown: `## ${jobName}\n${job.entry.description} Schedule: \`${job.entry.schedule.expression}\` (UTC).`,
+          markdown: `## ${jobName}\n${job.entry.description} Schedule: \`${job.entry.schedule.describe()}\` (${triggerNames[job.trigger.kind]}).`,
           width: 24,
           height: 2,
         }),

@@ -2,14 +2,25 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CatalogueEntry } from '../functions/catalogue/index.js';
 import type { DeployedTrigger } from '../functions/catalogue/stack-outputs.js';
+import { TriggerKind } from '../functions/schedule/schedule.js';
 import { JobAlarms } from './job-alarms.js';
 import { type FunctionNetwork, JobFunction } from './job-function.js';
+import { ZonedSchedule } from './zoned-schedule.js';
+
+/** What fires a job: its EventBridge rule, or its EventBridge Scheduler schedule. */
+export type JobTrigger =
+  | { readonly kind: typeof TriggerKind.Rule; readonly rule: events.Rule }
+  | {
+      readonly kind: typeof TriggerKind.SchedulerSchedule;
+      readonly schedule: scheduler.Schedule;
+    };
 
 /** Props of {@link ScheduledJob}. */
 export interface ScheduledJobProps {
@@ -32,8 +43,8 @@ export interface ScheduledJobProps {
    */
   readonly network?: FunctionNetwork;
   /**
-   * Deploy the job paused: its trigger disabled and its "no successful run" alarm off
-   * (catalogue `enabled: false`, or context `pausedJobs`).
+   * Deploy the job paused: its rule or schedule disabled and its "no successful run" alarm
+   * off (catalogue `enabled: false`, or context `pausedJobs`).
    * @default false
    */
   readonly paused?: boolean;
@@ -45,15 +56,19 @@ const eventBridgeMaxEventAge = Duration.hours(24);
 
 /**
  * Everything one catalogued job needs in AWS: its function, the EventBridge rule that fires
- * it, two dead-letter queues (events EventBridge could not deliver; runs that failed after
- * Lambda's retries), and its alarms.
+ * it (or, for a job with a time zone or a flexible window, an EventBridge Scheduler
+ * schedule), two dead-letter queues (events that could not be delivered; runs that failed
+ * after Lambda's retries), and its alarms.
  */
 export class ScheduledJob extends Construct {
   readonly entry: CatalogueEntry;
   readonly jobFunction: JobFunction;
-  readonly rule: events.Rule;
-  /** What fires the job, as the stack's job output names it. */
-  readonly trigger: DeployedTrigger;
+  /** What fires the job: `trigger.kind` says which, for finding (and pausing) it. */
+  readonly trigger: JobTrigger;
+  /** The EventBridge rule, for a UTC job; `undefined` for a job on Scheduler. */
+  readonly rule: events.Rule | undefined;
+  /** The trigger as the stack's job output names it, for the operator CLI. */
+  readonly deployedTrigger: DeployedTrigger;
   /** Whether it was deployed paused. */
   readonly paused: boolean;
   readonly undeliveredEvents: sqs.Queue;
@@ -81,22 +96,37 @@ export class ScheduledJob extends Construct {
       ...(props.network ? { network: props.network } : {}),
     });
 
-    this.rule = new events.Rule(this, 'Schedule', {
-      description: `${entry.name}: ${entry.schedule.expression} (UTC)`,
-      schedule: events.Schedule.expression(entry.schedule.expression),
-      enabled: !props.paused,
-      targets: [
-        new targets.LambdaFunction(this.jobFunction.function, {
-          // Delivery to Lambda's queue rarely fails; when it does, retry within the period.
-          retryAttempts: 3,
-          maxEventAge: clamp(stalePeriod, Duration.minutes(1), eventBridgeMaxEventAge),
-          deadLetterQueue: this.undeliveredEvents,
-        }),
-      ],
-    });
-
+    // Delivery to Lambda's queue rarely fails; when it does, retry within the period.
+    const delivery = {
+      retryAttempts: 3,
+      maxEventAge: clamp(stalePeriod, Duration.minutes(1), eventBridgeMaxEventAge),
+      deadLetterQueue: this.undeliveredEvents,
+    };
     this.paused = props.paused ?? false;
-    this.trigger = { kind: 'rule', name: this.rule.ruleName };
+    const onScheduler = entry.schedule.triggerKind === TriggerKind.SchedulerSchedule;
+    this.rule = onScheduler
+      ? undefined
+      : new events.Rule(this, 'Schedule', {
+          description: `${entry.name}: ${entry.schedule.expression} (UTC)`,
+          schedule: events.Schedule.expression(entry.schedule.expression),
+          enabled: !this.paused,
+          targets: [new targets.LambdaFunction(this.jobFunction.function, delivery)],
+        });
+    this.trigger = this.rule
+      ? { kind: TriggerKind.Rule, rule: this.rule }
+      : {
+          kind: TriggerKind.SchedulerSchedule,
+          schedule: new ZonedSchedule(this, 'ZonedSchedule', {
+            entry,
+            function: this.jobFunction.function,
+            enabled: !this.paused,
+            ...delivery,
+          }).schedule,
+        };
+    this.deployedTrigger =
+      this.trigger.kind === TriggerKind.Rule
+        ? { kind: 'rule', name: this.trigger.rule.ruleName }
+        : { kind: 'schedule', name: this.trigger.schedule.scheduleName, group: 'default' };
 
     this.alarms = new JobAlarms(this, 'Alarms', {
       entry,
@@ -117,7 +147,7 @@ function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',
     reason:
-      'This queue is itself a dead-letter queue (of an EventBridge target or of Lambda asynchronous invocations); it has none of its own.',
+      'This queue is itself a dead-letter queue (of an EventBridge rule target or Scheduler schedule, or of Lambda asynchronous invocations); it has none of its own.',
   });
   return queue;
 }

@@ -4,6 +4,7 @@ import { type CatalogueEntry, defineCatalogue } from './job-spec.js';
 
 export type { CatalogueEntry, JobSpec } from './job-spec.js';
 export { CatalogueError, defineCatalogue } from './job-spec.js';
+export { type JobTimeZones, parseJobTimeZones, withTimeZones } from './time-zones.js';
 
 /**
  * Every scheduled job: the one list that the CDK stack deploys and the local harness runs.
@@ -20,6 +21,9 @@ export const catalogue: readonly CatalogueEntry[] = defineCatalogue([
   {
     name: 'idempotency-key-purge',
     description: 'Deletes expired idempotency keys, in batches.',
+    // 03:30 UTC unless a deployment sets its zone (context jobTimeZones, e.g.
+    // {"idempotency-key-purge": "Europe/Bratislava"}): a zone here would move every
+    // deployment's purge, and its trigger from a rule to a Scheduler schedule.
     schedule: Schedule.daily({ hour: 3, minute: 30 }),
     timeoutSeconds: 300,
     memoryMiB: 256,

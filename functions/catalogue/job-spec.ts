@@ -10,9 +10,10 @@ export interface JobSpec {
   /** One line for people: shown by `jobs list` and in the function's description. */
   readonly description: string;
   /**
-   * When it runs, in UTC: `Schedule.hourly({ minute })`, `Schedule.daily({ hour, minute })`,
-   * or a raw AWS expression string (`'cron(0/15 * * * ? *)'`, `'rate(6 hours)'`), which is
-   * checked when the catalogue loads.
+   * When it runs: `Schedule.hourly({ minute })`, `Schedule.daily({ hour, minute })`,
+   * `Schedule.expression('cron(...)')`, each optionally with a `timeZone` (IANA name; UTC by
+   * default) and a `flexibleWindowMinutes`; or a raw AWS expression string in UTC
+   * (`'cron(0/15 * * * ? *)'`, `'rate(6 hours)'`). Checked when the catalogue loads.
    */
   readonly schedule: Schedule | string;
   /** Lambda timeout in seconds, 1 to 900. The job's deadline falls shortly before it. */
@@ -78,13 +79,32 @@ export function defineCatalogue(specs: readonly JobSpec[]): readonly CatalogueEn
 }
 
 function toSchedule(label: string, spec: JobSpec): Schedule {
-  if (spec.schedule instanceof Schedule) return spec.schedule;
-  if (typeof spec.schedule !== 'string') throw new CatalogueError(`${label}: schedule is missing`);
+  if (!(spec.schedule instanceof Schedule) && typeof spec.schedule !== 'string') {
+    throw new CatalogueError(`${label}: schedule is missing`);
+  }
+  if (spec.schedule instanceof Schedule) return checkTimeZone(label, spec.schedule);
   try {
-    return Schedule.expression(spec.schedule);
+    return checkTimeZone(label, Schedule.expression(spec.schedule));
+  } catch (error) {
+    if (error instanceof CatalogueError) throw error;
+    throw new CatalogueError(`${label}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Checks the schedule's time zone, which the `Schedule` factories leave to the catalogue so
+ * that an unknown zone is reported with the job's name.
+ *
+ * @param label - `job "<name>"`, the message's prefix.
+ * @throws {CatalogueError} when the platform does not know the zone.
+ */
+export function checkTimeZone(label: string, schedule: Schedule): Schedule {
+  try {
+    schedule.zone;
   } catch (error) {
     throw new CatalogueError(`${label}: ${(error as Error).message}`, { cause: error });
   }
+  return schedule;
 }
 
 function checkWhole(label: string, field: string, value: number, min: number, max: number) {

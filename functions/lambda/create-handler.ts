@@ -128,7 +128,7 @@ export function createJobHandler<Config, Result extends JobResult>(
         job: jobName,
         trigger: invocation.trigger,
         ...(invocation.trigger === 'schedule'
-          ? { scheduledTime: invocation.scheduledTime, details: { eventId: invocation.eventId } }
+          ? { scheduledTime: invocation.scheduledTime, details: invocation.details }
           : {}),
         deadline: clock.now() + remainingMs - deadlineMargin(remainingMs),
         dryRun: invocation.dryRun,

@@ -1,10 +1,40 @@
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
+import { schedulerInputSource } from './scheduler-input.js';
 
-/** An EventBridge schedule's event, as AWS documents it. */
+/**
+ * A scheduled run never takes options: what the handler would ignore must not be there, since
+ * ignoring it would change what gets deleted (`"detail": {"dryRun": true}` deleting for real).
+ */
+const noOptions =
+  'a scheduled run takes no options and is never a dry run (for a dry run, invoke with {"dryRun": true})';
+
+/** An EventBridge rule's Scheduled Event, as AWS documents it: an empty detail, nothing else. */
 const ScheduledEventSchema = EventBridgeSchema.extend({
   source: z.literal('aws.events'),
   'detail-type': z.literal('Scheduled Event'),
+  detail: z.strictObject({}, { error: `must be {}: ${noOptions}` }),
+}).strict();
+
+/** The input the stack's EventBridge Scheduler schedules send (see scheduler-input.ts). */
+const SchedulerInputSchema = z.strictObject({
+  source: z.literal(schedulerInputSource),
+  scheduleArn: z
+    .string()
+    .regex(
+      /^arn:aws[\w-]*:scheduler:[\w-]+:\d{12}:schedule\/[\w.-]+\/[\w.-]+$/,
+      'must be a schedule ARN (arn:aws:scheduler:<region>:<account>:schedule/<group>/<name>)',
+    ),
+  scheduledTime: z.iso.datetime({
+    offset: true,
+    error: 'must be an ISO 8601 date-time, as Scheduler fills in <aws.scheduler.scheduled-time>',
+  }),
+  executionId: z
+    .string()
+    .regex(/^[\w-]+$/, 'must be the id Scheduler fills in for <aws.scheduler.execution-id>'),
+  attemptNumber: z
+    .string()
+    .regex(/^[1-9]\d*$/, 'must be a whole number from 1, as in <aws.scheduler.attempt-number>'),
 });
 
 /** A manual invocation: `{}`, or `{ "dryRun": true }` to count without changing anything. */
@@ -15,18 +45,23 @@ export type JobInvocation =
   | {
       readonly trigger: 'schedule';
       readonly scheduledTime: Date;
-      readonly eventId: string;
+      /**
+       * What identifies the invocation, for the `job started` line: `eventId` for a rule's
+       * event; `executionId`, `attempt` and `scheduleArn` for Scheduler's.
+       */
+      readonly details: Readonly<Record<string, string | number>>;
       readonly dryRun: false;
     }
   | { readonly trigger: 'manual'; readonly dryRun: boolean };
 
-/** The event is neither an EventBridge Scheduled Event nor a manual `{}`. */
+/** The event is none of: a Scheduled Event, the Scheduler input, a manual `{}`. */
 export class InvalidEventError extends Error {
   override readonly name = 'InvalidEventError';
 }
 
 const expected =
-  'expected an EventBridge Scheduled Event (source "aws.events", detail-type "Scheduled Event") ' +
+  'expected an EventBridge Scheduled Event (source "aws.events", detail-type "Scheduled Event"), ' +
+  `the EventBridge Scheduler input (source "${schedulerInputSource}") ` +
   'or {} for a manual run (optionally {"dryRun": true})';
 
 /**
@@ -38,32 +73,52 @@ export function parseJobEvent(event: unknown): JobInvocation {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new InvalidEventError(`${expected}; got ${describeType(event)}`);
   }
-  if ('source' in event || 'detail-type' in event) {
-    const scheduled = ScheduledEventSchema.safeParse(event);
-    if (!scheduled.success) {
-      throw new InvalidEventError(
-        `${expected}; the EventBridge event is invalid: ${issues(scheduled.error)}`,
-      );
-    }
+  if ('source' in event && event.source === schedulerInputSource) {
+    const input = parse(SchedulerInputSchema, event, 'the EventBridge Scheduler input');
     return {
       trigger: 'schedule',
-      scheduledTime: new Date(scheduled.data.time),
-      eventId: scheduled.data.id,
+      scheduledTime: new Date(input.scheduledTime),
+      details: {
+        executionId: input.executionId,
+        attempt: Number(input.attemptNumber),
+        scheduleArn: input.scheduleArn,
+      },
       dryRun: false,
     };
   }
-  const manual = ManualEventSchema.safeParse(event);
-  if (!manual.success) {
-    throw new InvalidEventError(
-      `${expected}; the manual event is invalid: ${issues(manual.error)}`,
-    );
+  if ('source' in event || 'detail-type' in event) {
+    const scheduled = parse(ScheduledEventSchema, event, 'the EventBridge event');
+    return {
+      trigger: 'schedule',
+      scheduledTime: new Date(scheduled.time),
+      details: { eventId: scheduled.id },
+      dryRun: false,
+    };
   }
-  return { trigger: 'manual', dryRun: manual.data.dryRun ?? false };
+  const manual = parse(ManualEventSchema, event, 'the manual event');
+  return { trigger: 'manual', dryRun: manual.dryRun ?? false };
 }
 
-function issues(error: z.ZodError): string {
+function parse<T>(schema: z.ZodType<T>, event: object, what: string): T {
+  const parsed = schema.safeParse(event);
+  if (!parsed.success) {
+    throw new InvalidEventError(`${expected}; ${what} is invalid: ${issues(parsed.error, what)}`);
+  }
+  return parsed.data;
+}
+
+function issues(error: z.ZodError, what: string): string {
+  const scheduled = what !== 'the manual event';
   return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(event)'}: ${issue.message}`)
+    .map((issue) => {
+      const path = issue.path.length ? issue.path.join('.') : '(event)';
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+        const reason = scheduled ? noOptions : 'expected only "dryRun"';
+        return `${path}: unknown key(s) ${keys}: ${reason}`;
+      }
+      return `${path}: ${issue.message}`;
+    })
     .join('; ');
 }
 

@@ -1,7 +1,7 @@
 /** The CLI's usage text (`npm run jobs -- --help`). */
 export const usage = `Usage:
   npm start [-- options]                  run every job on its schedule (the local harness)
-  npm run jobs -- list                    every job, its schedule, timeout and next 3 runs (UTC)
+  npm run jobs -- list                    every job, its schedule, time zone, timeout and next 3 runs
   npm run jobs -- run <job> [options]     run one job now, through its Lambda handler
   npm run jobs -- start [options]         same as npm start
   npm run jobs -- history [job] [--limit N]   the last runs, newest first

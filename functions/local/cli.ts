@@ -3,7 +3,7 @@
  * on the deployed stack. See `usage` in cli-usage.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type CatalogueEntry, catalogue, findJob } from '../catalogue/index.js';
+import { type CatalogueEntry, CatalogueError, findJob } from '../catalogue/index.js';
 import { ConfigError } from '../config/env.js';
 import { type AwsCommand, runAwsCommand } from './aws/aws-commands.js';
 import { AwsCommandError } from './aws/aws-errors.js';
@@ -15,6 +15,7 @@ import { ExitCode, runOnce } from './commands/run.js';
 import { startScheduler } from './commands/start.js';
 import { formatLocalStatus, localStatus } from './commands/status.js';
 import { historyDir, RunHistory } from './history/run-history.js';
+import { localCatalogue } from './local-catalogue.js';
 import { chooseOutputMode, installOutput } from './output/output-mode.js';
 import { watchStopRequests } from './stop-requests.js';
 
@@ -38,7 +39,7 @@ async function runLocal(command: Command): Promise<number> {
       console.log(usage);
       return ExitCode.Ok;
     case 'list':
-      console.log(formatJobList(catalogue, Date.now()));
+      console.log(formatJobList(jobs(), Date.now()));
       return ExitCode.Ok;
     case 'db': {
       const where = await locateDatabase(process.env);
@@ -62,7 +63,7 @@ async function runLocal(command: Command): Promise<number> {
     }
     case 'status': {
       const now = Date.now();
-      const statuses = await localStatus(catalogue, history, now);
+      const statuses = await localStatus(jobs(), history, now);
       console.log(
         command.json
           ? statuses.map((status) => JSON.stringify(status)).join('\n')
@@ -87,7 +88,7 @@ async function runLocal(command: Command): Promise<number> {
       const restore = installJobOutput(command.json);
       try {
         return await startScheduler(
-          { ...command, entries: catalogue, stopRequested: watchStopRequests().requested, history },
+          { ...command, entries: jobs(), stopRequested: watchStopRequests().requested, history },
           harnessLogger(),
         );
       } finally {
@@ -99,6 +100,14 @@ async function runLocal(command: Command): Promise<number> {
       // parseCommand lets these through only with --aws.
       throw new UsageError(`"${command.name}" needs --aws`);
   }
+}
+
+let loaded: readonly CatalogueEntry[] | undefined;
+
+/** The catalogue with cdk.json's time zones, as the stack deploys it (read once). */
+function jobs(): readonly CatalogueEntry[] {
+  loaded ??= localCatalogue();
+  return loaded;
 }
 
 function harnessLogger(): Logger {
@@ -113,14 +122,16 @@ function installJobOutput(json: boolean): () => void {
 
 /** The job column's width in lines for people: the longest job name's. */
 function jobWidth(): number {
-  return Math.max(...catalogue.map((entry) => entry.name.length));
+  return Math.max(...jobs().map((entry) => entry.name.length));
 }
 
 function knownJob(name: string): CatalogueEntry {
-  const entry = findJob(name);
+  const entry = findJob(name, jobs());
   if (!entry) {
     throw new UsageError(
-      `unknown job "${name}": expected one of ${catalogue.map((job) => job.name).join(', ')}`,
+      `unknown job "${name}": expected one of ${jobs()
+        .map((job) => job.name)
+        .join(', ')}`,
     );
   }
   return entry;
@@ -136,7 +147,9 @@ try {
   const exitCode =
     error instanceof AwsCommandError
       ? error.exitCode
-      : error instanceof UsageError || error instanceof ConfigError
+      : error instanceof UsageError ||
+          error instanceof ConfigError ||
+          error instanceof CatalogueError
         ? ExitCode.Usage
         : ExitCode.Failed;
   console.error(`error: ${(error as Error).message}`);

@@ -3,8 +3,9 @@ import type { CatalogueEntry } from '../catalogue/index.js';
 import { type Clock, systemClock } from '../clock.js';
 import { JobFailedError, type JobHandler } from '../lambda/create-handler.js';
 import { describeError } from '../runner/errors.js';
-import { localContext, scheduledEventFor } from './local-context.js';
+import { localContext } from './local-context.js';
 import { type CancelTimer, setLongTimeout } from './long-timer.js';
+import { triggerPayloadFor } from './trigger-payload.js';
 
 /** A catalogued job and the Lambda handler that runs it. */
 export interface LocalJob {
@@ -72,7 +73,9 @@ interface Slot {
 
 /**
  * Runs catalogued jobs on one machine with the cloud's semantics: each fire invokes the
- * job's Lambda handler with a Scheduled Event in its own async task; a job still running at
+ * job's Lambda handler in its own async task with what its AWS trigger sends (a rule's
+ * Scheduled Event, or a Scheduler schedule's input for a zoned job; a flexible window's job
+ * runs at the window's start); a job still running at
  * its next fire is skipped; fires missed while the process could not run are run once; a
  * failed run is logged and the next fire runs normally.
  */
@@ -107,6 +110,7 @@ export class Scheduler {
       jobs: [...this.#slots.values()].map((slot) => ({
         job: slot.job.entry.name,
         schedule: slot.job.entry.schedule.expression,
+        timeZone: slot.job.entry.schedule.timeZone,
         nextRun: iso(slot.next),
       })),
     });
@@ -240,7 +244,7 @@ export class Scheduler {
     slot.run = (async () => {
       try {
         await handler(
-          scheduledEventFor(entry, fireTime),
+          triggerPayloadFor(entry, fireTime),
           localContext(entry, this.#clock, abort.signal),
         );
       } catch (error) {

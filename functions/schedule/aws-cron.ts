@@ -146,6 +146,11 @@ export class AwsCron {
     return fireDays * times.length < 2 ? Number.POSITIVE_INFINITY : longest;
   }
 
+  /** The first and last year the year field allows. */
+  get yearRange(): { readonly first: number; readonly last: number } {
+    return { first: this.#years[0] ?? 1970, last: this.#years.at(-1) ?? 2199 };
+  }
+
   /** The expression, as given. */
   toString(): string {
     return this.expression;

@@ -1,23 +1,47 @@
 import { AwsCron } from './aws-cron.js';
 import { ScheduleExpressionError } from './errors.js';
 import { RateExpression } from './rate.js';
+import { TimeZone, UTC } from './time-zone.js';
+import { TriggerKind } from './trigger-kind.js';
+import { ZonedCron } from './zoned-cron.js';
 
 export { ScheduleExpressionError } from './errors.js';
+export { TriggerKind } from './trigger-kind.js';
+
+/** Where and how precisely a schedule's times are read; every factory takes these. */
+export interface ScheduleOptions {
+  /**
+   * The IANA time zone in which the cron fields are read (`Europe/Bratislava`), with
+   * EventBridge Scheduler's daylight-saving rules: a time skipped when clocks go forward is
+   * not run that day; a time that occurs twice when they go back runs once. A `rate()` is
+   * the same in every zone. A zone other than UTC deploys the job on EventBridge Scheduler.
+   * An unknown zone is reported by the catalogue, naming the job.
+   * @default 'UTC' - an EventBridge rule, as before
+   */
+  readonly timeZone?: string;
+  /**
+   * Lets EventBridge Scheduler start the job at any moment within this many minutes after
+   * each scheduled time, a whole number 1-1440; deploys the job on EventBridge Scheduler.
+   * The local harness runs it at the scheduled time (the window's start).
+   * @default - no window: the job starts at the scheduled minute
+   */
+  readonly flexibleWindowMinutes?: number;
+}
 
 /** Options for {@link Schedule.hourly}. */
-export interface HourlyOptions {
+export interface HourlyOptions extends ScheduleOptions {
   /**
-   * The minute past each hour (UTC) at which the job runs, a whole number 0-59.
+   * The minute past each hour (in the schedule's zone) at which the job runs, 0-59.
    * @default 0 - on the hour
    */
   readonly minute?: number;
 }
 
 /** Options for {@link Schedule.daily}. */
-export interface DailyOptions {
+export interface DailyOptions extends ScheduleOptions {
   /**
-   * The hour of the day, in UTC, a whole number 0-23.
-   * @default 0 - midnight UTC
+   * The hour of the day, in the schedule's zone, a whole number 0-23.
+   * @default 0 - midnight
    */
   readonly hour?: number;
   /**
@@ -34,13 +58,14 @@ interface Timetable {
 }
 
 /**
- * When a job runs: one AWS schedule expression, used as it is by the EventBridge rule
- * (`events.Schedule.expression(schedule.expression)`) and evaluated the same way by the local
- * scheduler. All times are UTC; all instants are epoch milliseconds.
+ * When a job runs: one AWS schedule expression and the time zone it is read in, used as they
+ * are by the EventBridge rule (UTC) or Scheduler schedule (any zone) and evaluated the same
+ * way by the local scheduler. All instants are epoch milliseconds.
  *
  * @example
  * Schedule.hourly({ minute: 15 }).expression; // 'cron(15 * * * ? *)'
  * Schedule.daily({ hour: 3, minute: 30 }).expression; // 'cron(30 3 * * ? *)'
+ * Schedule.daily({ hour: 3, minute: 30, timeZone: 'Europe/Bratislava' }).timeZone;
  * Schedule.expression('rate(5 minutes)');
  */
 export class Schedule {
@@ -52,8 +77,7 @@ export class Schedule {
   static hourly(options: HourlyOptions = {}): Schedule {
     const { minute = 0 } = options;
     checkWhole('Schedule.hourly', 'minute', minute, 0, 59);
-    const expression = `cron(${minute} * * * ? *)`;
-    return new Schedule(expression, AwsCron.parse(expression));
+    return Schedule.#cron('Schedule.hourly', `cron(${minute} * * * ? *)`, options);
   }
 
   /**
@@ -65,8 +89,7 @@ export class Schedule {
     const { hour = 0, minute = 0 } = options;
     checkWhole('Schedule.daily', 'hour', hour, 0, 23);
     checkWhole('Schedule.daily', 'minute', minute, 0, 59);
-    const expression = `cron(${minute} ${hour} * * ? *)`;
-    return new Schedule(expression, AwsCron.parse(expression));
+    return Schedule.#cron('Schedule.daily', `cron(${minute} ${hour} * * ? *)`, options);
   }
 
   /**
@@ -75,36 +98,114 @@ export class Schedule {
    *
    * @throws {ScheduleExpressionError} quoting the expression and saying what is wrong.
    */
-  static expression(expression: string): Schedule {
+  static expression(expression: string, options: ScheduleOptions = {}): Schedule {
     if (typeof expression === 'string' && expression.startsWith('cron(')) {
-      return new Schedule(expression, AwsCron.parse(expression));
+      return Schedule.#cron('Schedule.expression', expression, options);
     }
     if (typeof expression === 'string' && expression.startsWith('rate(')) {
-      return new Schedule(expression, RateExpression.parse(expression));
+      const rate = RateExpression.parse(expression);
+      return new Schedule(expression, options, 'Schedule.expression', () => rate);
     }
     throw new ScheduleExpressionError(
       `${JSON.stringify(expression)} is not a schedule expression: expected cron(...) or rate(...)`,
     );
   }
 
+  static #cron(factory: string, expression: string, options: ScheduleOptions): Schedule {
+    const cron = AwsCron.parse(expression);
+    return new Schedule(expression, options, factory, (zone) =>
+      zone.isUtc ? cron : new ZonedCron(cron, zone),
+    );
+  }
+
   /** The expression for EventBridge, e.g. `cron(15 * * * ? *)` or `rate(5 minutes)`. */
   readonly expression: string;
-  readonly #timetable: Timetable;
+  /** The IANA time zone the expression is read in, e.g. `Europe/Bratislava`; `UTC` by default. */
+  readonly timeZone: string;
+  /** How many minutes after each scheduled time the job may start; `undefined`: none. */
+  readonly flexibleWindowMinutes: number | undefined;
+  readonly #timetableFor: (zone: TimeZone) => Timetable;
+  #timetable: Timetable | undefined;
   #longestGapMs: number | undefined;
 
-  private constructor(expression: string, timetable: Timetable) {
+  private constructor(
+    expression: string,
+    options: ScheduleOptions,
+    factory: string,
+    timetableFor: (zone: TimeZone) => Timetable,
+  ) {
+    const { timeZone = UTC, flexibleWindowMinutes } = options;
+    if (typeof timeZone !== 'string' || timeZone.trim() === '') {
+      throw new ScheduleExpressionError(
+        `${factory}: timeZone must be an IANA time zone name, got ${JSON.stringify(timeZone)}`,
+      );
+    }
+    if (flexibleWindowMinutes !== undefined) {
+      checkWhole(factory, 'flexibleWindowMinutes', flexibleWindowMinutes, 1, 1_440);
+    }
     this.expression = expression;
-    this.#timetable = timetable;
+    this.timeZone = timeZone;
+    this.flexibleWindowMinutes = flexibleWindowMinutes;
+    this.#timetableFor = timetableFor;
+  }
+
+  /**
+   * What fires the job in AWS: an EventBridge rule for a UTC schedule (rules know no other
+   * zone), an EventBridge Scheduler schedule for a zoned or flexible one.
+   *
+   * @throws {ScheduleExpressionError} when the time zone is unknown.
+   */
+  get triggerKind(): TriggerKind {
+    return this.zone.isUtc && this.flexibleWindowMinutes === undefined
+      ? TriggerKind.Rule
+      : TriggerKind.SchedulerSchedule;
+  }
+
+  /**
+   * The time zone, read from the platform's data. Checked here rather than by the factories,
+   * so that the catalogue can name the job with an unknown zone.
+   *
+   * @throws {ScheduleExpressionError} when the time zone is unknown.
+   */
+  get zone(): TimeZone {
+    return TimeZone.of(this.timeZone);
+  }
+
+  /**
+   * The same schedule read in another time zone (its flexible window kept), e.g. for a
+   * deployment that sets a job's zone. Like the factories, it leaves the zone to be checked
+   * where it is used.
+   */
+  inTimeZone(timeZone: string): Schedule {
+    const options = {
+      timeZone,
+      ...(this.flexibleWindowMinutes ? { flexibleWindowMinutes: this.flexibleWindowMinutes } : {}),
+    };
+    return new Schedule(this.expression, options, 'Schedule.inTimeZone', this.#timetableFor);
+  }
+
+  /** For people: `cron(30 3 * * ? *) in Europe/Bratislava`, `cron(15 * * * ? *) in UTC`. */
+  describe(): string {
+    const window = this.flexibleWindowMinutes
+      ? `, starting within ${this.flexibleWindowMinutes} min`
+      : '';
+    return `${this.expression} in ${this.timeZone}${window}`;
+  }
+
+  get #times(): Timetable {
+    this.#timetable ??= this.#timetableFor(this.zone);
+    return this.#timetable;
   }
 
   /**
    * The longest interval between consecutive fires, in ms: a rate's period; for a cron, the
-   * exact maximum over all its fires (`cron(0 9 ? * MON-FRI *)`: Friday to Monday, 3 days).
-   * `Infinity` for a cron that fires fewer than twice. Used for the "no successful run for
-   * two periods" alarm.
+   * exact maximum over all its fires (`cron(0 9 ? * MON-FRI *)`: Friday to Monday, 3 days),
+   * in real time for a zoned one (a daily time skipped in spring: about 2 days). `Infinity`
+   * for a cron that fires fewer than twice. Used for the "no successful run for two periods"
+   * alarm and for how long an event stays worth delivering.
    */
   get longestGapMs(): number {
-    this.#longestGapMs ??= this.#timetable.longestGapMs();
+    this.#longestGapMs ??= this.#times.longestGapMs();
     return this.#longestGapMs;
   }
 
@@ -117,7 +218,7 @@ export class Schedule {
    *   anchor + k × period, k ≥ 1). A cron ignores it.
    */
   next(afterMs: number, anchorMs: number): number | undefined {
-    return this.#timetable.next(afterMs, anchorMs);
+    return this.#times.next(afterMs, anchorMs);
   }
 
   /**

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../../functions/catalogue/index.js';
+import { schedulerInput } from '../../functions/lambda/scheduler-input.js';
 import { seedDemoData } from '../../functions/local/seed.js';
 import { scheduledEvent } from '../support/lambda-context.js';
 import { useTestDatabase } from '../support/test-database.js';
@@ -151,6 +152,59 @@ describe('the built bundles, invoked as Lambda does', () => {
     expect(afterDryRun).toBe(expired);
     expect(real.result).toMatchObject({ outcome: 'succeeded', result: { deleted: expired } });
     expect(await count()).toBe(0);
+  });
+
+  it('idempotency-key-purge: refuses a Scheduled Event asking for a dry run, deleting nothing; runs on the Scheduler input', async () => {
+    // GIVEN expired keys (an earlier test purged the demo data's)
+    const bundle = bundles.get('idempotency-key-purge') as string;
+    await client.query(
+      `INSERT INTO idempotency_keys (key_hash, device_id, response_body, expires_at)
+       SELECT 'bundle-test-' || n, (SELECT device_id FROM devices LIMIT 1), '{}', now() - interval '1 day'
+       FROM generate_series(1, 25) AS n`,
+    );
+    const expiredKeys = async () =>
+      Number(
+        (await client.query('SELECT count(*) FROM idempotency_keys WHERE expires_at < now()'))
+          .rows[0].count,
+      );
+    const expired = await expiredKeys();
+    expect(expired).toBeGreaterThan(0);
+
+    // WHEN a Scheduled Event carries dryRun, then the Scheduler input arrives
+    const withDryRun = await invoke(
+      bundle,
+      { ...scheduledEvent(new Date()), detail: { dryRun: true } },
+      { DATABASE_URL: db().url },
+    );
+    const afterRefusal = await expiredKeys();
+    const scheduled = await invoke(
+      bundle,
+      schedulerInput({
+        scheduleArn: 'arn:aws:scheduler:eu-central-1:123456789012:schedule/default/purge',
+        scheduledTime: new Date().toISOString(),
+        executionId: 'd32c5kddcf5bb8c3',
+        attemptNumber: '1',
+      }),
+      { DATABASE_URL: db().url },
+    );
+
+    // THEN the first is refused before any work, the second deletes as scheduled
+    expect(withDryRun.code).toBe(1);
+    expect(withDryRun.error).toMatchObject({
+      name: 'InvalidEventError',
+      message: expect.stringContaining('a scheduled run takes no options'),
+    });
+    expect(afterRefusal).toBe(expired);
+    expect(scheduled.result).toMatchObject({
+      trigger: 'schedule',
+      outcome: 'succeeded',
+      result: { deleted: expired },
+    });
+    expect(scheduled.lines.find((line) => line.message === 'job started')).toMatchObject({
+      executionId: 'd32c5kddcf5bb8c3',
+      attempt: 1,
+    });
+    expect(await expiredKeys()).toBe(0);
   });
 
   it('rejects a malformed event before any work, and the invocation fails', async () => {

@@ -23,6 +23,7 @@ describe('readDeploymentSettings', () => {
         logRetentionDays: '90',
         logLevel: 'debug',
         jobEnvironment: '{"location-cleanup":{"LOCATION_RETENTION_DAYS":"14"}}',
+        jobTimeZones: '{"idempotency-key-purge":"Europe/Bratislava"}',
       }),
     ).toEqual({
       dbSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pm/db-AbC123',
@@ -35,6 +36,7 @@ describe('readDeploymentSettings', () => {
       logRetention: RetentionDays.THREE_MONTHS,
       logLevel: 'DEBUG',
       jobEnvironment: { 'location-cleanup': { LOCATION_RETENTION_DAYS: '14' } },
+      jobTimeZones: { 'idempotency-key-purge': 'Europe/Bratislava' },
     });
   });
 
@@ -53,6 +55,8 @@ describe('readDeploymentSettings', () => {
       { jobEnvironment: { 'location-cleanup': { LOCATION_RETENTION_DAYS: 14 } } },
       'must map job names',
     ],
+    [{ jobTimeZones: '{oops' }, 'context jobTimeZones must be JSON'],
+    [{ jobTimeZones: { 'idempotency-key-purge': 2 } }, 'context jobTimeZones must map job names'],
   ])('rejects %j, naming the key', (context, message) => {
     expect(() => read(context)).toThrow(DeploymentSettingsError);
     expect(() => read(context)).toThrow(message);

@@ -119,6 +119,43 @@ describe('a paused job', () => {
     expect(jobOutputs(template)[0]?.paused).toBe(true);
   });
 
+  it('a zoned job: its Scheduler schedule deployed DISABLED, and the output names the schedule', () => {
+    // GIVEN a paused job in a time zone (fired by EventBridge Scheduler)
+    const jobs = defineCatalogue([
+      {
+        name: 'zoned-job',
+        description: 'Runs at 03:30 in Bratislava.',
+        schedule: Schedule.daily({ hour: 3, minute: 30, timeZone: 'Europe/Bratislava' }),
+        timeoutSeconds: 60,
+      },
+    ]);
+
+    // WHEN synthesised with pausedJobs
+    const { app, stack, template } = synthesize({
+      jobs,
+      jobsDir: fixtureJobsDir,
+      pausedJobs: ['zoned-job'],
+    });
+
+    // THEN
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { State: 'DISABLED' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      TreatMissingData: 'breaching',
+      ActionsEnabled: false,
+    });
+    const [output] = jobOutputs(template);
+    expect(output).toMatchObject({
+      job: 'zoned-job',
+      paused: true,
+      trigger: {
+        kind: 'schedule',
+        name: expect.stringMatching(/^<Ref:zonedjob/),
+        group: 'default',
+      },
+    });
+    expect(nagFindings(app, stack)).toEqual([]);
+  });
+
   it('refuses pausedJobs naming a job that is not deployed, naming the key', () => {
     expect(() => synthesize({ pausedJobs: ['location-clean-up'] })).toThrow(
       new DeploymentSettingsError(

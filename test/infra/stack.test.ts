@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, defineCatalogue } from '../../functions/catalogue/index.js';
 import { Schedule } from '../../functions/schedule/schedule.js';
 import {
+  expectQueuesEncryptedWithTls,
   fixtureJobsDir,
   nagFindings,
   removeSynthesized,
@@ -103,26 +104,7 @@ describe('MaintenanceJobsStack, with no context', () => {
   });
 
   it('encrypts every queue and refuses requests without TLS', () => {
-    for (const [, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {
-      expect(queue.Properties).toMatchObject({
-        SqsManagedSseEnabled: true,
-        MessageRetentionPeriod: 1_209_600,
-      });
-    }
-    template.resourcePropertiesCountIs(
-      'AWS::SQS::QueuePolicy',
-      {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
-        },
-      },
-      2 * catalogue.length,
-    );
+    expectQueuesEncryptedWithTls(template, 2 * catalogue.length);
   });
 
   it('keeps each function’s logs in its own log group for a month', () => {
@@ -388,6 +370,25 @@ describe('MaintenanceJobsStack, with context', () => {
         'ec2:DescribeSubnets',
       ]);
     }
+  });
+
+  it('runs the idempotency-key purge at 03:30 in the zone jobTimeZones sets, on Scheduler', () => {
+    // GIVEN jobTimeZones for the purge; WHEN synthesised
+    const { app, stack, template } = synthesize({
+      jobTimeZones: { 'idempotency-key-purge': 'Europe/Bratislava' },
+    });
+
+    // THEN the purge is on a schedule in Bratislava time, the cleanup keeps its rule
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(15 * * * ? *)',
+    });
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 3 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Bratislava',
+    });
+    expect(nagFindings(app, stack)).toEqual([]);
   });
 
   it('passes each job’s own settings as its environment', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { expect } from 'vitest';
 import { cdkJsonContext } from '../../infra/cdk-json-context.js';
 import {
   MaintenanceJobsStack,
@@ -62,4 +63,28 @@ export function warningsOf(stack: MaintenanceJobsStack): string[] {
   return Annotations.fromStack(stack)
     .findWarning('*', Match.anyValue())
     .map((warning) => `${warning.id}: ${String(warning.entry.data)}`);
+}
+
+/** Every queue is encrypted (SSE-SQS) and `count` queue policies refuse requests without TLS. */
+export function expectQueuesEncryptedWithTls(template: Template, count: number): void {
+  for (const [, queue] of resourcesOf(template, 'AWS::SQS::Queue')) {
+    expect(queue.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+    });
+  }
+  template.resourcePropertiesCountIs(
+    'AWS::SQS::QueuePolicy',
+    {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    },
+    count,
+  );
 }

@@ -10,6 +10,7 @@ import {
   type JobHandlerOptions,
 } from '../../functions/lambda/create-handler.js';
 import { InvalidEventError } from '../../functions/lambda/event.js';
+import { schedulerInput } from '../../functions/lambda/scheduler-input.js';
 import type { JobContext, JobDefinition } from '../../functions/runner/types.js';
 import { VirtualClock } from '../../functions/virtual-clock.js';
 import { type CapturedOutput, captureStdout } from '../support/capture-output.js';
@@ -99,6 +100,50 @@ describe('createJobHandler against a real database', () => {
       function_request_id: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
     });
   });
+
+  it('runs the EventBridge Scheduler input as a scheduled run, logging its execution id and attempt', async () => {
+    // Prepare: the input the stack's schedule sends, as Scheduler fills it in
+    const scheduleArn = 'arn:aws:scheduler:eu-central-1:123456789012:schedule/default/probe';
+    const event = schedulerInput({
+      scheduleArn,
+      scheduledTime: '2026-11-28T10:15:00Z',
+      executionId: 'd32c5kddcf5bb8c3',
+      attemptNumber: '1',
+    });
+
+    // Act
+    const record = await handlerWith({ DATABASE_URL: db().url })(event, lambdaContext(clock));
+
+    // Assess
+    expect(record).toMatchObject({
+      outcome: 'succeeded',
+      trigger: 'schedule',
+      scheduledTime: '2026-11-28T10:15:00.000Z',
+      result: { dryRun: false },
+    });
+    expect(output.logs('job started')[0]).toMatchObject({
+      trigger: 'schedule',
+      executionId: 'd32c5kddcf5bb8c3',
+      attempt: 1,
+      scheduleArn,
+    });
+  });
+
+  it.each([
+    ['"detail": {"dryRun": true}', { ...sampleScheduledEvent, detail: { dryRun: true } }],
+    ['a top-level "dryRun"', { ...sampleScheduledEvent, dryRun: true }],
+  ])(
+    'refuses a Scheduled Event carrying %s before any work, instead of running for real',
+    async (_label, event) => {
+      // Act
+      const attempt = handlerWith({ DATABASE_URL: db().url })(event, lambdaContext(clock));
+
+      // Assess: the job never started, so nothing was deleted
+      await expect(attempt).rejects.toThrow(InvalidEventError);
+      await expect(attempt).rejects.toThrow('a scheduled run takes no options');
+      expect(output.logs('job started')).toHaveLength(0);
+    },
+  );
 
   it('keeps one connection across warm invocations and reconnects after losing it', async () => {
     // Prepare

@@ -29,7 +29,7 @@ export interface AwsJobStatus extends LastRuns {
   readonly pausedByDeploy: boolean;
   /**
    * The next fire, from the deployed expression.
-   * @default - unknown: paused, a `rate()` (counted from when it was created), or a zoned schedule
+   * @default - unknown: paused, or a `rate()` (counted from when it was created)
    */
   readonly nextRun?: string;
   readonly alarms: readonly AlarmStatus[];
@@ -152,10 +152,10 @@ async function alarmStates(
 }
 
 function nextFire(trigger: TriggerState, now: number): number | undefined {
-  if (trigger.timeZone && trigger.timeZone !== 'UTC') return undefined;
   if (!trigger.expression.startsWith('cron(')) return undefined;
   try {
-    return Schedule.expression(trigger.expression).next(now, now);
+    const zone = trigger.timeZone ? { timeZone: trigger.timeZone } : {};
+    return Schedule.expression(trigger.expression, zone).next(now, now);
   } catch {
     return undefined;
   }

@@ -45,7 +45,7 @@ describe('jobs CLI', () => {
     // Assess
     expect(code).toBe(0);
     const cleanup = stdout.split('\n').find((line) => line.startsWith('location-cleanup '));
-    expect(cleanup).toMatch(/cron\(15 \* \* \* \? \*\)\s+300 s\s+256 MiB/);
+    expect(cleanup).toMatch(/cron\(15 \* \* \* \? \*\)\s+UTC\s+300 s\s+256 MiB/);
     expect(cleanup?.match(/\d{4}-\d\d-\d\dT\d\d:15:00Z/g)).toHaveLength(3);
     expect(stdout).toMatch(/idempotency-key-purge\s+cron\(30 3 \* \* \? \*\)/);
   });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError, parseJobEvent } from '../../../functions/lambda/event.js';
+import { schedulerInput } from '../../../functions/lambda/scheduler-input.js';
 import { sampleScheduledEvent } from '../../support/lambda-context.js';
+
+/** The stack's target input as Scheduler fills it in (values as in AWS's documentation). */
+const schedulerEvent = schedulerInput({
+  scheduleArn: 'arn:aws:scheduler:eu-central-1:123456789012:schedule/default/purge-Xyz',
+  scheduledTime: '2027-03-29T01:30:00Z',
+  executionId: 'd32c5kddcf5bb8c3',
+  attemptNumber: '2',
+});
 
 describe('parseJobEvent', () => {
   it('accepts the AWS documentation’s sample Scheduled Event', () => {
@@ -11,10 +20,61 @@ describe('parseJobEvent', () => {
     expect(invocation).toEqual({
       trigger: 'schedule',
       scheduledTime: new Date('2015-10-08T16:53:06Z'),
-      eventId: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+      details: { eventId: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa' },
       dryRun: false,
     });
   });
+
+  it('accepts the EventBridge Scheduler input: the scheduled time, execution id, attempt and schedule', () => {
+    // Act
+    const invocation = parseJobEvent(schedulerEvent);
+
+    // Assess
+    expect(invocation).toEqual({
+      trigger: 'schedule',
+      scheduledTime: new Date('2027-03-29T01:30:00Z'),
+      details: {
+        executionId: 'd32c5kddcf5bb8c3',
+        attempt: 2,
+        scheduleArn: 'arn:aws:scheduler:eu-central-1:123456789012:schedule/default/purge-Xyz',
+      },
+      dryRun: false,
+    });
+  });
+
+  it.each([
+    [
+      'an unfilled placeholder',
+      { ...schedulerEvent, scheduledTime: '<aws.scheduler.scheduled-time>' },
+      'scheduledTime',
+    ],
+    ['a missing execution id', omit(schedulerEvent, 'executionId'), 'executionId'],
+    ['an attempt of 0', { ...schedulerEvent, attemptNumber: '0' }, 'attemptNumber'],
+    ['an attempt that is a number', { ...schedulerEvent, attemptNumber: 1 }, 'attemptNumber'],
+    [
+      'a rule ARN for a schedule ARN',
+      { ...schedulerEvent, scheduleArn: sampleScheduledEvent.resources[0] },
+      'scheduleArn',
+    ],
+  ])('rejects a malformed Scheduler input (%s), naming the field', (_label, event, field) => {
+    const thrown = thrownBy(() => parseJobEvent(event));
+    expect(thrown).toBeInstanceOf(InvalidEventError);
+    expect(thrown.message).toContain('the EventBridge Scheduler input is invalid');
+    expect(thrown.message).toContain(field);
+  });
+
+  it.each([
+    ['a "dryRun"', { ...schedulerEvent, dryRun: true }, 'dryRun'],
+    ['a "detail"', { ...schedulerEvent, detail: { dryRun: true } }, 'detail'],
+  ])(
+    'rejects a Scheduler input carrying options (%s): it would run a real delete',
+    (_label, event, key) => {
+      const thrown = thrownBy(() => parseJobEvent(event));
+      expect(thrown).toBeInstanceOf(InvalidEventError);
+      expect(thrown.message).toContain(`unknown key(s) "${key}"`);
+      expect(thrown.message).toContain('a scheduled run takes no options');
+    },
+  );
 
   it('accepts {} as a manual run and {"dryRun": true} as a manual dry run', () => {
     expect(parseJobEvent({})).toEqual({ trigger: 'manual', dryRun: false });
@@ -40,6 +100,30 @@ describe('parseJobEvent', () => {
   });
 
   it.each([
+    ['"detail": {"dryRun": true}', { ...sampleScheduledEvent, detail: { dryRun: true } }, 'detail'],
+    ['a top-level "dryRun"', { ...sampleScheduledEvent, dryRun: true }, 'dryRun'],
+    ['a non-empty detail', { ...sampleScheduledEvent, detail: { table: 'locations' } }, 'table'],
+    [
+      'an unknown top-level key that looks like an option',
+      { ...sampleScheduledEvent, batchSize: 10 },
+      'batchSize',
+    ],
+    ['a detail that is not an object', { ...sampleScheduledEvent, detail: 'dry run' }, 'detail'],
+  ])(
+    'rejects a Scheduled Event carrying options (%s): it would run a real delete',
+    (_label, event, key) => {
+      // Act
+      const thrown = thrownBy(() => parseJobEvent(event));
+
+      // Assess: rejected before any work, naming the key and saying how to ask for a dry run
+      expect(thrown).toBeInstanceOf(InvalidEventError);
+      expect(thrown.message).toContain(key);
+      expect(thrown.message).toContain('a scheduled run takes no options');
+      expect(thrown.message).toContain('{"dryRun": true}');
+    },
+  );
+
+  it.each([
     ['a string', 'run now', 'got a string'],
     ['null', null, 'got null'],
     ['undefined', undefined, 'got undefined'],
@@ -47,11 +131,20 @@ describe('parseJobEvent', () => {
     ['a number', 42, 'got a number'],
   ])('rejects %s, saying what it expected', (_label, event, got) => {
     expect(() => parseJobEvent(event)).toThrow(
-      /expected an EventBridge Scheduled Event \(source "aws.events", detail-type "Scheduled Event"\) or \{\} for a manual run/,
+      /expected an EventBridge Scheduled Event \(source "aws.events", detail-type "Scheduled Event"\), the EventBridge Scheduler input \(source "aws.scheduler"\) or \{\} for a manual run/,
     );
     expect(() => parseJobEvent(event)).toThrow(got);
   });
 });
+
+function thrownBy(action: () => unknown): Error {
+  try {
+    action();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error, but nothing was thrown');
+}
 
 function omit<T extends object>(value: T, key: keyof T) {
   const copy: Partial<T> = { ...value };

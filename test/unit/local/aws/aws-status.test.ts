@@ -107,6 +107,28 @@ describe('status --aws', () => {
     expect(delays).toEqual([1_000]);
   });
 
+  it('computes a zoned schedule’s next run in its zone', async () => {
+    // Prepare: the schedule at 03:30 Paris time, enabled (CET in November: 02:30 UTC)
+    mocks.scheduler
+      .on(GetScheduleCommand, { Name: zoned.trigger.name, GroupName: 'default' })
+      .resolves({
+        Name: zoned.trigger.name,
+        State: 'ENABLED',
+        ScheduleExpression: 'cron(30 3 * * ? *)',
+        ScheduleExpressionTimezone: 'Europe/Paris',
+      });
+
+    // Act
+    const { stdout } = await run({ name: 'status', json: true });
+
+    // Assess
+    const [, zonedStatus] = stdout.split('\n').map((line) => JSON.parse(line));
+    expect(zonedStatus).toMatchObject({
+      job: 'idempotency-key-purge',
+      nextRun: '2026-11-29T02:30:00.000Z',
+    });
+  });
+
   it('as one table for people', async () => {
     // Act
     const { stdout } = await run({ name: 'status', json: false });

@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import type { CatalogueEntry } from '../catalogue/index.js';
+import { schedulerInput } from '../lambda/scheduler-input.js';
+import { TriggerKind } from '../schedule/schedule.js';
+import { scheduledEventFor } from './local-context.js';
+
+/**
+ * What the job's AWS trigger would send for a fire at `time`: a rule's Scheduled Event for a
+ * UTC job, the Scheduler schedule's target input for a zoned (or flexible) one. Local runs
+ * then go through the same validation path as the cloud's.
+ */
+export function triggerPayloadFor(entry: CatalogueEntry, time: number): object {
+  return entry.schedule.triggerKind === TriggerKind.SchedulerSchedule
+    ? schedulerInputFor(entry, time)
+    : scheduledEventFor(entry, time);
+}
+
+/** The input the stack's Scheduler schedule sends, filled in as Scheduler would (attempt 1). */
+export function schedulerInputFor(entry: CatalogueEntry, time: number) {
+  return schedulerInput({
+    scheduleArn: `arn:aws:scheduler:local:000000000000:schedule/default/${entry.name}`,
+    // Scheduler gives whole seconds, like EventBridge.
+    scheduledTime: new Date(Math.floor(time / 1_000) * 1_000).toISOString().replace('.000Z', 'Z'),
+    executionId: randomUUID().replaceAll('-', '').slice(0, 16),
+    attemptNumber: '1',
+  });
+}
