@@ -17,6 +17,10 @@ export interface Measurement {
   readonly batchMs: readonly number[];
   /** Growth of the process's resident memory during the run (peak − start), bytes. */
   readonly memoryGrowth?: number;
+  /** Time after the last batch to the end of the run (the heap sweep's final check), ms. */
+  readonly tailMs?: number;
+  /** The job's path (`index` or `heap`) and why, as its result says. */
+  readonly strategy?: { readonly path: string; readonly reason: string };
 }
 
 /** A way of deleting the expired rows. */
@@ -62,35 +66,6 @@ export const originalBatches: Contender = {
   },
 };
 
-/**
- * The alternative that lost to ours: the same keyset on `created_at`, but each batch deletes
- * the tuple ids its index scan found (`ctid = ANY(ARRAY(...))`), visiting each row twice.
- */
-export const tupleIdBatches: Contender = {
-  name: 'keyset + tuple ids (alternative)',
-  runs: 3,
-  async run(db) {
-    const { rows } = await db.query<{ cutoff: string }>(`SELECT (${cutoff})::text AS cutoff`);
-    let from = '-infinity';
-    return timedBatches(async () => {
-      await db.query('BEGIN; SET LOCAL statement_timeout = 5000; SET LOCAL lock_timeout = 1000');
-      const { rows: batch } = await db.query<{ deleted: number; last: string | null }>(
-        `WITH deleted AS (
-           DELETE FROM locations WHERE ctid = ANY (ARRAY(
-             SELECT ctid FROM locations WHERE created_at >= $1 AND created_at < $2
-              ORDER BY created_at LIMIT ${batchSize}))
-           RETURNING created_at)
-         SELECT count(*)::int AS deleted, max(created_at)::text AS last FROM deleted`,
-        [from, rows[0]?.cutoff],
-      );
-      await db.query('COMMIT');
-      const { deleted = 0, last = null } = batch[0] ?? {};
-      if (last) from = last;
-      return { deleted, last: deleted < batchSize };
-    });
-  },
-};
-
 /** The location-cleanup job itself, with its production settings (30 days, 10,000 rows). */
 export const ourJob: Contender = {
   name: 'ours (location-cleanup job)',
@@ -107,21 +82,24 @@ export const ourJob: Contender = {
     });
     const result = await job.run(benchContext(), { config: readLocationCleanupConfig({}), db });
     if (!result.complete) throw new Error('the cleanup stopped before it was complete');
+    const ended = performance.now();
     return {
+      tailMs: ended - (times.at(-1) as number),
       deleted: result.deleted,
+      // Each batch from the end of the one before (the first from the start, so it includes
+      // the checks and the strategy's choice); a heap sweep's final check is not a batch.
       batchMs: times.slice(1).map((time, index) => time - (times[index] as number)),
       memoryGrowth: rssPeak - rssAtStart,
+      strategy: { path: String(result.strategy), reason: String(result.strategyReason) },
     };
   },
 };
 
-/** Every contender, in the order they run. */
-export const contenders: readonly Contender[] = [
-  plainDelete,
-  originalBatches,
-  tupleIdBatches,
-  ourJob,
-];
+/** The contenders of a backlog, in the order they run. */
+export const backlogContenders: readonly Contender[] = [plainDelete, originalBatches, ourJob];
+
+/** The contenders of the steady hourly run: the plain DELETE of the same hour, and ours. */
+export const steadyContenders: readonly Contender[] = [plainDelete, ourJob];
 
 async function timedBatches(
   batch: () => Promise<{ deleted: number; last: boolean }>,

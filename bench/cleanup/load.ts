@@ -1,27 +1,82 @@
 import type pg from 'pg';
 
+/** How the rows lie on disk, relative to `created_at`. */
+export type PhysicalOrder = 'sequential' | 'random' | 'mixed';
+
+/** Every physical order, in the order the benchmark runs them. */
+export const physicalOrders: readonly PhysicalOrder[] = ['sequential', 'random', 'mixed'];
+
+/**
+ * What is expired:
+ * - `backlog`: half the rows, 31 to 60 days old; the rest 1 minute to 29 days old;
+ * - `steady`: one hour's worth, 30 days 6 hours to 30 days 7 hours old (what an hourly run
+ *   finds), the rest spread over the last 30 days.
+ * Either way the cutoff (30 days ago, whenever the benchmark reads it) falls in a gap with no
+ * rows, so that every method deletes exactly the same rows, whenever it runs.
+ */
+export type Layout = 'backlog' | 'steady';
+
 /** How the generated table looks. */
 export interface GeneratedLocations {
   /** Rows in all. */
   readonly rows: number;
-  /** Rows older than 31 days (the first half); the rest are at most 29 days old. */
+  /** Rows older than the 30-day cutoff. */
   readonly expired: number;
+  readonly order: PhysicalOrder;
+  readonly layout: Layout;
 }
 
+/** Options of {@link loadLocations}. */
+export interface LoadOptions {
+  /**
+   * How the rows lie on disk: in `created_at` order (a bulk load), in `random` order, or
+   * `mixed`: every other row in time order and the others scattered at random (a table whose
+   * freed space was reused by newer rows).
+   * @default 'sequential'
+   */
+  readonly order?: PhysicalOrder;
+  /** @default 'backlog' */
+  readonly layout?: Layout;
+}
+
+/** The row order of each physical order, as an `ORDER BY` of `g` (the row's number). */
+const orderBy: Readonly<Record<PhysicalOrder, string>> = {
+  sequential: 'g',
+  random: 'random()',
+  mixed: 'CASE WHEN g % 2 = 0 THEN g ELSE random() * $1::int END',
+};
+
+/** `created_at` of row `g` of `$1` rows, `$2` of them expired. */
+const createdAt: Readonly<Record<Layout, string>> = {
+  backlog: `CASE WHEN g <= $2::int
+      THEN now() - interval '60 days' + interval '29 days' * g / $2::int
+      ELSE now() - interval '29 days' + (interval '29 days' - interval '1 minute') * (g - $2::int) / ($1::int - $2::int)
+    END`,
+  steady: `CASE WHEN g <= $2::int
+      THEN now() - interval '30 days 7 hours' + interval '1 hour' * g / $2::int
+      ELSE now() - interval '30 days' + (interval '30 days' - interval '1 minute') * (g - $2::int) / ($1::int - $2::int)
+    END`,
+};
+
 /**
- * Fills `locations` (schema already migrated) with `rows` fixes from 1,000 devices, in
- * `created_at` order as an application writes them: half of them 31 to 60 days old, half
- * 1 minute to 29 days old, so that a 30-day cutoff falls in an empty gap and every method
- * deletes exactly the same rows, whenever it runs.
+ * Fills `locations` (schema already migrated) with `rows` fixes from 1,000 devices.
  *
- * Generated in SQL (`generate_series`), in one statement. The table's secondary indexes and
- * foreign keys are dropped first and re-created after, from their own definitions, which is
- * several times faster than maintaining them row by row. Ends with `VACUUM ANALYZE`, as
- * autovacuum would have left a table whose rows are days old; autovacuum is then turned off
- * for the table, so that it cannot start in the middle of one method's run.
+ * Generated in SQL (`generate_series`), in one statement, in the physical order asked for.
+ * The table's secondary indexes and foreign keys are dropped first and re-created after, from
+ * their own definitions, which is several times faster than maintaining them row by row. Ends
+ * with `VACUUM ANALYZE`, as autovacuum would have left a table whose rows are days old;
+ * autovacuum is then turned off for the table, so that it cannot start in the middle of one
+ * method's run.
  */
-export async function loadLocations(db: pg.Client, rows: number): Promise<GeneratedLocations> {
-  const expired = Math.floor(rows / 2);
+export async function loadLocations(
+  db: pg.Client,
+  rows: number,
+  options: LoadOptions = {},
+): Promise<GeneratedLocations> {
+  const order = options.order ?? 'sequential';
+  const layout = options.layout ?? 'backlog';
+  // 30 days and 7 hours hold 721 hours; the steady layout's expired hour is one of them.
+  const expired = layout === 'backlog' ? Math.floor(rows / 2) : Math.max(1, Math.floor(rows / 721));
   await db.query(
     `INSERT INTO devices (device_id, group_id)
      SELECT md5('device-' || d)::uuid, 'group-' || (d % 20) FROM generate_series(0, 999) AS d`,
@@ -48,10 +103,8 @@ export async function loadLocations(db: pg.Client, rows: number): Promise<Genera
             g % 360, (g % 300) / 10.0, 'fused', 1 + g % 100, CASE WHEN g % 3 = 0 THEN 'cell' ELSE 'wifi' END,
             t.created_at - interval '2 seconds', t.created_at
        FROM generate_series(1, $1::int) AS g,
-            LATERAL (SELECT CASE WHEN g <= $2::int
-              THEN now() - interval '60 days' + interval '29 days' * g / $2::int
-              ELSE now() - interval '29 days' + (interval '29 days' - interval '1 minute') * (g - $2::int) / ($1::int - $2::int)
-            END AS created_at) AS t`,
+            LATERAL (SELECT ${createdAt[layout]} AS created_at) AS t
+      ORDER BY ${orderBy[order]}`,
     [rows, expired],
   );
 
@@ -65,5 +118,5 @@ export async function loadLocations(db: pg.Client, rows: number): Promise<Genera
   // Each method leaves the same dead rows; a vacuum starting in the middle of one run and not
   // another would only add noise to the comparison.
   await db.query('ALTER TABLE locations SET (autovacuum_enabled = false)');
-  return { rows, expired };
+  return { rows, expired, order, layout };
 }

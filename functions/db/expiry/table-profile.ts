@@ -35,6 +35,10 @@ export interface TableProfile {
    * @default - none: batches cannot walk an index
    */
   readonly index?: string;
+  /** Rows by the statistics (`pg_class.reltuples`); negative when never analyzed. */
+  readonly estimatedRows: number;
+  /** The table's size in pages, now. */
+  readonly pages: number;
 }
 
 interface TableRow {
@@ -44,7 +48,32 @@ interface TableRow {
   readonly kind: string;
   readonly attnum: number | null;
   readonly type: string | null;
+  readonly index: string | null;
+  readonly reltuples: number;
+  readonly pages: number;
 }
+
+/**
+ * The relation, its column, the first valid b-tree index (no predicate) that leads with the
+ * column, and its size: one catalog query (`$1` a name, or an oid as text), since a run's fixed cost matters for the hourly run.
+ */
+const profileQuery = `
+  SELECT c.oid::text AS oid, n.nspname AS schema, c.relname, c.relkind::text AS kind, a.attnum,
+         (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)::regtype::text AS type,
+         (SELECT ic.relname FROM pg_index i
+            JOIN pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_am am ON am.oid = ic.relam
+           WHERE i.indrelid = c.oid AND i.indkey[0] = a.attnum AND am.amname = 'btree'
+             AND i.indpred IS NULL AND i.indisvalid AND i.indisready
+           ORDER BY i.indnatts, ic.relname LIMIT 1) AS index,
+         c.reltuples::float8 AS reltuples,
+         (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_attribute a
+           ON a.attrelid = c.oid AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN pg_type t ON t.oid = a.atttypid
+   WHERE c.oid = to_regclass($1)`;
 
 const relationKinds: Readonly<Record<string, string>> = {
   v: 'a view',
@@ -66,17 +95,7 @@ const relationKinds: Readonly<Record<string, string>> = {
  */
 export async function inspectTable(db: ClientBase, target: ExpiringTable): Promise<TableProfile> {
   const quoted = quoteTableName(target.table);
-  const { rows } = await db.query<TableRow>(
-    `SELECT c.oid::text AS oid, n.nspname AS schema, c.relname, c.relkind::text AS kind, a.attnum,
-            (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)::regtype::text AS type
-       FROM pg_class c
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-       LEFT JOIN pg_attribute a
-              ON a.attrelid = c.oid AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped
-       LEFT JOIN pg_type t ON t.oid = a.atttypid
-      WHERE c.oid = to_regclass($1)`,
-    [quoted, target.column],
-  );
+  const { rows } = await db.query<TableRow>(profileQuery, [quoted, target.column]);
   const row = rows[0];
   const label = `${target.table}.${target.column}`;
   if (!row) {
@@ -96,21 +115,17 @@ export async function inspectTable(db: ClientBase, target: ExpiringTable): Promi
     throw new TableCheckError(target.table, `table ${target.table} has no column ${target.column}`);
   }
   const columnTime = await readColumnTime(db, target, label, row.type);
-  const oid = Number(row.oid);
   return {
     name: target.table,
-    oid,
-    quotedTable: `${escapeIdentifier(row.schema)}.${escapeIdentifier(row.relname)}`,
     quotedColumn: escapeIdentifier(target.column),
     column: target.column,
-    columnNumber: row.attnum,
     columnTime,
+    ...fromRow(row),
     kind,
-    index: await leadingIndex(db, oid, row.attnum),
   };
 }
 
-/** The profile of one of `parent`'s partitions (same column, its own index). */
+/** The profile of one of `parent`'s partitions (same column, its own index and size). */
 export async function partitionProfile(
   db: ClientBase,
   parent: TableProfile,
@@ -120,23 +135,22 @@ export async function partitionProfile(
     readonly kind: 'table' | 'partitioned';
   },
 ): Promise<TableProfile> {
-  const { rows } = await db.query<{ schema: string; relname: string; attnum: number }>(
-    `SELECT n.nspname AS schema, c.relname, a.attnum
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = $2 AND NOT a.attisdropped
-      WHERE c.oid = $1`,
-    [partition.oid, parent.column],
-  );
+  const { rows } = await db.query<TableRow>(profileQuery, [String(partition.oid), parent.column]);
   const row = rows[0];
-  if (!row) throw new TableCheckError(parent.name, `partition ${partition.name} is gone`);
+  if (!row || row.attnum === null) {
+    throw new TableCheckError(parent.name, `partition ${partition.name} is gone`);
+  }
+  return { ...parent, ...fromRow(row), name: partition.name, kind: partition.kind };
+}
+
+function fromRow(row: TableRow) {
   return {
-    ...parent,
-    name: partition.name,
-    oid: partition.oid,
+    oid: Number(row.oid),
     quotedTable: `${escapeIdentifier(row.schema)}.${escapeIdentifier(row.relname)}`,
-    columnNumber: row.attnum,
-    kind: partition.kind,
-    index: await leadingIndex(db, partition.oid, row.attnum),
+    columnNumber: row.attnum ?? 0,
+    ...(row.index === null ? {} : { index: row.index }),
+    estimatedRows: row.reltuples,
+    pages: row.pages,
   };
 }
 
@@ -172,23 +186,4 @@ async function readColumnTime(
     );
   }
   return { type: 'timestamp', timeZone: target.columnTimeZone };
-}
-
-async function leadingIndex(
-  db: ClientBase,
-  oid: number,
-  attnum: number,
-): Promise<string | undefined> {
-  const { rows } = await db.query<{ name: string }>(
-    `SELECT ic.relname AS name
-       FROM pg_index i
-       JOIN pg_class ic ON ic.oid = i.indexrelid
-       JOIN pg_am am ON am.oid = ic.relam
-      WHERE i.indrelid = $1 AND i.indkey[0] = $2 AND am.amname = 'btree'
-        AND i.indpred IS NULL AND i.indisvalid AND i.indisready
-      ORDER BY i.indnatts, ic.relname
-      LIMIT 1`,
-    [oid, attnum],
-  );
-  return rows[0]?.name;
 }
