@@ -12,6 +12,8 @@ export class UsageError extends Error {
 export interface DbFlags {
   readonly migrate: boolean;
   readonly seed: boolean;
+  /** The embedded database's `locations` partitioned by day (`--partitioned`). */
+  readonly partitioned: boolean;
 }
 
 /** Which deployed stack `--aws` commands work on. */
@@ -70,8 +72,8 @@ const awsFlags = ['aws', 'stage', 'region'];
 const flagsOf: Readonly<Record<string, readonly string[]>> = {
   list: [],
   db: [],
-  run: ['dry-run', 'migrate', 'seed', 'metrics', 'json', ...awsFlags],
-  start: ['run-now', 'shutdown-timeout', 'migrate', 'seed', 'metrics', 'json'],
+  run: ['dry-run', 'migrate', 'seed', 'partitioned', 'metrics', 'json', ...awsFlags],
+  start: ['run-now', 'shutdown-timeout', 'migrate', 'seed', 'partitioned', 'metrics', 'json'],
   history: ['limit', 'json', ...awsFlags],
   status: ['json', ...awsFlags],
   pause: awsFlags,
@@ -102,10 +104,14 @@ export function parseCommand(argv: readonly string[]): Command {
   if (misplaced) throw new UsageError(`--${misplaced} does not apply to "${name}"`);
   const aws = awsTarget(values);
   if (aws) {
-    const local = ['migrate', 'seed', 'metrics'].find((flag) => flag in values);
+    const local = ['migrate', 'seed', 'partitioned', 'metrics'].find((flag) => flag in values);
     if (local) throw new UsageError(`--${local} does not apply with --aws`);
   }
-  const db = { migrate: values.migrate ?? false, seed: values.seed ?? false };
+  const db = {
+    migrate: values.migrate ?? false,
+    seed: values.seed ?? false,
+    partitioned: values.partitioned ?? false,
+  };
   const metrics = values.metrics ?? false;
   const json = values.json ?? false;
   const arguments_ = (count: 0 | 1, what: string) => {
@@ -182,6 +188,7 @@ function parse(argv: readonly string[]) {
       'dry-run': { type: 'boolean' },
       migrate: { type: 'boolean' },
       seed: { type: 'boolean' },
+      partitioned: { type: 'boolean' },
       metrics: { type: 'boolean' },
       json: { type: 'boolean' },
       aws: { type: 'boolean' },

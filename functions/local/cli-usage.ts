@@ -15,6 +15,8 @@ Options:
   --dry-run                 run: count what would be done, change nothing
   --migrate                 with DATABASE_URL: apply the schema migrations first
   --seed                    write demo data first (always done on the embedded database's first start)
+  --partitioned             the embedded database's locations partitioned by day (converted once,
+                            demo rows kept), to see the cleanup drop whole partitions
   --shutdown-timeout <s>    start: seconds to wait for running jobs on a stop request (default 30)
   --metrics                 print the runs' metrics (CloudWatch EMF lines), hidden by default
   --json                    run, start: the JSON log lines as Lambda writes them (the default when

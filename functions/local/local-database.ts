@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Env } from '../config/env.js';
+import { ConfigError, type Env } from '../config/env.js';
 import { readDatabaseUrl } from '../db/connection-config.js';
 import { migrate } from '../db/migrate.js';
 import { redact } from '../runner/redact.js';
+import { partitionLocationsByDay } from './partition-locations.js';
 import { type PostgresServer, startPostgresServer } from './postgres-server.js';
 import { seedDemoData } from './seed.js';
 
@@ -21,6 +22,12 @@ export interface LocalDatabaseOptions {
   readonly migrate: boolean;
   /** Write demo data. Always done on an embedded database's first start. */
   readonly seed: boolean;
+  /**
+   * Partition the embedded database's `locations` by day (converting it once, rows kept).
+   * Refused with `DATABASE_URL`: the backend owns that schema.
+   * @default false
+   */
+  readonly partitioned?: boolean;
   /** Progress notes for the person at the terminal. */
   readonly note: (message: string, fields?: Record<string, unknown>) => void;
 }
@@ -42,6 +49,12 @@ export interface LocalDatabase {
  */
 export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<LocalDatabase> {
   const external = readDatabaseUrl(options.env);
+  if (external && options.partitioned) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      '--partitioned changes the embedded demo database only; with DATABASE_URL the backend owns the schema (see "Partitioned tables" in the README for the DDL)',
+    );
+  }
   if (external) {
     await prepare(external, options.migrate, options.seed, options.note);
     options.note('database ready', { embedded: false, url: redact(external) });
@@ -57,6 +70,16 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
     const url = await ensureDatabase(server);
     await withClient(url, async (db) => {
       options.note('schema migrated', { applied: await migrate(db) });
+      if (options.partitioned) {
+        const report = await partitionLocationsByDay(db);
+        if (report.converted || report.created.length > 0) {
+          options.note('locations partitioned by day', {
+            converted: report.converted,
+            rowsMoved: report.rowsMoved,
+            partitionsCreated: report.created.length,
+          });
+        }
+      }
       // A first start finds no devices (so does one after a first start killed mid-seed).
       if (options.seed || (await hasNoDevices(db))) {
         options.note('demo data written', { ...(await seedDemoData(db)) });

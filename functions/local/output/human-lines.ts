@@ -90,6 +90,13 @@ const formatters: Readonly<Record<string, Formatter>> = {
     const applied = Array.isArray(line.applied) ? line.applied.map(String) : [];
     return applied.length > 0 ? event('', `schema migrated: ${applied.join(', ')}`) : undefined;
   },
+  'locations partitioned by day': (line, event) =>
+    event(
+      '',
+      line.converted === true
+        ? `locations partitioned by day: ${formatCount(Number(line.rowsMoved))} rows moved into ${formatCount(Number(line.partitionsCreated))} day partitions and a DEFAULT one`
+        : `locations partitioned by day: ${formatCount(Number(line.partitionsCreated))} day partitions added`,
+    ),
   'demo data written': (line, event) =>
     event(
       '',

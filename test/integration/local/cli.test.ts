@@ -145,6 +145,16 @@ describe('jobs CLI', () => {
     },
   );
 
+  it('refuses --partitioned with DATABASE_URL: the backend owns that schema', async () => {
+    const { code, stderr } = await runCli(
+      ['run', 'location-cleanup', '--partitioned'],
+      cleanEnv({ DATABASE_URL: db().url }),
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('error: --partitioned changes the embedded demo database only');
+  });
+
   it.each([
     ['notaurl', 'it is not a URL: "notaurl"'],
     ['mysql://root:Pa55word@db:3306/pm', 'its scheme is mysql: "mysql://root:***@db:3306/pm"'],
@@ -327,6 +337,41 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     // The same data, not a new seed: only fixes that crossed the 30-day line since the first
     // run's cutoff are due (200,000 fixes over 60 days: about one every 26 s).
     expect(secondDeleted.deleted).toBeLessThan(firstDeleted.deleted / 1_000);
+  }, 60_000);
+
+  it('--partitioned converts the demo locations to day partitions, rows kept, and the cleanup drops the expired ones', async () => {
+    // Prepare: a demo database with a plain locations, as a first start leaves it
+    const env = cleanEnv({ LOCAL_POSTGRES_DIR: dataDir('partitioned') });
+    const plain = await runCli(['run', 'location-cleanup', '--dry-run'], env);
+    const resultOf = (run: typeof plain) =>
+      (run.logs('job finished')[0]?.result ?? {}) as Record<string, unknown>;
+    const wouldDelete = resultOf(plain).wouldDelete as number;
+
+    // Act
+    const partitioned = await runCli(['run', 'location-cleanup', '--partitioned'], env);
+    const again = await runCli(['run', 'location-cleanup', '--partitioned', '--dry-run'], env);
+
+    // Assess
+    expect([plain.code, partitioned.code, again.code]).toEqual([0, 0, 0]);
+    const [converted] = partitioned.logs('locations partitioned by day');
+    expect(converted).toMatchObject({ converted: true, rowsMoved: 200_000 });
+    const result = resultOf(partitioned) as {
+      deleted: number;
+      strategy: string;
+      partitionsDropped: string[];
+    };
+    expect(result.strategy).toBe('partitions');
+    expect(result.partitionsDropped.length).toBeGreaterThanOrEqual(28);
+    expect(result.partitionsDropped.every((name) => /^public\.locations_p\d{8}$/.test(name))).toBe(
+      true,
+    );
+    // The same rows as the dry run counted (a few more may have crossed the line since).
+    expect(result.deleted).toBeGreaterThanOrEqual(wouldDelete);
+    expect(result.deleted).toBeLessThan(wouldDelete + 100);
+    expect(partitioned.logs('partition dropped')).toHaveLength(result.partitionsDropped.length);
+    // Converted once: the second start finds it partitioned, with nothing old left.
+    expect(again.logs('locations partitioned by day')).toEqual([]);
+    expect(resultOf(again).wouldDelete).toBeLessThan(100);
   }, 60_000);
 
   it('starts again after being killed (SIGKILL) on its first start, with demo data written once', async () => {

@@ -42,7 +42,7 @@ const runCommand = (dryRun: boolean, json: boolean) => ({
   job: 'location-cleanup',
   dryRun,
   json,
-  db: { migrate: false, seed: false },
+  db: { migrate: false, seed: false, partitioned: false },
   metrics: false,
 });
 
