@@ -1,0 +1,187 @@
+/**
+ * The partitions benchmark's printout: one row per method (its median run), where the job's
+ * time goes, and the issue's targets, met or missed.
+ */
+import { count, ms, percentile, table } from '../cleanup/stats.js';
+import type { WriterReport } from '../cleanup/writer.js';
+import type { LoadedLocations } from './load.js';
+import {
+  jobDetaching,
+  jobOnPartitions,
+  jobOnPlainTable,
+  type Method,
+  type MethodRun,
+  plainDelete,
+  straddlingAlone,
+} from './methods.js';
+import { summarise } from './statement-timer.js';
+
+/** Targets from the issue, at the default 10,000,000 rows. */
+export const targets = {
+  plainOverJob: 20,
+  longestLockMs: 100,
+  walShare: 0.05,
+};
+
+/** One run of one method, measured. */
+export interface Outcome {
+  readonly method: Method;
+  readonly wallMs: number;
+  /** WAL written by the whole server during the run (the writer's inserts included), bytes. */
+  readonly walBytes: number;
+  readonly run: MethodRun;
+  readonly writer: WriterReport;
+}
+
+/** The table, the job's breakdown and the targets; `missed` when a target is. */
+export function report(
+  runs: ReadonlyMap<Method, readonly Outcome[]>,
+  loaded: LoadedLocations,
+  defaultRows: number,
+): { text: string; missed: boolean } {
+  const median = (method: Method) => {
+    const outcomes = runs.get(method);
+    if (!outcomes?.length) throw new Error(`${method.name} did not run`);
+    const sorted = [...outcomes].sort((a, b) => a.wallMs - b.wallMs);
+    return sorted[Math.floor((sorted.length - 1) / 2)] as Outcome;
+  };
+  const header = [
+    'method',
+    'runs',
+    'wall',
+    'deleted',
+    'WAL',
+    'batches',
+    'in batches',
+    'DDL txns',
+    'in DDL',
+    'longest DDL',
+    'inserts',
+    'insert p50',
+    'insert p99',
+    'insert max',
+  ];
+  const rows = [...runs.keys()].map((method) => {
+    const { wallMs, walBytes, run, writer } = median(method);
+    const work = summarise(run.work);
+    const ddl = work['partition DDL'];
+    return [
+      method.name,
+      String(runs.get(method)?.length ?? 0),
+      ms(wallMs),
+      count(run.deleted),
+      bytes(walBytes),
+      count(work.batch.count),
+      ms(work.batch.totalMs),
+      count(ddl.count),
+      ddl.count > 0 ? ms(ddl.totalMs) : '-',
+      ddl.count > 0 ? ms(ddl.maxMs) : '-',
+      count(writer.inserts),
+      ms(percentile(writer.latenciesMs, 0.5)),
+      ms(percentile(writer.latenciesMs, 0.99)),
+      ms(Math.max(...writer.latenciesMs)),
+    ];
+  });
+
+  const job = median(jobOnPartitions);
+  const plain = median(plainDelete);
+  const alone = median(straddlingAlone);
+  const jobRuns = runs.get(jobOnPartitions) ?? [];
+  const breakdown = timeSpent(job, alone);
+
+  const plainOverJob = plain.wallMs / job.wallMs;
+  const writerMax = Math.max(...jobRuns.flatMap((outcome) => outcome.writer.latenciesMs));
+  const ddlMax = Math.max(
+    ...jobRuns.map((outcome) => summarise(outcome.run.work)['partition DDL'].maxMs),
+  );
+  const walShare = job.walBytes / plain.walBytes;
+  const worst = jobRuns.length === 1 ? 'its run' : `worst of ${jobRuns.length} runs`;
+  const checks = [
+    check(
+      'plain DELETE / job (wall)',
+      `${plainOverJob.toFixed(1)}x`,
+      '≥ 20x',
+      plainOverJob >= targets.plainOverJob,
+    ),
+    check(
+      `longest insert wait during the job (the writer, ${worst})`,
+      ms(writerMax),
+      '≤ 100 ms',
+      writerMax <= targets.longestLockMs,
+    ),
+    check(
+      `job's longest partition DDL transaction, lock's upper bound (${worst})`,
+      ms(ddlMax),
+      '≤ 100 ms',
+      ddlMax <= targets.longestLockMs,
+    ),
+    check(
+      'job WAL / plain DELETE WAL',
+      `${(walShare * 100).toFixed(2)} %`,
+      '≤ 5 %',
+      walShare <= targets.walShare,
+    ),
+  ];
+  const notes = [jobOnPartitions, jobDetaching, jobOnPlainTable, straddlingAlone]
+    .filter((method) => runs.has(method))
+    .map((method) => `${method.name}: ${median(method).run.note ?? ''}`)
+    .concat([
+      "WAL is the whole server's (pg_current_wal_insert_lsn() before and after), the writer's " +
+        'inserts included. "in batches" and "in DDL" are transactions timed from BEGIN to the ' +
+        "answer to COMMIT, as the job's session saw them. A DROP TABLE's COMMIT removes the " +
+        "partition's files after it has released its locks (PostgreSQL does so, as it can take " +
+        'long): the writer does not wait for that part, so its longest insert is the lock the ' +
+        'application sees, and the longest DDL transaction is an upper bound of it.',
+    ]);
+  const note =
+    loaded.rows === defaultRows ? '' : `\n(targets are set for ${count(defaultRows)} rows)`;
+  const text = [
+    table(header, rows),
+    '',
+    `where the job's time goes (median run, ${ms(job.wallMs)}):`,
+    table(['part', 'count', 'time', 'of wall'], breakdown),
+    '',
+    notes.join('\n'),
+    '',
+    table(['ratio / figure', 'value', 'target', ''], checks) + note,
+  ].join('\n');
+  return { text, missed: checks.some((row) => row[3] === 'MISSED') };
+}
+
+/** The job's wall time by kind of work, against the straddling partition's delete alone. */
+function timeSpent(job: Outcome, alone: Outcome): string[][] {
+  const work = summarise(job.run.work);
+  const ddl = work['partition DDL'];
+  const row = (label: string, items: number | undefined, time: number) => [
+    label,
+    items === undefined ? '' : count(items),
+    ms(time),
+    `${((time / job.wallMs) * 100).toFixed(0)} %`,
+  ];
+  const inStatements = ddl.totalMs + work.batch.totalMs + work.other.totalMs;
+  return [
+    row('partition DDL: BEGIN, DROP TABLE', ddl.count, ddl.totalMs - ddl.commitMs),
+    row('partition DDL: COMMIT (removes the files)', ddl.count, ddl.commitMs),
+    row('batches (the straddling partition)', work.batch.count, work.batch.totalMs),
+    row('other statements (plan, checks)', work.other.count, work.other.totalMs),
+    row('in the client, between statements', undefined, job.wallMs - inStatements),
+    row(
+      'straddling partition alone (its wall)',
+      summarise(alone.run.work).batch.count,
+      alone.wallMs,
+    ),
+    row('batches + partition DDL', undefined, work.batch.totalMs + ddl.totalMs),
+  ];
+}
+
+function check(label: string, value: string, target: string, met: boolean): string[] {
+  return [label, value, target, met ? 'met' : 'MISSED'];
+}
+
+/** Bytes in B, kB, MB or GB (powers of 1000). */
+export function bytes(value: number): string {
+  if (value >= 1e9) return `${(value / 1e9).toFixed(2)} GB`;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(1)} MB`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} kB`;
+  return `${Math.round(value)} B`;
+}
