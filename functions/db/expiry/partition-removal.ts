@@ -3,10 +3,11 @@
  * ... DETACH PARTITION` to keep it for an archive step the backend owns. Each is one short
  * statement in its own transaction, under a tight `lock_timeout`: both take an ACCESS EXCLUSIVE
  * lock on the parent, and while one waits for it, the backend's queries on the table queue
- * behind it. A lock not granted in time leaves the partition for the next run.
+ * behind it. A lock not granted in time leaves the partition for the next run. (A dropped
+ * partition's files are removed at `COMMIT`, after the locks are released.)
  */
 import type { ClientBase } from 'pg';
-import { inShortTransaction, type TransactionLimits } from '../transaction.js';
+import { inTransaction, type TransactionLimits } from '../transaction.js';
 import type { Partition } from './partitions.js';
 
 /** What happens to an expired partition. */
@@ -27,78 +28,132 @@ export const defaultPartitionLimits: TransactionLimits = {
 
 /** How removing one partition went. */
 export type RemovalOutcome =
-  | { readonly removed: true; readonly rows: number; readonly countedBy: 'statistics' | 'count' }
+  | { readonly removed: true }
   | { readonly removed: false; readonly reason: 'lock not granted in time' | 'gone already' };
 
+/** What the check before removal found in a partition. */
+export interface PartitionCheck {
+  /** A row at or after the cutoff is there (never, by the partition's bound). */
+  readonly newer: boolean;
+  /** Its rows: from the statistics, or counted when it was never analyzed. */
+  readonly rows: number;
+  /** Where `rows` comes from. */
+  readonly countedBy: 'statistics' | 'count';
+}
+
+/** Partitions checked in one statement, at most. */
+const checksPerStatement = 100;
+
 /**
- * Checks that the partition holds no row at or after the cutoff, then drops or detaches it.
- * Its rows are counted first: from the statistics, or by a count when it was never analyzed.
+ * Checks, for each partition about to be removed, that it holds no row at or after the cutoff
+ * (its bound says it cannot: a second guard, an index probe each), and counts its rows where
+ * the statistics do not know them: one statement per hundred partitions, no lock but their
+ * ACCESS SHARE. A partition gone meanwhile is left out of the result.
+ */
+export async function checkPartitions(
+  db: ClientBase,
+  partitions: readonly Partition[],
+  column: { readonly quotedColumn: string; readonly cutoff: ColumnCutoffValue },
+): Promise<Map<number, PartitionCheck>> {
+  const checks = new Map<number, PartitionCheck>();
+  for (let start = 0; start < partitions.length; start += checksPerStatement) {
+    const chunk = partitions.slice(start, start + checksPerStatement);
+    const cast = `$1::${column.cutoff.cast}`;
+    const selects = chunk.map(
+      (partition, index) =>
+        `SELECT ${index} AS n, EXISTS (SELECT 1 FROM ${partition.quotedName} WHERE ${column.quotedColumn} >= ${cast}) AS newer, ` +
+        `${partition.estimatedRows === null ? `(SELECT count(*) FROM ${partition.quotedName})` : 'NULL::bigint'}::text AS count`,
+    );
+    let rows: { n: number; newer: boolean; count: string | null }[];
+    try {
+      ({ rows } = await db.query(selects.join(' UNION ALL '), [column.cutoff.value]));
+    } catch (error) {
+      // One of them is gone (another run removed it): check them one by one.
+      if (codeOf(error) !== undefinedTable || chunk.length === 1) {
+        if (codeOf(error) === undefinedTable) continue;
+        throw error;
+      }
+      for (const partition of chunk) {
+        for (const [oid, check] of await checkPartitions(db, [partition], column)) {
+          checks.set(oid, check);
+        }
+      }
+      continue;
+    }
+    for (const row of rows) {
+      const partition = chunk[row.n];
+      if (!partition) continue;
+      checks.set(partition.oid, {
+        newer: row.newer,
+        rows: row.count === null ? Math.round(partition.estimatedRows ?? 0) : Number(row.count),
+        countedBy: row.count === null ? 'statistics' : 'count',
+      });
+    }
+  }
+  return checks;
+}
+
+/**
+ * Drops or detaches the partition: one DDL statement in its own transaction. The parent is
+ * locked first (the lock the DDL takes anyway), then the partition is checked to be still
+ * attached to it, so that two runs removing the same partition at once take turns: the second
+ * finds it gone.
  */
 export async function removePartition(
   db: ClientBase,
   partition: Partition,
   options: RemovalOptions,
 ): Promise<RemovalOutcome> {
-  let checked: { readonly newer: boolean; readonly rows: number };
-  try {
-    checked = await inShortTransaction(db, options.limits, () =>
-      checkPartition(db, partition, options),
-    );
-  } catch (error) {
-    if (codeOf(error) === undefinedTable) return { removed: false, reason: 'gone already' };
-    throw error;
-  }
-  if (checked.newer) {
-    throw new Error(
-      `${partition.name} holds a row at or after the cutoff, though its bound says it cannot: left alone`,
-    );
-  }
   const ddl =
     options.removal === 'drop'
       ? `DROP TABLE ${partition.quotedName}`
       : `ALTER TABLE ${partition.parentQuotedName} DETACH PARTITION ${partition.quotedName}`;
+  checkLimits(options.limits);
+  const begin =
+    `BEGIN; SET LOCAL statement_timeout = ${options.limits.statementTimeoutMs}; ` +
+    `SET LOCAL lock_timeout = ${options.limits.lockTimeoutMs}; ` +
+    `LOCK TABLE ONLY ${partition.parentQuotedName} IN ACCESS EXCLUSIVE MODE`;
   try {
-    await inShortTransaction(db, options.limits, async () => {
-      await db.query(ddl);
-    });
+    return await inTransaction(
+      db,
+      async (): Promise<RemovalOutcome> => {
+        const { rows } = await db.query<{ attached: boolean }>(
+          'SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = $1 AND inhparent = $2) AS attached',
+          [partition.oid, partition.parentOid],
+        );
+        if (!rows[0]?.attached) return { removed: false, reason: 'gone already' };
+        await db.query(ddl);
+        return { removed: true };
+      },
+      begin,
+    );
   } catch (error) {
     if (codeOf(error) === lockNotAvailable)
       return { removed: false, reason: 'lock not granted in time' };
     if (codeOf(error) === undefinedTable) return { removed: false, reason: 'gone already' };
     throw error;
   }
-  const countedBy = partition.estimatedRows === null ? 'count' : 'statistics';
-  return { removed: true, rows: checked.rows, countedBy };
 }
 
 /** Options of {@link removePartition}. */
 export interface RemovalOptions {
   readonly removal: PartitionRemoval;
-  /** Limits of the check and of the DDL (its `lock_timeout` is the wait for the parent's lock). */
+  /** Limits of the DDL (its `lock_timeout` is the wait for the parent's lock). */
   readonly limits: TransactionLimits;
-  readonly quotedColumn: string;
-  readonly cutoff: { readonly value: string; readonly cast: string };
 }
 
-/** Whether a row at or after the cutoff is there (never, by the bound), and the rows to report. */
-async function checkPartition(
-  db: ClientBase,
-  partition: Partition,
-  options: RemovalOptions,
-): Promise<{ readonly newer: boolean; readonly rows: number }> {
-  const count =
-    partition.estimatedRows === null ? `(SELECT count(*) FROM ${partition.quotedName})` : 'NULL';
-  const { rows } = await db.query<{ newer: boolean; count: string | null }>(
-    `SELECT EXISTS (SELECT 1 FROM ${partition.quotedName}
-                     WHERE ${options.quotedColumn} >= $1::${options.cutoff.cast}) AS newer,
-            ${count}::text AS count`,
-    [options.cutoff.value],
-  );
-  const row = rows[0];
-  return {
-    newer: row?.newer ?? true,
-    rows: row?.count == null ? Math.round(partition.estimatedRows ?? 0) : Number(row.count),
-  };
+/** The cutoff as the check compares it: a value and the column's type. */
+interface ColumnCutoffValue {
+  readonly value: string;
+  readonly cast: string;
+}
+
+function checkLimits(limits: TransactionLimits): void {
+  for (const value of [limits.statementTimeoutMs, limits.lockTimeoutMs]) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(`partition limits must be whole milliseconds ≥ 1, got ${value}`);
+    }
+  }
 }
 
 function codeOf(error: unknown): unknown {

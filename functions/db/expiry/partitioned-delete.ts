@@ -9,8 +9,9 @@ import type { TransactionLimits } from '../transaction.js';
 import type { BatchRunner } from './batch-runner.js';
 import type { PathOutcome } from './keyset-batches.js';
 import {
+  checkPartitions,
+  type PartitionCheck,
   type PartitionRemoval,
-  type RemovalOutcome,
   removePartition,
 } from './partition-removal.js';
 import { type Partition, type PartitionPlan, planPartitions } from './partitions.js';
@@ -120,7 +121,18 @@ async function removeExpired(
   let removedRows = 0;
   let finished = true;
   let lockTimeouts = 0;
+  const checks = await checkPartitions(runner.db, plan.expired, {
+    quotedColumn: table.quotedColumn,
+    cutoff: runner.cutoff,
+  });
   for (const partition of plan.expired) {
+    const check = checks.get(partition.oid);
+    if (!check) continue; // gone already: another run removed it
+    if (check.newer) {
+      throw new Error(
+        `${partition.name} holds a row at or after the cutoff, though its bound says it cannot: nothing removed`,
+      );
+    }
     if (runner.signal?.aborted) {
       finished = false;
       break;
@@ -131,17 +143,15 @@ async function removeExpired(
       left.push({ name: partition.name, reason: 'lock not granted in time' });
       continue;
     }
-    const outcome: RemovalOutcome = await removePartition(runner.db, partition, {
+    const outcome = await removePartition(runner.db, partition, {
       removal: options.removal,
       limits: options.partitionLimits,
-      quotedColumn: table.quotedColumn,
-      cutoff: runner.cutoff,
     });
     if (outcome.removed) {
       removed.push(partition.name);
-      removedRows += outcome.rows;
-      countedBy.add(outcome.countedBy);
-      notifyRemoved(options, partition, outcome);
+      removedRows += check.rows;
+      countedBy.add(check.countedBy);
+      notifyRemoved(options, partition, check);
     } else if (outcome.reason === 'lock not granted in time') {
       lockTimeouts += 1;
       left.push({ name: partition.name, reason: outcome.reason });
@@ -168,11 +178,11 @@ async function removeExpired(
 function notifyRemoved(
   options: PartitionedDeleteOptions,
   partition: Partition,
-  outcome: Extract<RemovalOutcome, { removed: true }>,
+  check: PartitionCheck,
 ): void {
   options.onNotice?.(
     options.removal === 'drop' ? 'partition dropped' : 'partition detached',
-    { partition: partition.name, rows: outcome.rows, rowsCountedBy: outcome.countedBy },
+    { partition: partition.name, rows: check.rows, rowsCountedBy: check.countedBy },
     'info',
   );
 }
