@@ -8,6 +8,7 @@ import { systemClock } from '../../functions/clock.js';
 import { readLocationCleanupConfig } from '../../functions/jobs/location-cleanup/config.js';
 import { createLocationCleanup } from '../../functions/jobs/location-cleanup/location-cleanup.js';
 import type { JobContext } from '../../functions/runner/types.js';
+import { type TimedStatement, timedClient, transactionsOf } from '../partitions/statement-timer.js';
 
 /** What one contender did. */
 export interface Measurement {
@@ -71,24 +72,30 @@ export const ourJob: Contender = {
   name: 'ours (location-cleanup job)',
   runs: 3,
   async run(db) {
-    const times: number[] = [performance.now()];
     const rssAtStart = process.memoryUsage().rss;
     let rssPeak = rssAtStart;
+    let lastBatch = performance.now();
+    const statements: TimedStatement[] = [];
     const job = createLocationCleanup({
       onBatch: () => {
-        times.push(performance.now());
+        lastBatch = performance.now();
         rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
       },
     });
-    const result = await job.run(benchContext(), { config: readLocationCleanupConfig({}), db });
+    const result = await job.run(benchContext(), {
+      config: readLocationCleanupConfig({}),
+      db: timedClient(db, statements),
+    });
     if (!result.complete) throw new Error('the cleanup stopped before it was complete');
     const ended = performance.now();
     return {
-      tailMs: ended - (times.at(-1) as number),
+      tailMs: ended - lastBatch,
       deleted: result.deleted,
-      // Each batch from the end of the one before (the first from the start, so it includes
-      // the checks and the strategy's choice); a heap sweep's final check is not a batch.
-      batchMs: times.slice(1).map((time, index) => time - (times[index] as number)),
+      // Each batch's transaction, from BEGIN to the answer to COMMIT, as the job's session saw
+      // it (the checks before, and a heap sweep's final count, are not batches).
+      batchMs: transactionsOf(statements)
+        .filter((work) => work.kind === 'batch')
+        .map((work) => work.ms),
       memoryGrowth: rssPeak - rssAtStart,
       strategy: { path: String(result.strategy), reason: String(result.strategyReason) },
     };

@@ -10,7 +10,7 @@ export const physicalOrders: readonly PhysicalOrder[] = ['sequential', 'random',
  * What is expired:
  * - `backlog`: half the rows, 31 to 60 days old; the rest 1 minute to 29 days old;
  * - `steady`: one hour's worth, 30 days 6 hours to 30 days 7 hours old (what an hourly run
- *   finds), the rest spread over the last 30 days.
+ *   finds), the rest spread over the last 29 days and 18 hours.
  * Either way the cutoff (30 days ago, whenever the benchmark reads it) falls in a gap with no
  * rows, so that every method deletes exactly the same rows, whenever it runs.
  */
@@ -54,7 +54,7 @@ const createdAt: Readonly<Record<Layout, string>> = {
     END`,
   steady: `CASE WHEN g <= $2::int
       THEN now() - interval '30 days 7 hours' + interval '1 hour' * g / $2::int
-      ELSE now() - interval '30 days' + (interval '30 days' - interval '1 minute') * (g - $2::int) / ($1::int - $2::int)
+      ELSE now() - interval '29 days 18 hours' + (interval '29 days 18 hours' - interval '1 minute') * (g - $2::int) / ($1::int - $2::int)
     END`,
 };
 
@@ -75,8 +75,8 @@ export async function loadLocations(
 ): Promise<GeneratedLocations> {
   const order = options.order ?? 'sequential';
   const layout = options.layout ?? 'backlog';
-  // 30 days and 7 hours hold 721 hours; the steady layout's expired hour is one of them.
-  const expired = layout === 'backlog' ? Math.floor(rows / 2) : Math.max(1, Math.floor(rows / 721));
+  // The steady layout's expired hour holds as many rows as any hour of the 29 days 18 hours kept.
+  const expired = layout === 'backlog' ? Math.floor(rows / 2) : Math.max(1, Math.floor(rows / 715));
   await db.query(
     `INSERT INTO devices (device_id, group_id)
      SELECT md5('device-' || d)::uuid, 'group-' || (d % 20) FROM generate_series(0, 999) AS d`,

@@ -61,7 +61,14 @@ export function transactionsOf(statements: readonly TimedStatement[]): TimedWork
   for (const statement of statements) {
     const sql = statement.text.trimStart();
     if (/^BEGIN\b/i.test(sql)) {
-      open = { startedMs: statement.startedMs, kind: 'other' };
+      // A batch (or a partition's DDL) may send its statements with its BEGIN, in one round trip.
+      const sent = sql.slice(sql.indexOf(';') + 1);
+      const kind: WorkKind = /\b(DROP TABLE|DETACH PARTITION)\b/i.test(sent)
+        ? 'partition DDL'
+        : /;\s*DELETE\b/i.test(sql)
+          ? 'batch'
+          : 'other';
+      open = { startedMs: statement.startedMs, kind };
       continue;
     }
     const kind = kindOf(sql);

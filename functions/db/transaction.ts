@@ -1,4 +1,4 @@
-import type { ClientBase } from 'pg';
+import type { ClientBase, QueryResult } from 'pg';
 
 /** Time limits of one short transaction. */
 export interface TransactionLimits {
@@ -45,18 +45,20 @@ export class CommitOutcomeUnknownError<T = unknown> extends Error {
  * other failure (the connection lost, a `FATAL` such as the session being terminated) leaves
  * the outcome unknown, and is thrown as {@link CommitOutcomeUnknownError}.
  *
- * @param begin - the statement(s) that open the transaction
+ * @param begin - the statement(s) that open the transaction (a simple query: no parameters),
+ *   and any first statements of the work, sent in the same round trip
+ * @param work - gets the results of `begin`'s statements, in order
  * @throws {CommitOutcomeUnknownError} when `COMMIT` was sent and its outcome is unknown.
  */
 export async function inTransaction<T>(
   db: ClientBase,
-  work: () => Promise<T>,
+  work: (begun: readonly QueryResult[]) => Promise<T>,
   begin = 'BEGIN',
 ): Promise<T> {
   let result: T;
   try {
-    await db.query(begin);
-    result = await work();
+    const begun: unknown = await db.query(begin);
+    result = await work(Array.isArray(begun) ? begun : [begun as QueryResult]);
   } catch (error) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -77,12 +79,15 @@ export async function inTransaction<T>(
  *
  * @param settings - more `SET LOCAL` settings, e.g. `{ enable_seqscan: 'off' }`; names and
  *   values must be plain words (they are checked, then inlined).
+ * @param lead - statements to send with `BEGIN` (values inlined as escaped literals); their
+ *   results come to `work`, after the `BEGIN` and `SET`s'.
  */
 export async function inShortTransaction<T>(
   db: ClientBase,
   limits: TransactionLimits,
-  work: () => Promise<T>,
+  work: (begun: readonly QueryResult[]) => Promise<T>,
   settings: Readonly<Record<string, string>> = {},
+  lead = '',
 ): Promise<T> {
   checkLimit('statementTimeoutMs', limits.statementTimeoutMs);
   checkLimit('lockTimeoutMs', limits.lockTimeoutMs);
@@ -95,7 +100,8 @@ export async function inShortTransaction<T>(
   // One round trip; the values are checked, so inlining them is safe.
   const begin =
     `BEGIN; SET LOCAL statement_timeout = ${limits.statementTimeoutMs}; ` +
-    `SET LOCAL lock_timeout = ${limits.lockTimeoutMs}; SET LOCAL TimeZone = 'UTC'${extra.join('')}`;
+    `SET LOCAL lock_timeout = ${limits.lockTimeoutMs}; SET LOCAL TimeZone = 'UTC'${extra.join('')}` +
+    (lead ? `; ${lead}` : '');
   return inTransaction(db, work, begin);
 }
 

@@ -2,7 +2,7 @@
  * One place where a batch runs: its own short transaction, its failure turned into a
  * {@link BatchFailedError} that says what is known, and the run's totals kept.
  */
-import type { ClientBase } from 'pg';
+import type { ClientBase, QueryResult } from 'pg';
 import {
   CommitOutcomeUnknownError,
   inShortTransaction,
@@ -69,16 +69,20 @@ export type BatchAttempt<T> = { readonly value: T } | { readonly lockTimedOut: t
  */
 export async function runBatch<T extends { readonly deleted: number }>(
   runner: BatchRunner,
-  work: () => Promise<T>,
+  work: (begun: readonly QueryResult[]) => Promise<T>,
   settings: Readonly<Record<string, string>> = {},
   passThrough: (error: unknown) => boolean = () => false,
+  lead = '',
 ): Promise<BatchAttempt<T>> {
   let value: T;
   try {
-    value = await inShortTransaction(runner.db, runner.limits, work, {
-      ...noParallelWorkers,
-      ...settings,
-    });
+    value = await inShortTransaction(
+      runner.db,
+      runner.limits,
+      work,
+      { ...noParallelWorkers, ...settings },
+      lead,
+    );
   } catch (error) {
     if ((error as { code?: unknown }).code === lockNotAvailable) return { lockTimedOut: true };
     if (passThrough(error)) throw error;
@@ -105,11 +109,12 @@ export async function runBatch<T extends { readonly deleted: number }>(
  */
 export async function runBatchAroundLocks<T extends { readonly deleted: number }>(
   runner: BatchRunner,
-  work: () => Promise<T>,
+  work: (begun: readonly QueryResult[]) => Promise<T>,
   aroundLocks: () => Promise<T>,
   passThrough?: (error: unknown) => boolean,
+  lead = '',
 ): Promise<{ readonly value: T; readonly lockTimedOut: boolean }> {
-  const attempt = await runBatch(runner, work, {}, passThrough);
+  const attempt = await runBatch(runner, work, {}, passThrough, lead);
   if ('value' in attempt) return { value: attempt.value, lockTimedOut: false };
   const retry = await runBatch(runner, aroundLocks, {}, passThrough);
   if ('value' in retry) return { value: retry.value, lockTimedOut: true };

@@ -54,6 +54,13 @@ export interface KeysetOptions {
    * @default - the batch's own statement timeout
    */
   readonly indexWalkLimitMs?: number;
+  /**
+   * Builds a batch's `DELETE` and the next bound as one simple query (see `keysetBatchLead`),
+   * sent with the batch's `BEGIN`: once the bound is known, a batch is two round trips (that
+   * and `COMMIT`) instead of four.
+   * @default - every batch asks for its bound, then deletes, in separate statements
+   */
+  readonly batchLead?: (range: { from: string; to: string; batchSize: number }) => string;
 }
 
 interface Batch {
@@ -61,6 +68,12 @@ interface Batch {
   readonly locked: number;
   /** Where the next batch starts; none: this was the last. */
   readonly next: string | undefined;
+  /**
+   * The next batch's bound, when this batch looked it up (`bound` undefined: fewer than a batch
+   * is left after it).
+   * @default - not looked up: the next batch asks for it
+   */
+  readonly nextBound?: { readonly bound: string | undefined };
 }
 
 /**
@@ -77,25 +90,62 @@ export async function runKeysetBatches(
   const { db } = runner;
   const cutoff = runner.cutoff.value;
   let from = '-infinity';
+  /** The current batch's bound, when the previous batch looked it up. */
+  let known: { readonly bound: string | undefined } | undefined;
   let first = true;
   let lockTimeouts = 0;
   let lockedRows = 0;
   while (!runner.signal?.aborted) {
     const walkLimitMs = first ? options.indexWalkLimitMs : undefined;
-    const bound = () => findBound(db, statements, runner, from, cutoff, walkLimitMs);
-    const plain = async () => deleteBatch(db, statements, from, await bound(), runner, false);
-    const aroundLocks = async () => deleteBatch(db, statements, from, await bound(), runner, true);
-    const { value: batch, lockTimedOut } = await runBatchAroundLocks(
-      runner,
-      lockTimeouts >= lockTimeoutsBeforeSkipping ? aroundLocks : plain,
-      aroundLocks,
-      (error) => error instanceof IndexWalkTooSlowError,
-    );
-    if (lockTimedOut) lockTimeouts += 1;
+    const start = from;
+    const boundNow = known;
+    const findNext = () => findBound(db, statements, runner, start, cutoff, walkLimitMs);
+    const aroundLocks = async (): Promise<Batch> =>
+      deleteBatch(
+        db,
+        statements,
+        start,
+        boundNow ? boundNow.bound : await findNext(),
+        runner,
+        true,
+      );
+    const skipping = lockTimeouts >= lockTimeoutsBeforeSkipping;
+    const lead =
+      options.batchLead && boundNow && boundNow.bound !== start && !skipping
+        ? options.batchLead({
+            from: start,
+            to: boundNow.bound ?? cutoff,
+            batchSize: runner.batchSize,
+          })
+        : undefined;
+    const attempt: { readonly value: Batch; readonly lockTimedOut: boolean } = lead
+      ? await runBatchAroundLocks(
+          runner,
+          async (begun): Promise<Batch> => ({
+            deleted: begun.at(-2)?.rowCount ?? 0,
+            locked: 0,
+            next: boundNow?.bound,
+            nextBound: { bound: (begun.at(-1)?.rows[0] as { bound?: string } | undefined)?.bound },
+          }),
+          aroundLocks,
+          undefined,
+          lead,
+        )
+      : await runBatchAroundLocks(
+          runner,
+          skipping
+            ? aroundLocks
+            : async () => deleteBatch(db, statements, start, await findNext(), runner, false),
+          aroundLocks,
+          (error) => error instanceof IndexWalkTooSlowError,
+        );
+    const batch = attempt.value;
+    if (attempt.lockTimedOut) lockTimeouts += 1;
     first = false;
     lockedRows += batch.locked;
     if (batch.next === undefined) return { finished: true, lockedRows };
     from = batch.next;
+    known = batch.nextBound;
   }
   return { finished: false, lockedRows };
 }
@@ -146,7 +196,10 @@ async function deleteBatch(
   const to = bound ?? runner.cutoff.value;
   if (!aroundLocks) {
     const { rowCount } = await db.query(statements.deleteRange, [from, to]);
-    return { deleted: rowCount ?? 0, locked: 0, next: bound };
+    if (bound === undefined) return { deleted: rowCount ?? 0, locked: 0, next: undefined };
+    // Look up the next batch's bound now, so that it can go with its BEGIN.
+    const next = await findBound(db, statements, runner, bound, runner.cutoff.value, undefined);
+    return { deleted: rowCount ?? 0, locked: 0, next: bound, nextBound: { bound: next } };
   }
   const { rowCount } = await db.query(statements.deleteRangeSkipLocked, [from, to]);
   const { rows } = await db.query<{ count: string }>(statements.countRange, [from, to]);

@@ -6,7 +6,7 @@
  * behind it. A lock not granted in time leaves the partition for the next run. (A dropped
  * partition's files are removed at `COMMIT`, after the locks are released.)
  */
-import type { ClientBase } from 'pg';
+import { type ClientBase, escapeLiteral } from 'pg';
 import { inTransaction, type TransactionLimits } from '../transaction.js';
 import type { Partition } from './partitions.js';
 
@@ -97,7 +97,7 @@ export async function checkPartitions(
  * Drops or detaches the partition: one DDL statement in its own transaction. The parent is
  * locked first (the lock the DDL takes anyway), then the partition is checked to be still
  * attached to it, so that two runs removing the same partition at once take turns: the second
- * finds it gone.
+ * finds it gone. Names are quoted identifiers and oids numbers, so inlining them is safe.
  */
 export async function removePartition(
   db: ClientBase,
@@ -109,21 +109,23 @@ export async function removePartition(
       ? `DROP TABLE ${partition.quotedName}`
       : `ALTER TABLE ${partition.parentQuotedName} DETACH PARTITION ${partition.quotedName}`;
   checkLimits(options.limits);
+  // One round trip, then COMMIT: the parent locked, whether the partition is still attached,
+  // and the DDL run only if it is (a DO block, so that no round trip waits in between while
+  // the lock is held).
+  const attached = `EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = ${partition.oid} AND inhparent = ${partition.parentOid})`;
   const begin =
     `BEGIN; SET LOCAL statement_timeout = ${options.limits.statementTimeoutMs}; ` +
     `SET LOCAL lock_timeout = ${options.limits.lockTimeoutMs}; ` +
-    `LOCK TABLE ONLY ${partition.parentQuotedName} IN ACCESS EXCLUSIVE MODE`;
+    `LOCK TABLE ONLY ${partition.parentQuotedName} IN ACCESS EXCLUSIVE MODE; ` +
+    `SELECT ${attached} AS attached; ` +
+    `DO ${dollarQuote(`BEGIN IF ${attached} THEN EXECUTE ${escapeLiteral(ddl)}; END IF; END`)}`;
   try {
     return await inTransaction(
       db,
-      async (): Promise<RemovalOutcome> => {
-        const { rows } = await db.query<{ attached: boolean }>(
-          'SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = $1 AND inhparent = $2) AS attached',
-          [partition.oid, partition.parentOid],
-        );
-        if (!rows[0]?.attached) return { removed: false, reason: 'gone already' };
-        await db.query(ddl);
-        return { removed: true };
+      async (begun): Promise<RemovalOutcome> => {
+        const check = begun.find((result) => result.command === 'SELECT');
+        const wasAttached = (check?.rows[0] as { attached?: boolean } | undefined)?.attached;
+        return wasAttached ? { removed: true } : { removed: false, reason: 'gone already' };
       },
       begin,
     );
@@ -133,6 +135,12 @@ export async function removePartition(
     if (codeOf(error) === undefinedTable) return { removed: false, reason: 'gone already' };
     throw error;
   }
+}
+
+/** `$ddl$...$ddl$`, for a DO block's body (which never contains that tag). */
+function dollarQuote(body: string): string {
+  if (body.includes('$ddl$')) throw new Error('a DO body must not contain $ddl$');
+  return `$ddl$${body}$ddl$`;
 }
 
 /** Options of {@link removePartition}. */

@@ -4,6 +4,7 @@
  * ISO 8601) so that microseconds survive the round trip through Node, and are cast to the
  * column's own type, so that no comparison depends on the session's `TimeZone`.
  */
+import { escapeLiteral } from 'pg';
 import type { ColumnCutoff } from './column-cutoff.js';
 import type { TableProfile } from './table-profile.js';
 
@@ -23,6 +24,29 @@ export interface KeysetStatements {
   readonly countTies: string;
   /** `$1` key, `$2` cutoff → `next`: the first key after `$1`, before the cutoff. */
   readonly nextKey: string;
+}
+
+/**
+ * One keyset batch and the next one's bound, as a simple query to send with `BEGIN` (values
+ * inlined as escaped literals): `DELETE` of `[from, to)`, then the key just past the
+ * `batchSize` rows from `to` on. Two results: the `DELETE`'s row count, then `bound` (none:
+ * fewer rows are left).
+ */
+export function keysetBatchLead(
+  table: TableProfile,
+  cutoff: ColumnCutoff,
+  range: { readonly from: string; readonly to: string; readonly batchSize: number },
+): string {
+  const t = table.quotedTable;
+  const c = table.quotedColumn;
+  const value = (text: string) => `${escapeLiteral(text)}::${cutoff.cast}`;
+  if (!Number.isInteger(range.batchSize)) throw new RangeError('batchSize must be whole');
+  return (
+    `DELETE FROM ${t} WHERE ${c} >= ${value(range.from)} AND ${c} < ${value(range.to)}; ` +
+    `SELECT bound::text AS bound FROM (SELECT ${c} AS bound FROM ${t}
+      WHERE ${c} >= ${value(range.to)} AND ${c} < ${value(cutoff.value)}
+      ORDER BY ${c} OFFSET ${range.batchSize} LIMIT 1) AS next_batch`
+  );
 }
 
 /**

@@ -6,7 +6,7 @@ import type { BatchRunner } from './batch-runner.js';
 import { runHeapSweep } from './heap-sweep.js';
 import { IndexWalkTooSlowError, type PathOutcome, runKeysetBatches } from './keyset-batches.js';
 import { describeSnapshotHolders } from './snapshot-holders.js';
-import { expiryStatements } from './statements.js';
+import { expiryStatements, keysetBatchLead } from './statements.js';
 import { chooseStrategy, type StrategyChoice, type StrategySetting } from './strategy.js';
 import type { TableProfile } from './table-profile.js';
 
@@ -45,11 +45,10 @@ export async function deleteFromTable(
   }
   try {
     const walk = options.indexWalkLimitMs;
-    const outcome = await runKeysetBatches(
-      runner,
-      statements,
-      walk === undefined ? {} : { indexWalkLimitMs: walk },
-    );
+    const outcome = await runKeysetBatches(runner, statements, {
+      ...(walk === undefined ? {} : { indexWalkLimitMs: walk }),
+      batchLead: (range) => keysetBatchLead(table, runner.cutoff, range),
+    });
     return { choice, outcome };
   } catch (error) {
     if (!(error instanceof IndexWalkTooSlowError)) throw error;
