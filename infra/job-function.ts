@@ -111,8 +111,6 @@ export class JobFunction extends Construct {
         mainFields: ['module', 'main'],
         // The Node.js runtime provides the AWS SDK v3.
         externalModules: ['@aws-sdk/*'],
-        // Keeps zod's unused locales out of the bundle (see zod-subset.ts).
-        esbuildArgs: { '--alias:zod': join(projectRoot, 'infra', 'bundling', 'zod-subset.ts') },
         // These functions never run in a Cloudflare Worker: this answers pg's and zod's
         // runtime probes at build time. (pg's probe otherwise loads Node's whole fetch stack
         // at import on runtimes without a global `navigator`, such as Node.js 20.)

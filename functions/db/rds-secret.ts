@@ -1,12 +1,14 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** The fields of an RDS database secret that a connection needs. */
 const RdsSecretSchema = z.object({
-  host: z.string().min(1),
-  port: z.coerce.number().int().min(1).max(65_535).default(5432),
-  dbname: z.string().min(1).default('postgres'),
-  username: z.string().min(1),
-  password: z.string().min(1),
+  host: nonEmpty(),
+  port: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65_535)), 5432),
+  dbname: z._default(nonEmpty(), 'postgres'),
+  username: nonEmpty(),
+  password: nonEmpty(),
 });
 
 /** Connection fields read from an RDS secret. */

@@ -1,3 +1,4 @@
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError, parseJobEvent } from '../../../functions/lambda/event.js';
 import { schedulerInput } from '../../../functions/lambda/scheduler-input.js';
@@ -124,6 +125,28 @@ describe('parseJobEvent', () => {
   );
 
   it.each([
+    ['the sample', sampleScheduledEvent],
+    ['a replay', { ...sampleScheduledEvent, 'replay-name': 'replay_archive' }],
+    ['a missing version', omit(sampleScheduledEvent, 'version')],
+    ['a missing account', omit(sampleScheduledEvent, 'account')],
+    ['a missing region', omit(sampleScheduledEvent, 'region')],
+    ['resources that are not a list', { ...sampleScheduledEvent, resources: 'arn' }],
+    ['a resource that is not a string', { ...sampleScheduledEvent, resources: [1] }],
+    ['an id that is a number', { ...sampleScheduledEvent, id: 7 }],
+    ['a time with an offset', { ...sampleScheduledEvent, time: '2015-10-08T18:53:06+02:00' }],
+    ['a replay name that is a number', { ...sampleScheduledEvent, 'replay-name': 1 }],
+  ])('judges the envelope as Powertools Parser’s EventBridgeSchema does (%s)', (_label, event) => {
+    // Arrange
+    const powertools = EventBridgeSchema.safeParse(event).success;
+
+    // Act
+    const ours = thrownBy(() => parseJobEvent(event), { orNothing: true }) === undefined;
+
+    // Assess
+    expect(ours).toBe(powertools);
+  });
+
+  it.each([
     ['a string', 'run now', 'got a string'],
     ['null', null, 'got null'],
     ['undefined', undefined, 'got undefined'],
@@ -137,12 +160,15 @@ describe('parseJobEvent', () => {
   });
 });
 
-function thrownBy(action: () => unknown): Error {
+function thrownBy(action: () => unknown): Error;
+function thrownBy(action: () => unknown, options: { orNothing: true }): Error | undefined;
+function thrownBy(action: () => unknown, options?: { orNothing: true }): Error | undefined {
   try {
     action();
   } catch (error) {
     return error as Error;
   }
+  if (options?.orNothing) return undefined;
   throw new Error('expected an error, but nothing was thrown');
 }
 
