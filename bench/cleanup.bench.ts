@@ -33,6 +33,7 @@ import {
   type PhysicalOrder,
   physicalOrders,
 } from './cleanup/load.js';
+import { readRows } from './common/rows-flag.js';
 import { count, ms, percentile, table } from './cleanup/stats.js';
 import { startWriter, type WriterReport } from './cleanup/writer.js';
 
@@ -73,7 +74,7 @@ interface Outcome {
 }
 
 export default async function cleanupBench(flags: string[]): Promise<void> {
-  const rows = readRows(flags);
+  const rows = readRows(flags, defaultRows);
   const scenarios = readScenarios(flags);
   const server: PostgresServer | undefined = process.env.DATABASE_URL
     ? undefined
@@ -164,19 +165,6 @@ function readScenarios(flags: readonly string[]): Scenario[] {
 function medianRun(outcomes: readonly Outcome[]): Outcome {
   const sorted = [...outcomes].sort((a, b) => a.wallMs - b.wallMs);
   return sorted[Math.floor((sorted.length - 1) / 2)] as Outcome;
-}
-
-function readRows(flags: readonly string[]): number {
-  const at = flags.indexOf('--rows');
-  if (at === -1) return defaultRows;
-  const raw = flags[at + 1] ?? '';
-  const rows = Number(raw.replaceAll('_', '').replaceAll(',', ''));
-  if (!Number.isInteger(rows) || rows < 1_000 || rows > 100_000_000) {
-    throw new Error(
-      `--rows must be a whole number from 1000 to 100000000, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return rows;
 }
 
 async function createTemplate(

@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { databaseTime } from '../functions/db/database-time.js';
 import { type PostgresServer, startPostgresServer } from '../functions/local/postgres-server.js';
+import { readRows } from './common/rows-flag.js';
 import { count, ms } from './cleanup/stats.js';
 import { startWriter } from './cleanup/writer.js';
 import {
@@ -53,7 +54,7 @@ interface Setup {
 }
 
 export default async function partitionsBench(flags: string[]): Promise<void> {
-  const rows = readRows(flags);
+  const rows = readRows(flags, defaultRows);
   const keys: KeysWhen = flags.includes('--keys-before') ? 'before' : 'after';
   const server: PostgresServer | undefined = process.env.DATABASE_URL
     ? undefined
@@ -111,19 +112,6 @@ export default async function partitionsBench(flags: string[]): Promise<void> {
     await admin.end().catch(() => undefined);
     await server?.stop();
   }
-}
-
-function readRows(flags: readonly string[]): number {
-  const at = flags.indexOf('--rows');
-  if (at === -1) return defaultRows;
-  const raw = flags[at + 1] ?? '';
-  const rows = Number(raw.replaceAll('_', '').replaceAll(',', ''));
-  if (!Number.isInteger(rows) || rows < 1_000 || rows > 100_000_000) {
-    throw new Error(
-      `--rows must be a whole number from 1000 to 100000000, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return rows;
 }
 
 /** Two loaded databases and one copy at a time must fit. */

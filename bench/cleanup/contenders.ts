@@ -2,12 +2,10 @@
  * The ways of deleting the expired half of `locations` that the benchmark compares. Each
  * deletes every row with `created_at < now() - 30 days`, on its own copy of the table.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type pg from 'pg';
-import { systemClock } from '../../functions/clock.js';
 import { readLocationCleanupConfig } from '../../functions/jobs/location-cleanup/config.js';
 import { createLocationCleanup } from '../../functions/jobs/location-cleanup/location-cleanup.js';
-import type { JobContext } from '../../functions/runner/types.js';
+import { benchContext } from '../common/bench-context.js';
 import { type TimedStatement, timedClient, transactionsOf } from '../partitions/statement-timer.js';
 
 /** What one contender did. */
@@ -123,18 +121,3 @@ async function timedBatches(
   return { deleted, batchMs };
 }
 
-/** A run context with no deadline, a silent logger and metrics that go nowhere. */
-function benchContext(): JobContext {
-  return {
-    jobName: 'location-cleanup',
-    runId: 'bench',
-    scheduledTime: new Date(),
-    deadline: new Date(Date.now() + 3_600_000),
-    trigger: 'manual',
-    dryRun: false,
-    signal: new AbortController().signal,
-    logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
-    metrics: { add: () => undefined },
-    clock: systemClock,
-  };
-}

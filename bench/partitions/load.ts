@@ -130,23 +130,15 @@ export async function loadLocations(db: pg.Client, options: LoadOptions): Promis
  */
 async function makePartitioned(db: pg.Client, anchor: string): Promise<PartitionLayout> {
   await db.query(`
-    DROP TABLE locations;
+    ALTER TABLE locations RENAME TO locations_migrated;
+    ALTER INDEX locations_pkey RENAME TO locations_migrated_pkey;
     CREATE TABLE locations (
-      id             bigserial,
-      device_id      uuid NOT NULL REFERENCES devices (device_id) ON DELETE CASCADE,
-      latitude       double precision NOT NULL CHECK (latitude BETWEEN -90 AND 90),
-      longitude      double precision NOT NULL CHECK (longitude BETWEEN -180 AND 180),
-      accuracy       real NOT NULL CHECK (accuracy >= 0),
-      altitude       double precision,
-      bearing        real CHECK (bearing >= 0 AND bearing < 360),
-      speed          real CHECK (speed >= 0),
-      provider       text,
-      battery_level  smallint CHECK (battery_level BETWEEN 0 AND 100),
-      network_type   text,
-      captured_at    timestamptz NOT NULL,
-      created_at     timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (id, created_at)
+      LIKE locations_migrated INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+      PRIMARY KEY (id, created_at),
+      FOREIGN KEY (device_id) REFERENCES devices (device_id) ON DELETE CASCADE
     ) PARTITION BY RANGE (created_at);
+    ALTER SEQUENCE locations_id_seq OWNED BY locations.id;
+    DROP TABLE locations_migrated;
     CREATE INDEX idx_locations_device_captured ON locations (device_id, captured_at DESC);
     CREATE INDEX idx_locations_created_at ON locations (created_at)`);
   const { rows } = await db.query<{ name: string; from: string; to: string }>(

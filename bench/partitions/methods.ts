@@ -5,9 +5,7 @@
  * detaching partitions instead of dropping them, and the batched delete of the straddling
  * partition alone (the part of the job's work that dropping partitions cannot remove).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type pg from 'pg';
-import { systemClock } from '../../functions/clock.js';
 import { deleteInBatches } from '../../functions/db/batched-delete.js';
 import { databaseTime } from '../../functions/db/database-time.js';
 import { readLocationCleanupConfig } from '../../functions/jobs/location-cleanup/config.js';
@@ -15,7 +13,7 @@ import {
   createLocationCleanup,
   type LocationCleanupResult,
 } from '../../functions/jobs/location-cleanup/location-cleanup.js';
-import type { JobContext } from '../../functions/runner/types.js';
+import { benchContext } from '../common/bench-context.js';
 import type { LoadedLocations, TableShape } from './load.js';
 import {
   type TimedStatement,
@@ -178,18 +176,3 @@ export const methods: readonly Method[] = [
   jobOnPlainTable,
 ];
 
-/** A run context with no deadline (an hour), a silent logger and metrics that go nowhere. */
-function benchContext(): JobContext {
-  return {
-    jobName: 'location-cleanup',
-    runId: 'bench',
-    scheduledTime: new Date(),
-    deadline: new Date(Date.now() + 3_600_000),
-    trigger: 'manual',
-    dryRun: false,
-    signal: new AbortController().signal,
-    logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),
-    metrics: { add: () => undefined },
-    clock: systemClock,
-  };
-}
