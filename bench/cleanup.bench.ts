@@ -33,9 +33,9 @@ import {
   type PhysicalOrder,
   physicalOrders,
 } from './cleanup/load.js';
-import { readRows } from './common/rows-flag.js';
 import { count, ms, percentile, table } from './cleanup/stats.js';
 import { startWriter, type WriterReport } from './cleanup/writer.js';
+import { readRows } from './common/rows-flag.js';
 
 const defaultRows = 2_000_000;
 const execFileAsync = promisify(execFile);

@@ -23,9 +23,9 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { databaseTime } from '../functions/db/database-time.js';
 import { type PostgresServer, startPostgresServer } from '../functions/local/postgres-server.js';
-import { readRows } from './common/rows-flag.js';
 import { count, ms } from './cleanup/stats.js';
 import { startWriter } from './cleanup/writer.js';
+import { readRows } from './common/rows-flag.js';
 import {
   gapHours,
   type KeysWhen,

@@ -120,4 +120,3 @@ async function timedBatches(
   }
   return { deleted, batchMs };
 }
-

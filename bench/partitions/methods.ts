@@ -175,4 +175,3 @@ export const methods: readonly Method[] = [
   plainDelete,
   jobOnPlainTable,
 ];
-
