@@ -11,9 +11,7 @@
  * Uses `DATABASE_URL` (a role that may create databases) when set; otherwise starts a
  * throw-away embedded PostgreSQL and stops it at the end. Exits 1 when a target is missed.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { migrate } from '../functions/db/migrate.js';
 import { type PostgresServer, startPostgresServer } from '../functions/local/postgres-server.js';
@@ -35,10 +33,10 @@ import {
 } from './cleanup/load.js';
 import { count, ms, percentile, table } from './cleanup/stats.js';
 import { startWriter, type WriterReport } from './cleanup/writer.js';
+import { copyDatabase, withDatabase } from './common/database-copy.js';
 import { readRows } from './common/rows-flag.js';
 
 const defaultRows = 2_000_000;
-const execFileAsync = promisify(execFile);
 
 /** Targets from the issue, at 2,000,000 rows. */
 const targets = {
@@ -187,18 +185,9 @@ async function createTemplate(
 
 async function measure(setup: Setup, contender: Contender): Promise<Outcome> {
   const { admin, adminUrl, template, loaded } = setup;
-  const copy = `${template}_copy`;
-  const name = admin.escapeIdentifier(copy);
-  // A file copy (PostgreSQL 15+) is much faster than the default WAL-logged one.
-  const fileCopy =
-    Number((await admin.query('SHOW server_version_num')).rows[0]?.server_version_num) >= 150_000;
-  await admin.query(
-    `CREATE DATABASE ${name} TEMPLATE ${admin.escapeIdentifier(template)}${fileCopy ? ' STRATEGY FILE_COPY' : ''}`,
-  );
-  // The copy's files are dirty in the OS's cache; their write-back would otherwise overlap
-  // the run (the throw-away server runs with fsync off).
-  if (setup.local) await execFileAsync('sync');
-  const url = withDatabase(adminUrl, copy);
+  const copy = await copyDatabase(admin, adminUrl, template, setup.local);
+  const name = admin.escapeIdentifier(copy.name);
+  const url = copy.url;
   const db = new pg.Client({ connectionString: url, application_name: 'location-cleanup' });
   try {
     await db.connect();
@@ -325,10 +314,4 @@ function report(
     checks.map(({ label, value, target, met }) => [label, value, target, met ? 'met' : 'MISSED']),
   )}${note}`;
   return { text, missed: checks.filter((entry) => !entry.met).length };
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
 }

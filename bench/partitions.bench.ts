@@ -16,15 +16,14 @@
  * Uses `DATABASE_URL` (a role that may create databases) when set; otherwise starts a
  * throw-away embedded PostgreSQL and stops it at the end. Exits with 1 when a target is missed.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { databaseTime } from '../functions/db/database-time.js';
 import { type PostgresServer, startPostgresServer } from '../functions/local/postgres-server.js';
 import { count, ms } from './cleanup/stats.js';
 import { startWriter } from './cleanup/writer.js';
+import { copyDatabase, withDatabase } from './common/database-copy.js';
 import { readRows } from './common/rows-flag.js';
 import {
   gapHours,
@@ -37,7 +36,6 @@ import { type Method, methods } from './partitions/methods.js';
 import { bytes, type Outcome, report } from './partitions/report.js';
 
 const defaultRows = 10_000_000;
-const execFileAsync = promisify(execFile);
 
 /** Disk a row takes in one database (heap and three indexes), with room to spare. */
 const bytesPerRow = 300;
@@ -144,18 +142,9 @@ async function createTemplate(
 
 async function measure(setup: Setup, method: Method): Promise<Outcome> {
   const { admin, adminUrl, loaded } = setup;
-  const copy = `${setup.templates[method.table]}_copy`;
-  const name = admin.escapeIdentifier(copy);
-  // A file copy (PostgreSQL 15+) is much faster than the default WAL-logged one.
-  const fileCopy =
-    Number((await admin.query('SHOW server_version_num')).rows[0]?.server_version_num) >= 150_000;
-  await admin.query(
-    `CREATE DATABASE ${name} TEMPLATE ${admin.escapeIdentifier(setup.templates[method.table])}${fileCopy ? ' STRATEGY FILE_COPY' : ''}`,
-  );
-  // The copy's files are dirty in the OS's cache; their write-back would otherwise overlap
-  // the run (the throw-away server runs with fsync off).
-  if (setup.local) await execFileAsync('sync');
-  const url = withDatabase(adminUrl, copy);
+  const copy = await copyDatabase(admin, adminUrl, setup.templates[method.table], setup.local);
+  const name = admin.escapeIdentifier(copy.name);
+  const url = copy.url;
   const db = new pg.Client({ connectionString: url, application_name: 'location-cleanup' });
   try {
     await db.connect();
@@ -247,10 +236,4 @@ async function verify(db: pg.Client, outcome: Outcome, loaded: LoadedLocations):
         `${expectedTotal}; ${partitions} partitions, expected ${expectedPartitions})`,
     );
   }
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
 }
