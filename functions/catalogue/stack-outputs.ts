@@ -5,7 +5,7 @@
  */
 
 /** The stack's name without a stage (today's name, kept as it is). */
-export const baseStackName = 'LocationMaintenanceJobs';
+const baseStackName = 'LocationMaintenanceJobs';
 
 /** A stage name: lowercase letters, digits and hyphens, starting with a letter, at most 20. */
 const stagePattern = /^[a-z][a-z0-9-]{0,19}$/;

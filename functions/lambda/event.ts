@@ -96,7 +96,7 @@ export function parseJobEvent(event: unknown): JobInvocation {
     throw new InvalidEventError(`${expected}; got ${describeType(event)}`);
   }
   if ('source' in event && event.source === schedulerInputSource) {
-    const input = parse(SchedulerInputSchema, event, 'the EventBridge Scheduler input');
+    const input = parse(SchedulerInputSchema, event, 'the EventBridge Scheduler input', noOptions);
     return {
       trigger: 'schedule',
       scheduledTime: new Date(input.scheduledTime),
@@ -109,7 +109,7 @@ export function parseJobEvent(event: unknown): JobInvocation {
     };
   }
   if ('source' in event || 'detail-type' in event) {
-    const scheduled = parse(ScheduledEventSchema, event, 'the EventBridge event');
+    const scheduled = parse(ScheduledEventSchema, event, 'the EventBridge event', noOptions);
     return {
       trigger: 'schedule',
       scheduledTime: new Date(scheduled.time),
@@ -117,27 +117,28 @@ export function parseJobEvent(event: unknown): JobInvocation {
       dryRun: false,
     };
   }
-  const manual = parse(ManualEventSchema, event, 'the manual event');
+  const manual = parse(ManualEventSchema, event, 'the manual event', 'expected only "dryRun"');
   return { trigger: 'manual', dryRun: manual.dryRun ?? false };
 }
 
-function parse<T>(schema: z.ZodMiniType<T>, event: object, what: string): T {
+/** @param unknownKeys - why keys the schema does not know are refused */
+function parse<T>(schema: z.ZodMiniType<T>, event: object, what: string, unknownKeys: string): T {
   const parsed = schema.safeParse(event);
   if (!parsed.success) {
-    throw new InvalidEventError(`${expected}; ${what} is invalid: ${issues(parsed.error, what)}`);
+    throw new InvalidEventError(
+      `${expected}; ${what} is invalid: ${issues(parsed.error, unknownKeys)}`,
+    );
   }
   return parsed.data;
 }
 
-function issues(error: z.core.$ZodError, what: string): string {
-  const scheduled = what !== 'the manual event';
+function issues(error: z.core.$ZodError, unknownKeys: string): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.length ? issue.path.join('.') : '(event)';
       if (issue.code === 'unrecognized_keys') {
         const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
-        const reason = scheduled ? noOptions : 'expected only "dryRun"';
-        return `${path}: unknown key(s) ${keys}: ${reason}`;
+        return `${path}: unknown key(s) ${keys}: ${unknownKeys}`;
       }
       return `${path}: ${issue.message}`;
     })

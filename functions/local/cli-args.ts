@@ -63,7 +63,7 @@ export type Command =
 
 const maxShutdownTimeoutSeconds = 3_600;
 /** The most runs `history` shows. */
-export const maxHistoryLimit = 1_000;
+const maxHistoryLimit = 1_000;
 const defaultHistoryLimit = 20;
 
 const awsFlags = ['aws', 'stage', 'region'];

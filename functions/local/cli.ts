@@ -5,28 +5,31 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type CatalogueEntry, CatalogueError, findJob } from '../catalogue/index.js';
 import { ConfigError } from '../config/env.js';
-import { type AwsCommand, runAwsCommand } from './aws/aws-commands.js';
+import type { AwsCommand } from './aws/aws-commands.js';
 import { AwsCommandError } from './aws/aws-errors.js';
 import { type Command, parseCommand, UsageError, usage } from './cli-args.js';
 import { locateDatabase } from './commands/db.js';
+import { ExitCode } from './commands/exit-code.js';
 import { formatHistory } from './commands/history.js';
 import { formatJobList } from './commands/list.js';
-import { ExitCode, runOnce } from './commands/run.js';
+import { runOnce } from './commands/run.js';
 import { startScheduler } from './commands/start.js';
 import { formatLocalStatus, localStatus } from './commands/status.js';
 import { historyDir, RunHistory } from './history/run-history.js';
 import { localCatalogue } from './local-catalogue.js';
+import { jsonLines } from './output/format-values.js';
 import { chooseOutputMode, installOutput } from './output/output-mode.js';
 import { watchStopRequests } from './stop-requests.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCommand(argv);
   if ('aws' in command && command.aws) {
+    // The AWS SDK clients load only for the commands that use them.
+    const { runAwsCommand } = await import('./aws/aws-commands.js');
     return runAwsCommand(command as AwsCommand, {
       print: (text) => console.log(text),
       warn: (text) => console.error(text),
       isTerminal: Boolean(process.stdout.isTTY),
-      jobWidth: jobWidth(),
     });
   }
   return runLocal(command);
@@ -54,21 +57,13 @@ async function runLocal(command: Command): Promise<number> {
     case 'history': {
       if (command.job) knownJob(command.job);
       const entries = await history.read({ limit: command.limit, ...jobFilter(command.job) });
-      console.log(
-        command.json
-          ? entries.map((entry) => JSON.stringify(entry)).join('\n')
-          : formatHistory(entries),
-      );
+      console.log(command.json ? jsonLines(entries) : formatHistory(entries));
       return ExitCode.Ok;
     }
     case 'status': {
       const now = Date.now();
       const statuses = await localStatus(jobs(), history, now);
-      console.log(
-        command.json
-          ? statuses.map((status) => JSON.stringify(status)).join('\n')
-          : formatLocalStatus(statuses, now),
-      );
+      console.log(command.json ? jsonLines(statuses) : formatLocalStatus(statuses, now));
       return ExitCode.Ok;
     }
     case 'run': {

@@ -9,7 +9,7 @@ import {
 } from '../catalogue/index.js';
 
 /** The repository's cdk.json, whose context the CDK app reads. */
-export const cdkJsonFile = join(import.meta.dirname, '..', '..', 'cdk.json');
+const cdkJsonFile = join(import.meta.dirname, '..', '..', 'cdk.json');
 
 /**
  * The catalogue as the stack deploys it by default: with the time zones set in cdk.json's

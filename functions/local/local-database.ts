@@ -9,7 +9,12 @@ import { type PostgresServer, startPostgresServer } from './postgres-server.js';
 import { seedDemoData } from './seed.js';
 
 /** Where `npm start` keeps its embedded cluster, unless `LOCAL_POSTGRES_DIR` says otherwise. */
-export const defaultDataDir = join(import.meta.dirname, '..', '..', '.local', 'postgres');
+const defaultDataDir = join(import.meta.dirname, '..', '..', '.local', 'postgres');
+
+/** The embedded cluster's folder: `LOCAL_POSTGRES_DIR`, or `.local/postgres`. */
+export function localDataDir(env: Env): string {
+  return env.LOCAL_POSTGRES_DIR?.trim() || defaultDataDir;
+}
 
 /** The database the harness creates on its embedded server. */
 export const localDatabaseName = 'location_jobs';
@@ -60,7 +65,7 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
     options.note('database ready', { embedded: false, url: redact(external) });
     return { url: external, embedded: false, close: async () => undefined };
   }
-  const dataDir = options.env.LOCAL_POSTGRES_DIR?.trim() || defaultDataDir;
+  const dataDir = localDataDir(options.env);
   options.note('starting the embedded PostgreSQL', { dataDir });
   const server = await startPostgresServer({ dataDir, persistent: true });
   if (server.leftBehind) {

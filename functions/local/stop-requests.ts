@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 
 /** The signals that ask the CLI to stop: Ctrl-C, `kill`, and the terminal closing. */
-export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** What {@link watchStopRequests} listens to. */
 export interface StopRequestSources {

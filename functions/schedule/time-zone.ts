@@ -41,16 +41,6 @@ export class TimeZone {
     return zone;
   }
 
-  /** Whether `name` is a time zone {@link TimeZone.of} accepts. */
-  static isKnown(name: string): boolean {
-    try {
-      TimeZone.of(name);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /** The name as given, e.g. `Europe/Bratislava`. */
   readonly name: string;
   /** `true` for UTC and the names that mean it (`Etc/UTC`, `GMT`). */

@@ -3,6 +3,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import type { AwsTarget, Command } from '../cli-args.js';
 import { ExitCode } from '../commands/exit-code.js';
 import { formatHistory } from '../commands/history.js';
+import { jsonLines } from '../output/format-values.js';
 import { chooseOutputMode, humanLine, OutputMode } from '../output/output-mode.js';
 import { type AwsClients, createAwsClients } from './aws-clients.js';
 import { awsStatus, formatAwsStatus } from './aws-status.js';
@@ -39,7 +40,7 @@ export interface AwsCommandDependencies {
   readonly delay?: (ms: number) => Promise<void>;
   /**
    * The width of the job column in human lines.
-   * @default 0
+   * @default - the longest name of the stack's jobs
    */
   readonly jobWidth?: number;
 }
@@ -61,7 +62,8 @@ export async function runAwsCommand(
       const job = deployedJob(stack, command.job);
       const outcome = await invokeJob(clients.lambda, job, command.dryRun);
       const mode = chooseOutputMode(command.json, { isTTY: deps.isTerminal });
-      for (const line of runLines(outcome, mode, deps.jobWidth ?? 0)) deps.print(line);
+      const jobWidth = deps.jobWidth ?? Math.max(...stack.jobs.map((each) => each.job.length));
+      for (const line of runLines(outcome, mode, jobWidth)) deps.print(line);
       return outcome.functionError ? ExitCode.Failed : ExitCode.Ok;
     }
     case 'history': {
@@ -115,8 +117,4 @@ function runLines(outcome: InvokeOutcome, mode: OutputMode, jobWidth: number): s
     );
   }
   return printed;
-}
-
-function jsonLines(values: readonly unknown[]): string {
-  return values.map((value) => JSON.stringify(value)).join('\n');
 }

@@ -36,7 +36,7 @@ export interface AwsJobStatus extends LastRuns {
 }
 
 /** How far back `status --aws` looks for the last runs. */
-export const statusWindowMs = 7 * 86_400_000;
+const statusWindowMs = 7 * 86_400_000;
 
 /**
  * Each deployed job's trigger (enabled or not, its expression), the state of its alarms,

@@ -1,13 +1,14 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Env } from '../../config/env.js';
+import { readDatabaseUrl } from '../../db/connection-config.js';
 import { redact } from '../../runner/redact.js';
-import { defaultDataDir, localDatabaseName } from '../local-database.js';
+import { localDatabaseName, localDataDir } from '../local-database.js';
 import { passwordFile, superuser } from '../postgres-server.js';
 import { isAlive, readPostmasterPid } from '../postgres-stale.js';
 
 /** The file, in the cluster folder (mode 0600), that the `db` URL's `passfile` names. */
-export const pgpassFile = 'pgpass';
+const pgpassFile = 'pgpass';
 
 /** Where the jobs' database is, for a person with psql. */
 export type DatabaseWhereabouts =
@@ -22,11 +23,11 @@ export type DatabaseWhereabouts =
  * `DATABASE_URL`: that URL, its password masked.
  */
 export async function locateDatabase(env: Env): Promise<DatabaseWhereabouts> {
-  const external = env.DATABASE_URL?.trim();
+  const external = readDatabaseUrl(env);
   if (external) {
     return { running: true, url: redact(external), note: 'DATABASE_URL (password masked)' };
   }
-  const dataDir = env.LOCAL_POSTGRES_DIR?.trim() || defaultDataDir;
+  const dataDir = localDataDir(env);
   const server = await readPostmasterPid(dataDir);
   if (!server?.port || !(await isAlive(server.pid))) {
     return {

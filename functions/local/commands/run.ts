@@ -9,8 +9,6 @@ import { localContext } from '../local-context.js';
 import { ExitCode } from './exit-code.js';
 import { prepareJobs } from './prepare.js';
 
-export { ExitCode } from './exit-code.js';
-
 /** What `jobs run` needs. */
 export interface RunCommand {
   readonly entry: CatalogueEntry;

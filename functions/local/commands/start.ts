@@ -3,8 +3,8 @@ import type { CatalogueEntry } from '../../catalogue/index.js';
 import type { DbFlags } from '../cli-args.js';
 import type { RunHistory } from '../history/run-history.js';
 import { Scheduler } from '../scheduler.js';
+import { ExitCode } from './exit-code.js';
 import { prepareJobs } from './prepare.js';
-import { ExitCode } from './run.js';
 
 /** What `start` needs. */
 export interface StartCommand {

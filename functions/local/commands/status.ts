@@ -1,4 +1,5 @@
 import type { CatalogueEntry } from '../../catalogue/index.js';
+import { TriggerKind } from '../../schedule/trigger-kind.js';
 import { type LastRuns, lastRuns } from '../history/last-runs.js';
 import type { HistoryEntry, RunHistory } from '../history/run-history.js';
 import { formatMoment } from '../output/format-values.js';
@@ -8,6 +9,7 @@ import { formatTable } from '../output/table.js';
 /** One job's state on this machine. */
 export interface LocalJobStatus extends LastRuns {
   readonly job: string;
+  /** The cron or rate expression; for a zoned or flexible job, with its zone and window. */
   readonly schedule: string;
   /** `enabled: false` in the catalogue: `start` does not schedule it. */
   readonly paused: boolean;
@@ -36,7 +38,11 @@ export async function localStatus(
       const next = entry.enabled ? entry.schedule.next(now, now) : undefined;
       return {
         job: entry.name,
-        schedule: entry.schedule.expression,
+        // A UTC job's expression as it is; a zoned (or flexible) one's with its zone and window.
+        schedule:
+          entry.schedule.triggerKind === TriggerKind.Rule
+            ? entry.schedule.expression
+            : entry.schedule.describe(),
         paused: !entry.enabled,
         ...(next !== undefined ? { nextRun: new Date(next).toISOString() } : {}),
         ...lastRuns(runs),
@@ -48,7 +54,7 @@ export async function localStatus(
 /** The statuses as one table, ages counted from `now`. */
 export function formatLocalStatus(statuses: readonly LocalJobStatus[], now: number): string {
   return formatTable(
-    ['job', 'schedule (UTC)', 'state', 'next run (UTC)', 'last run', 'last successful run'],
+    ['job', 'schedule', 'state', 'next run (UTC)', 'last run', 'last successful run'],
     statuses.map((status) => [
       status.job,
       status.schedule,

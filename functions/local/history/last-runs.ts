@@ -2,7 +2,7 @@ import { Outcome } from '../../runner/types.js';
 import type { HistoryEntry } from './run-history.js';
 
 /** Whether a run did the job's work: it succeeded or made progress (cut short), for real. */
-export function isSuccessfulRun(entry: Pick<HistoryEntry, 'outcome' | 'result'>): boolean {
+function isSuccessfulRun(entry: Pick<HistoryEntry, 'outcome' | 'result'>): boolean {
   const progressed = entry.outcome === Outcome.Succeeded || entry.outcome === Outcome.CutShort;
   // A dry run changes nothing: it says nothing about the job being done.
   return progressed && entry.result?.dryRun !== true;

@@ -11,7 +11,7 @@ import type { Env } from '../../config/env.js';
 import type { ErrorDetails, RunRecord } from '../../runner/types.js';
 
 /** Where the history is kept unless `LOCAL_HISTORY_DIR` says otherwise. */
-export const defaultHistoryDir = join(import.meta.dirname, '..', '..', '..', '.local', 'history');
+const defaultHistoryDir = join(import.meta.dirname, '..', '..', '..', '.local', 'history');
 
 /** The history folder for this environment: `LOCAL_HISTORY_DIR`, or `.local/history`. */
 export function historyDir(env: Env): string {

@@ -29,12 +29,12 @@ export function formatDateTime(ms: number): string {
 }
 
 /** How long ago `then` was, seen from `now`: `just now`, `42 s ago`, `3 min ago`, `5 h ago`, `2 d ago`. */
-export function formatAge(then: number, now: number): string {
+function formatAge(then: number, now: number): string {
   return relative(now - then, 'ago');
 }
 
 /** How far ahead `then` is, seen from `now`: `in 42 s`, `in 3 min`, `in 5 h`. */
-export function formatUntil(then: number, now: number): string {
+function formatUntil(then: number, now: number): string {
   return relative(then - now, 'in');
 }
 
@@ -56,4 +56,9 @@ function relative(ms: number, direction: 'ago' | 'in'): string {
 export function formatMoment(iso: string, now: number): string {
   const then = Date.parse(iso);
   return `${formatDateTime(then)} (${then <= now ? formatAge(then, now) : formatUntil(then, now)})`;
+}
+
+/** Values as JSON lines, one per value. */
+export function jsonLines(values: readonly unknown[]): string {
+  return values.map((value) => JSON.stringify(value)).join('\n');
 }

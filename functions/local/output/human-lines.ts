@@ -111,11 +111,7 @@ const formatters: Readonly<Record<string, Formatter>> = {
     ),
   'scheduler started': (line, event) => {
     const jobs = Array.isArray(line.jobs) ? (line.jobs as LogLine[]) : [];
-    const next = jobs.map((job) =>
-      job.paused === true
-        ? `${String(job.job)} paused`
-        : `${String(job.job)} next at ${clock(job.nextRun)}`,
-    );
+    const next = jobs.map((job) => `${String(job.job)} next at ${clock(job.nextRun)}`);
     return event('', `scheduler started: ${next.join(', ')} (UTC); Ctrl-C stops`);
   },
   'jobs paused': (line, event) =>

@@ -30,7 +30,7 @@ export function summarizeRun(run: FinishedRun): string {
  * A job's result in a few words. Knows the cleanup jobs' fields (`deleted`, `batches`,
  * `dryRun`, `wouldDelete`, `complete`); any other job's result shows its numbers by name.
  */
-export function summarizeResult(result: JobResult): string {
+function summarizeResult(result: JobResult): string {
   const parts: string[] = [];
   const { deleted, batches, wouldDelete, dryRun, complete, lockedRows } = result;
   if (dryRun === true && typeof wouldDelete === 'number') {

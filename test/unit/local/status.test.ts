@@ -99,7 +99,7 @@ describe('jobs status (local)', () => {
     const rows = table.split('\n');
     expect(rows[0]?.split(/ {2,}/)).toEqual([
       'job',
-      'schedule (UTC)',
+      'schedule',
       'state',
       'next run (UTC)',
       'last run',
@@ -128,5 +128,23 @@ describe('jobs status (local)', () => {
     clock.jump(2 * 86_400_000);
     const later = formatLocalStatus(await localStatus(entries, history, clock.now()), clock.now());
     expect(later).toContain('2026-11-28 10:15Z (2 d ago)');
+  });
+
+  it('gives a zoned job’s schedule with its zone', async () => {
+    // Arrange
+    const zoned = defineCatalogue([
+      {
+        name: 'zoned-job',
+        description: 'zoned-job.',
+        schedule: Schedule.daily({ hour: 3, minute: 30, timeZone: 'Europe/Bratislava' }),
+        timeoutSeconds: 60,
+      },
+    ]);
+
+    // Act
+    const [status] = await localStatus(zoned, history, clock.now());
+
+    // Assess
+    expect(status?.schedule).toBe('cron(30 3 * * ? *) in Europe/Bratislava');
   });
 });
