@@ -30,7 +30,6 @@ export interface JobAlarmsProps {
  * run for two schedule periods (a disabled or broken schedule must not stay silent).
  */
 export class JobAlarms extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
   /** Failed invocations. */
   readonly errors: cloudwatch.Alarm;
   /** A message in a dead-letter queue, one per queue. */
@@ -69,9 +68,7 @@ export class JobAlarms extends Construct {
       );
       this.deadLetters.push(alarm);
     });
-    // A flexible window may start one run at its window's start and the next at its end.
-    const flexibleMs = (entry.schedule.flexibleWindowMinutes ?? 0) * 60_000;
-    const window = freshnessWindow(entry.schedule.longestGapMs + flexibleMs);
+    const window = freshnessWindow(entry.schedule.longestStartGapMs);
     if (!window) {
       Validations.of(this).addWarning(
         'location-maintenance-jobs:noFreshnessAlarm',
@@ -108,7 +105,6 @@ export class JobAlarms extends Construct {
   #add(alarm: cloudwatch.Alarm, topic: sns.ITopic): cloudwatch.Alarm {
     alarm.addAlarmAction(new SnsAction(topic));
     alarm.addOkAction(new SnsAction(topic));
-    this.alarms.push(alarm);
     return alarm;
   }
 }

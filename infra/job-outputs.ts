@@ -2,10 +2,11 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
   type DeployedJob,
-  jobOutputDescription,
+  type DeployedTrigger,
   jobOutputKey,
 } from '../functions/catalogue/stack-outputs.js';
-import type { ScheduledJob } from './scheduled-job.js';
+import { TriggerKind } from '../functions/schedule/trigger-kind.js';
+import type { JobTrigger, ScheduledJob } from './scheduled-job.js';
 
 /**
  * One stack output per job, `Job<Name>`: a JSON `DeployedJob` naming its function, log
@@ -19,7 +20,7 @@ export function addJobOutputs(scope: Construct, jobs: readonly ScheduledJob[]): 
       job: job.entry.name,
       functionName: job.jobFunction.function.functionName,
       logGroupName: job.jobFunction.logGroup.logGroupName,
-      trigger: job.deployedTrigger,
+      trigger: deployedTrigger(job.trigger),
       paused: job.paused,
       alarms: {
         errors: job.alarms.errors.alarmName,
@@ -34,4 +35,20 @@ export function addJobOutputs(scope: Construct, jobs: readonly ScheduledJob[]): 
       description: jobOutputDescription(job.entry.name),
     });
   }
+}
+
+/** The trigger as the job output names it, for the operator CLI. */
+function deployedTrigger(trigger: JobTrigger): DeployedTrigger {
+  return trigger.kind === TriggerKind.Rule
+    ? { kind: 'rule', name: trigger.rule.ruleName }
+    : {
+        kind: 'schedule',
+        name: trigger.schedule.scheduleName,
+        group: trigger.schedule.scheduleGroup?.scheduleGroupName ?? 'default',
+      };
+}
+
+/** The description of every job output, so that people reading the outputs know what it is. */
+function jobOutputDescription(job: string): string {
+  return `${job}: its function, log group, trigger and alarms (JSON, read by npm run jobs -- ... --aws)`;
 }

@@ -12,7 +12,7 @@ import { runMetric } from './run-metrics.js';
 import type { ScheduledJob } from './scheduled-job.js';
 
 /** Where the stack saves its queries: `location-maintenance-jobs`, or `...-<stage>`. */
-export function queryFolder(stage?: string): string {
+function queryFolder(stage?: string): string {
   return stage ? `location-maintenance-jobs-${stage}` : 'location-maintenance-jobs';
 }
 

@@ -8,7 +8,6 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CatalogueEntry } from '../functions/catalogue/index.js';
-import type { DeployedTrigger } from '../functions/catalogue/stack-outputs.js';
 import { TriggerKind } from '../functions/schedule/schedule.js';
 import { JobAlarms } from './job-alarms.js';
 import { type FunctionNetwork, JobFunction } from './job-function.js';
@@ -65,10 +64,6 @@ export class ScheduledJob extends Construct {
   readonly jobFunction: JobFunction;
   /** What fires the job: `trigger.kind` says which, for finding (and pausing) it. */
   readonly trigger: JobTrigger;
-  /** The EventBridge rule, for a UTC job; `undefined` for a job on Scheduler. */
-  readonly rule: events.Rule | undefined;
-  /** The trigger as the stack's job output names it, for the operator CLI. */
-  readonly deployedTrigger: DeployedTrigger;
   /** Whether it was deployed paused. */
   readonly paused: boolean;
   readonly undeliveredEvents: sqs.Queue;
@@ -103,30 +98,26 @@ export class ScheduledJob extends Construct {
       deadLetterQueue: this.undeliveredEvents,
     };
     this.paused = props.paused ?? false;
-    const onScheduler = entry.schedule.triggerKind === TriggerKind.SchedulerSchedule;
-    this.rule = onScheduler
-      ? undefined
-      : new events.Rule(this, 'Schedule', {
-          description: `${entry.name}: ${entry.schedule.expression} (UTC)`,
-          schedule: events.Schedule.expression(entry.schedule.expression),
-          enabled: !this.paused,
-          targets: [new targets.LambdaFunction(this.jobFunction.function, delivery)],
-        });
-    this.trigger = this.rule
-      ? { kind: TriggerKind.Rule, rule: this.rule }
-      : {
-          kind: TriggerKind.SchedulerSchedule,
-          schedule: new ZonedSchedule(this, 'ZonedSchedule', {
-            entry,
-            function: this.jobFunction.function,
-            enabled: !this.paused,
-            ...delivery,
-          }).schedule,
-        };
-    this.deployedTrigger =
-      this.trigger.kind === TriggerKind.Rule
-        ? { kind: 'rule', name: this.trigger.rule.ruleName }
-        : { kind: 'schedule', name: this.trigger.schedule.scheduleName, group: 'default' };
+    this.trigger =
+      entry.schedule.triggerKind === TriggerKind.SchedulerSchedule
+        ? {
+            kind: TriggerKind.SchedulerSchedule,
+            schedule: new ZonedSchedule(this, 'ZonedSchedule', {
+              entry,
+              function: this.jobFunction.function,
+              enabled: !this.paused,
+              ...delivery,
+            }).schedule,
+          }
+        : {
+            kind: TriggerKind.Rule,
+            rule: new events.Rule(this, 'Schedule', {
+              description: `${entry.name}: ${entry.schedule.expression} (UTC)`,
+              schedule: events.Schedule.expression(entry.schedule.expression),
+              enabled: !this.paused,
+              targets: [new targets.LambdaFunction(this.jobFunction.function, delivery)],
+            }),
+          };
 
     this.alarms = new JobAlarms(this, 'Alarms', {
       entry,
@@ -135,6 +126,11 @@ export class ScheduledJob extends Construct {
       topic: props.alarmTopic,
       paused: this.paused,
     });
+  }
+
+  /** The EventBridge rule, for a UTC job; `undefined` for a job on Scheduler. */
+  get rule(): events.Rule | undefined {
+    return this.trigger.kind === TriggerKind.Rule ? this.trigger.rule : undefined;
   }
 }
 

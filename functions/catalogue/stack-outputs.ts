@@ -74,11 +74,6 @@ export function jobOutputKey(job: string): string {
     .join('X')}`;
 }
 
-/** The description of every job output, so that people reading the outputs know what it is. */
-export function jobOutputDescription(job: string): string {
-  return `${job}: its function, log group, trigger and alarms (JSON, read by npm run jobs -- ... --aws)`;
-}
-
 /** A stack output that is not a job's, or is one this CLI cannot read. */
 export class StackOutputError extends Error {
   override readonly name = 'StackOutputError';

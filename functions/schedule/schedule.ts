@@ -210,6 +210,14 @@ export class Schedule {
   }
 
   /**
+   * The longest time between two runs' starts: {@link longestGapMs}, plus the flexible window
+   * (one run may start at its window's start and the next at its window's end).
+   */
+  get longestStartGapMs(): number {
+    return this.longestGapMs + (this.flexibleWindowMinutes ?? 0) * 60_000;
+  }
+
+  /**
    * The first fire strictly after `afterMs`, or `undefined` when a cron's year field allows no
    * more fires.
    *
