@@ -96,7 +96,11 @@ export async function runKeysetBatches(
   let lockTimeouts = 0;
   let lockedRows = 0;
   while (!runner.signal?.aborted) {
-    const walkLimitMs = first ? options.indexWalkLimitMs : undefined;
+    // The first walk goes over the entries of rows deleted earlier: when it times out (a long-held
+    // snapshot keeps them), the run sweeps the heap instead of failing at batch 1.
+    const walkLimitMs = first
+      ? (options.indexWalkLimitMs ?? runner.limits.statementTimeoutMs)
+      : undefined;
     const start = from;
     const boundNow = known;
     const findNext = () => findBound(db, statements, runner, start, cutoff, walkLimitMs);

@@ -272,6 +272,30 @@ describe('location-cleanup, interrupted', () => {
     expect(await countRows(t.client, 'locations')).toBe(10);
   });
 
+  it('sweeps the heap by default when the first index walk passes the batch statement timeout', async () => {
+    // Prepare: as above, with no walk limit of its own, so the batch's statement timeout is it
+    await insertLocations(t.client, 1_000_000, `now() - interval '90 days' + g * interval '1 ms'`);
+    const reporter = await t.db().connect();
+    await reporter.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await reporter.query('SELECT count(*) FROM locations');
+    await t.client.query(`DELETE FROM locations WHERE created_at < now() - interval '60 days'`);
+    const run = cleanup({ limits: { statementTimeoutMs: 60, lockTimeoutMs: 1_000 } });
+
+    // Act
+    const outcome = await run();
+    await reporter.query('ROLLBACK');
+
+    // Assess
+    expect(outcome).toMatchObject({
+      outcome: 'succeeded',
+      result: { deleted: 1_000, complete: true, strategy: 'heap' },
+    });
+    expect((outcome.result as { strategyReason: string }).strategyReason).toContain(
+      'took longer than 60 ms',
+    );
+    expect(await countRows(t.client, 'locations')).toBe(10);
+  });
+
   it('fails with the error logged, and no password, when the database is unreachable', async () => {
     // Prepare
     const port = await closedPort();
