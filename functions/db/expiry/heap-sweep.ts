@@ -21,7 +21,7 @@ import type { PathOutcome } from './keyset-batches.js';
 import type { CommonStatements, SweepStatements } from './statements.js';
 
 /** The most pages one batch reads: 32 MiB of 8 KiB pages. */
-export const maxPagesPerBatch = 4_096;
+const maxPagesPerBatch = 4_096;
 
 /** Rounds of "count what is left, delete it" after the sweep, at most. */
 const maxCheckRounds = 5;
@@ -48,11 +48,10 @@ export async function runHeapSweep(
   runner: BatchRunner,
   statements: SweepStatements & CommonStatements,
   estimate: SweepEstimate,
-  tableOid: number,
+  /** The table's size in pages when the run profiled it (pages added since hold newer rows). */
+  pages: number,
 ): Promise<PathOutcome> {
   const { db, cutoff } = runner;
-  const { rows } = await db.query<{ pages: number }>(statements.pages, [tableOid]);
-  const pages = rows[0]?.pages ?? 0;
   let span = initialSpan(runner.batchSize, estimate.estimatedRows, pages);
   let page = 0;
   while (page < pages) {

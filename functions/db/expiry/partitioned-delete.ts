@@ -125,14 +125,16 @@ async function removeExpired(
     quotedColumn: table.quotedColumn,
     cutoff: runner.cutoff,
   });
+  // The guard looks at every partition before any is removed: "nothing removed" stays true.
+  const holdingNewer = plan.expired.find((partition) => checks.get(partition.oid)?.newer);
+  if (holdingNewer) {
+    throw new Error(
+      `${holdingNewer.name} holds a row at or after the cutoff, though its bound says it cannot: nothing removed`,
+    );
+  }
   for (const partition of plan.expired) {
     const check = checks.get(partition.oid);
     if (!check) continue; // gone already: another run removed it
-    if (check.newer) {
-      throw new Error(
-        `${partition.name} holds a row at or after the cutoff, though its bound says it cannot: nothing removed`,
-      );
-    }
     if (runner.signal?.aborted) {
       finished = false;
       break;

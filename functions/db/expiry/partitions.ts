@@ -39,8 +39,6 @@ export interface PartitionPlan {
   readonly expired: readonly Partition[];
   /** May hold expired rows: batch-deleted (leaves only). */
   readonly straddling: readonly Partition[];
-  /** Wholly at or after the cutoff: nothing to do. */
-  readonly fresh: readonly Partition[];
   /**
    * Why the table is not cleaned by removing partitions, when it is not (e.g. it is
    * partitioned by another column).
@@ -100,11 +98,12 @@ export async function planPartitions(
   collectRanges(root, unbounded, ranges);
   const verdicts = await compareWithCutoff(db, [...ranges.values()], cutoff);
   const verdictOf = new Map([...ranges.keys()].map((node, index) => [node, verdicts[index]]));
-  const plan = { expired: [] as Node[], straddling: [] as Node[], fresh: [] as Node[] };
+  const plan = { expired: [] as Node[], straddling: [] as Node[] };
   const visit = (node: Node) => {
     const verdict = verdictOf.get(node);
     if (node !== root && verdict === 'expired') plan.expired.push(node);
-    else if (node !== root && verdict === 'fresh') plan.fresh.push(node);
+    else if (node !== root && verdict === 'fresh')
+      return; // wholly at or after the cutoff
     else if (node.children.length > 0 || node.row.kind === 'p') {
       for (const child of node.children) visit(child);
     } else plan.straddling.push(node);
@@ -114,7 +113,6 @@ export async function planPartitions(
   return {
     expired: plan.expired.map(toPartition),
     straddling: plan.straddling.filter((node) => node !== root).map(toPartition),
-    fresh: plan.fresh.map(toPartition),
     ...(notByPartition ? { notByPartition } : {}),
   };
 }
@@ -157,7 +155,7 @@ function collectRanges(node: Node, range: Range, ranges: Map<Node, Range>): void
 }
 
 /** `FOR VALUES FROM ('a', ...) TO ('b', ...)` → the first key column's range; DEFAULT → none. */
-export function rangeBound(bound: string | null, singleColumn: boolean): Range | undefined {
+function rangeBound(bound: string | null, singleColumn: boolean): Range | undefined {
   const match = /^FOR VALUES FROM \((.*)\) TO \((.*)\)$/s.exec(bound ?? '');
   if (!match) return undefined;
   return {

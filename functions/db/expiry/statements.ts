@@ -58,12 +58,8 @@ export interface SweepStatements {
   readonly deletePages: string;
   /** As `deletePages`, skipping rows that others have locked. */
   readonly deletePagesSkipLocked: string;
-  /** As `deletePages`, but counts the expired rows still there (locked ones). */
-  readonly countPages: string;
   /** `$1` cutoff, `$2` limit: deletes up to `$2` expired rows anywhere, none locked. */
   readonly deleteAnySkipLocked: string;
-  /** `$1` the table's oid → `pages`: its size in pages now. */
-  readonly pages: string;
 }
 
 /** Statements shared by both paths. */
@@ -102,11 +98,9 @@ export function expiryStatements(table: TableProfile, cutoff: ColumnCutoff): Exp
       ORDER BY ${c} LIMIT 1`,
     deletePages: `DELETE FROM ${t} WHERE ${onPages}`,
     deletePagesSkipLocked: byIds(`SELECT ctid FROM ${t} WHERE ${onPages} FOR UPDATE SKIP LOCKED`),
-    countPages: `SELECT count(*) AS count FROM ${t} WHERE ${onPages}`,
     deleteAnySkipLocked: byIds(
       `SELECT ctid FROM ${t} WHERE ${c} < ${as('$1')} LIMIT $2 FOR UPDATE SKIP LOCKED`,
     ),
-    pages: `SELECT (pg_relation_size($1::oid) / current_setting('block_size')::int)::int AS pages`,
     count: `SELECT count(*) AS count FROM ${t} WHERE ${c} < ${as('$1')}`,
     explainDelete: `EXPLAIN (FORMAT JSON) DELETE FROM ${t} WHERE ${c} < ${as('$1')}`,
   };

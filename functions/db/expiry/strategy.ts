@@ -103,7 +103,7 @@ export async function chooseStrategy(
  * Pages that keyset batches visit for `rows` rows: rows in heap order share pages (rows ÷
  * rows-per-page), rows in no order cost a page each; `correlation²` weighs the two.
  */
-export function indexPathPages(rows: number, stats: Stats): number {
+function indexPathPages(rows: number, stats: Stats): number {
   const ordered = (stats.correlation ?? 0) ** 2;
   const rowsPerPage = Math.max(1, stats.reltuples / Math.max(1, stats.pages));
   return rows * (1 - ordered) + (rows / rowsPerPage) * ordered;

@@ -41,7 +41,7 @@ export async function deleteFromTable(
     options.strategy ?? 'auto',
   );
   if (choice.path === 'heap') {
-    return { choice, outcome: await runHeapSweep(runner, statements, choice, table.oid) };
+    return { choice, outcome: await runHeapSweep(runner, statements, choice, table.pages) };
   }
   try {
     const walk = options.indexWalkLimitMs;
@@ -65,7 +65,7 @@ export async function deleteFromTable(
       reason,
     });
     const heap = { ...choice, path: 'heap' as const, reason };
-    return { choice: heap, outcome: await runHeapSweep(runner, statements, heap, table.oid) };
+    return { choice: heap, outcome: await runHeapSweep(runner, statements, heap, table.pages) };
   }
 }
 

@@ -24,8 +24,6 @@ export interface TableProfile {
   readonly quotedColumn: string;
   /** The column's name. */
   readonly column: string;
-  /** The column's number in the table. */
-  readonly columnNumber: number;
   /** How the column stores time. */
   readonly columnTime: ColumnTime;
   /** `partitioned` for a declaratively partitioned table (its rows live in its partitions). */
@@ -147,7 +145,6 @@ function fromRow(row: TableRow) {
   return {
     oid: Number(row.oid),
     quotedTable: `${escapeIdentifier(row.schema)}.${escapeIdentifier(row.relname)}`,
-    columnNumber: row.attnum ?? 0,
     ...(row.index === null ? {} : { index: row.index }),
     estimatedRows: row.reltuples,
     pages: row.pages,
