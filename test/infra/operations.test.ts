@@ -1,7 +1,7 @@
 /** The stack's side of operating the jobs: paused jobs, stages, and the outputs the CLI reads. */
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue, defineCatalogue } from '../../functions/catalogue/index.js';
 import {
   jobOutputKey,
@@ -225,10 +225,13 @@ describe('stages', () => {
 });
 
 describe('the outputs the operator CLI reads', () => {
-  it('describe each job: its function, log group, rule and alarms, by reference', () => {
-    // GIVEN no context; WHEN synthesised
-    const { template } = synthesize();
+  // GIVEN no context; WHEN synthesised (once: it bundles every function)
+  let template: Template;
+  beforeAll(() => {
+    ({ template } = synthesize());
+  });
 
+  it('describe each job: its function, log group, rule and alarms, by reference', () => {
     // THEN
     const jobs = jobOutputs(template);
     expect(jobs.map((job) => job.job)).toEqual(catalogue.map((entry) => entry.name));
@@ -255,7 +258,6 @@ describe('the outputs the operator CLI reads', () => {
   });
 
   it('save the "recent runs" query that history --aws runs, with the same text', () => {
-    const { template } = synthesize();
     template.hasResourceProperties('AWS::Logs::QueryDefinition', {
       Name: 'location-maintenance-jobs/recent runs',
       QueryString: renderLogQuery(recentRunsQuery()),

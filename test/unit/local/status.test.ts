@@ -22,10 +22,11 @@ const entries = defineCatalogue(
 describe('jobs status (local)', () => {
   let dir: string;
   let history: RunHistory;
-  // 2026-11-28 12:00 UTC
-  const clock = new VirtualClock(Date.parse('2026-11-28T12:00:00.000Z'));
+  let clock: VirtualClock;
 
   beforeEach(async () => {
+    // 2026-11-28 12:00 UTC
+    clock = new VirtualClock(Date.parse('2026-11-28T12:00:00.000Z'));
     dir = await mkdtemp(join(tmpdir(), 'status-'));
     history = new RunHistory({ dir });
     await history.append(runRecord('paused-job', '2026-11-27T09:15:00.000Z'));
