@@ -14,6 +14,14 @@ import type { ClientBase } from 'pg';
 import type { ExpiryStatements } from './statements.js';
 import type { TableProfile } from './table-profile.js';
 
+/**
+ * The most heap pages one keyset batch should visit: they are read in index order, scattered
+ * over the table (8 MiB of 8 KiB pages), unlike the heap sweep's consecutive ones. On a table in
+ * time order a batch's rows share pages and `batchSize` rows stay well under it; in no order
+ * each row costs a page, and the batch is cut to this many rows, so that its time stays short.
+ */
+export const maxIndexPagesPerBatch = 1_024;
+
 /** A way of deleting: keyset batches on the index, or tuple-id ranges of the heap. */
 export type DeletePath = 'index' | 'heap';
 
@@ -32,6 +40,11 @@ export interface StrategyChoice {
   readonly tablePages: number;
   /** `pg_stats.correlation` of the column, when analyzed. */
   readonly correlation: number | null;
+  /**
+   * Heap pages a keyset batch visits per row, estimated from the correlation: about
+   * 1 ÷ rows-per-page in time order, 1 in no order (or with no statistics).
+   */
+  readonly indexPagesPerRow: number;
 }
 
 interface Stats {
@@ -56,7 +69,7 @@ export async function chooseStrategy(
 ): Promise<StrategyChoice> {
   const scan = await plannedScan(db, statements, cutoff);
   const estimatedRows = Math.round(scan['Plan Rows']);
-  const base = { estimatedRows, tablePages: table.pages, correlation: null };
+  const base = { estimatedRows, tablePages: table.pages, correlation: null, indexPagesPerRow: 1 };
   if (!table.index) {
     return {
       ...base,
@@ -64,28 +77,30 @@ export async function chooseStrategy(
       reason: `no b-tree index leads with ${table.column}: sweeping the heap, each page once`,
     };
   }
-  if (setting !== 'auto') {
-    return { ...base, path: setting, reason: `the strategy setting says ${setting}` };
-  }
-  const plan = `one DELETE would use a ${scan['Node Type']}`;
-  if (table.estimatedRows < 0 || table.pages === 0) {
-    const path = scan['Node Type'].includes('Seq Scan') ? 'heap' : 'index';
-    return { ...base, path, reason: `the table has no statistics yet; ${plan}` };
-  }
-  // Even in no order at all, index batches visit at most a page per row: with fewer expired
-  // rows than pages, the index wins whatever the correlation (not read, then: it costs a
-  // query on pg_stats, and the hourly run's fixed cost matters).
+  const analyzed = table.estimatedRows >= 0 && table.pages > 0;
   const stats: Stats = {
     reltuples: table.estimatedRows,
     pages: table.pages,
-    correlation: estimatedRows <= table.pages ? null : await readCorrelation(db, table),
+    correlation: analyzed ? table.correlation : null,
   };
+  const choice = {
+    ...base,
+    correlation: stats.correlation,
+    indexPagesPerRow: indexPathPages(1, stats),
+  };
+  if (setting !== 'auto') {
+    return { ...choice, path: setting, reason: `the strategy setting says ${setting}` };
+  }
+  const plan = `one DELETE would use a ${scan['Node Type']}`;
+  if (!analyzed) {
+    const path = scan['Node Type'].includes('Seq Scan') ? 'heap' : 'index';
+    return { ...choice, path, reason: `the table has no statistics yet; ${plan}` };
+  }
   const fromIndex = indexPathPages(estimatedRows, stats);
   const estimate =
     stats.correlation === null
       ? `about ${round(estimatedRows)} expired rows`
       : `about ${round(estimatedRows)} expired rows, correlation ${stats.correlation.toFixed(2)}`;
-  const choice = { ...base, correlation: stats.correlation };
   return fromIndex > stats.pages
     ? {
         ...choice,
@@ -100,6 +115,15 @@ export async function chooseStrategy(
 }
 
 /**
+ * The rows of one keyset batch: `batchSize`, or fewer when that many would visit more than
+ * {@link maxIndexPagesPerBatch} pages.
+ */
+export function keysetBatchRows(batchSize: number, choice: StrategyChoice): number {
+  const pageBound = Math.floor(maxIndexPagesPerBatch / Math.max(choice.indexPagesPerRow, 1e-6));
+  return Math.max(1, Math.min(batchSize, pageBound));
+}
+
+/**
  * Pages that keyset batches visit for `rows` rows: rows in heap order share pages (rows ÷
  * rows-per-page), rows in no order cost a page each; `correlation²` weighs the two.
  */
@@ -107,18 +131,6 @@ function indexPathPages(rows: number, stats: Stats): number {
   const ordered = (stats.correlation ?? 0) ** 2;
   const rowsPerPage = Math.max(1, stats.reltuples / Math.max(1, stats.pages));
   return rows * (1 - ordered) + (rows / rowsPerPage) * ordered;
-}
-
-async function readCorrelation(db: ClientBase, table: TableProfile): Promise<number | null> {
-  const { rows } = await db.query<{ correlation: number | null }>(
-    `SELECT s.correlation::float8 AS correlation
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = $2
-      WHERE c.oid = $1
-      ORDER BY s.inherited LIMIT 1`,
-    [table.oid, table.column],
-  );
-  return rows[0]?.correlation ?? null;
 }
 
 /** The scan under the plan's top node (the `Delete`), e.g. `Seq Scan`, `Index Scan`. */

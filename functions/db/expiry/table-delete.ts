@@ -7,7 +7,12 @@ import { runHeapSweep } from './heap-sweep.js';
 import { IndexWalkTooSlowError, type PathOutcome, runKeysetBatches } from './keyset-batches.js';
 import { describeSnapshotHolders } from './snapshot-holders.js';
 import { expiryStatements, keysetBatchLead } from './statements.js';
-import { chooseStrategy, type StrategyChoice, type StrategySetting } from './strategy.js';
+import {
+  chooseStrategy,
+  keysetBatchRows,
+  type StrategyChoice,
+  type StrategySetting,
+} from './strategy.js';
 import type { TableProfile } from './table-profile.js';
 
 /** Something a run should tell people; `warn` when it slows a run or leaves rows behind. */
@@ -45,7 +50,8 @@ export async function deleteFromTable(
   }
   try {
     const walk = options.indexWalkLimitMs;
-    const outcome = await runKeysetBatches(runner, statements, {
+    const batches = { ...runner, batchSize: keysetBatchRows(runner.batchSize, choice) };
+    const outcome = await runKeysetBatches(batches, statements, {
       ...(walk === undefined ? {} : { indexWalkLimitMs: walk }),
       batchLead: (range) => keysetBatchLead(table, runner.cutoff, range),
     });

@@ -1,7 +1,7 @@
 /**
  * What the cleanup checks about its table before the first batch: that it exists and is a
  * table, that the column exists with a type whose comparison with an instant is well defined,
- * and which b-tree index (if any) leads with the column.
+ * which b-tree index (if any) leads with the column, and how large and how ordered it is.
  */
 import { type ClientBase, escapeIdentifier } from 'pg';
 import { TableCheckError } from './errors.js';
@@ -37,6 +37,11 @@ export interface TableProfile {
   readonly estimatedRows: number;
   /** The table's size in pages, now. */
   readonly pages: number;
+  /**
+   * How the column's order matches the heap's (`pg_stats.correlation`, -1 to 1).
+   * @default - null: the column has no statistics yet
+   */
+  readonly correlation: number | null;
 }
 
 interface TableRow {
@@ -49,11 +54,13 @@ interface TableRow {
   readonly index: string | null;
   readonly reltuples: number;
   readonly pages: number;
+  readonly correlation: number | null;
 }
 
 /**
  * The relation, its column, the first valid b-tree index (no predicate) that leads with the
- * column, and its size: one catalog query (`$1` a name, or an oid as text), since a run's fixed cost matters for the hourly run.
+ * column, its size and the column's correlation: one catalog query (`$1` a name, or an oid as
+ * text), since a run's fixed cost matters for the hourly run.
  */
 const profileQuery = `
   SELECT c.oid::text AS oid, n.nspname AS schema, c.relname, c.relkind::text AS kind, a.attnum,
@@ -65,7 +72,10 @@ const profileQuery = `
              AND i.indpred IS NULL AND i.indisvalid AND i.indisready
            ORDER BY i.indnatts, ic.relname LIMIT 1) AS index,
          c.reltuples::float8 AS reltuples,
-         (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages
+         (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
+         (SELECT s.correlation::float8 FROM pg_stats s
+           WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname
+           ORDER BY s.inherited LIMIT 1) AS correlation
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_attribute a
@@ -148,6 +158,7 @@ function fromRow(row: TableRow) {
     ...(row.index === null ? {} : { index: row.index }),
     estimatedRows: row.reltuples,
     pages: row.pages,
+    correlation: row.correlation,
   };
 }
 

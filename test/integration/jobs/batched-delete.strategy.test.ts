@@ -8,6 +8,7 @@ import {
   type BatchedDeleteOptions,
   deleteInBatches,
 } from '../../../functions/db/batched-delete.js';
+import { maxIndexPagesPerBatch } from '../../../functions/db/expiry/strategy.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { countRows, insertLocations, resetTables } from './fixtures.js';
 
@@ -56,6 +57,41 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     // Assess
     expect(result).toMatchObject({ deleted: 40, complete: true, strategy: 'index' });
     expect(result.strategyReason).toMatch(/index batches visit about [\d,]+ of the table's/);
+  });
+
+  it('cuts an index batch to the rows it can delete within its page bound, for rows in no order', async () => {
+    // Prepare: 3,000 expired rows scattered over the table's pages; the index path forced
+    await loadAndAnalyze(3_000, 37_000, 'random');
+    const deletedPerBatch: number[] = [];
+
+    // Act
+    const result = await deleteInBatches(client, locations, {
+      cutoff,
+      batchSize: 10_000,
+      strategy: 'index',
+      onBatch: ({ batchDeleted }) => void deletedPerBatch.push(batchDeleted),
+    });
+
+    // Assess: each batch visits about a page per row, so it takes at most maxIndexPagesPerBatch
+    expect(result).toMatchObject({ deleted: 3_000, complete: true, strategy: 'index' });
+    expect(deletedPerBatch.length).toBeGreaterThanOrEqual(Math.ceil(3_000 / maxIndexPagesPerBatch));
+    expect(Math.max(...deletedPerBatch)).toBeLessThanOrEqual(maxIndexPagesPerBatch);
+    expect(await countRows(client, 'locations')).toBe(37_000);
+  });
+
+  it('keeps whole batches on the index when the rows lie in time order', async () => {
+    // Prepare
+    await loadAndAnalyze(20_000, 20_000, 'sequential');
+
+    // Act
+    const result = await deleteInBatches(client, locations, {
+      cutoff,
+      batchSize: 10_000,
+      strategy: 'index',
+    });
+
+    // Assess: 10,000 rows in time order share about 160 pages
+    expect(result).toMatchObject({ deleted: 20_000, complete: true, batches: 2 });
   });
 
   it('walks the index for a large backlog stored in time order', async () => {
