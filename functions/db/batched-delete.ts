@@ -160,7 +160,7 @@ export async function deleteInBatches(
   checkBatchSize(options.batchSize);
   const table = await inspectTable(db, target);
   const cutoff = await columnCutoff(db, table.columnTime, options.cutoff);
-  const tally = { batches: 0, deleted: 0 };
+  const tally = { batches: 0, deleted: 0, partitionRows: 0 };
   const runner: BatchRunner = {
     db,
     table: target.table,

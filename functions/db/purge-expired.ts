@@ -104,7 +104,8 @@ export interface PurgeSettings {
  * counts them), stopping between batches when `ctx.signal` aborts.
  *
  * @throws {BatchFailedError} when a batch fails; the rows deleted by the batches before it
- *   are still reported in the `RowsDeleted` metric.
+ *   (and those of the partitions removed whole before it) are still reported in the
+ *   `RowsDeleted` metric.
  */
 export async function purgeExpired(
   ctx: JobContext,
@@ -156,7 +157,9 @@ export async function purgeExpired(
       onNotice: logNotice(ctx),
     });
   } catch (error) {
-    if (error instanceof BatchFailedError) reportDeleted(ctx, error.progress.deleted);
+    if (error instanceof BatchFailedError) {
+      reportDeleted(ctx, error.progress.deleted + (error.progress.partitionRows ?? 0));
+    }
     throw error;
   }
   const { deleted, batches, complete, strategy, strategyReason, lockedRows } = result;

@@ -9,7 +9,7 @@ import {
   type TransactionLimits,
 } from '../transaction.js';
 import type { ColumnCutoff } from './column-cutoff.js';
-import { BatchFailedError } from './errors.js';
+import { BatchFailedError, type BatchFailureProgress } from './errors.js';
 
 /** SQLSTATE 55P03: a lock was not granted within `lock_timeout`. */
 const lockNotAvailable = '55P03';
@@ -28,6 +28,8 @@ export interface BatchProgress {
 export interface Tally {
   batches: number;
   deleted: number;
+  /** Rows of the partitions removed whole so far (dropped or detached), not in `deleted`. */
+  partitionRows: number;
 }
 
 /** What every batch of a run shares. */
@@ -86,7 +88,7 @@ export async function runBatch<T extends { readonly deleted: number }>(
   } catch (error) {
     if ((error as { code?: unknown }).code === lockNotAvailable) return { lockTimedOut: true };
     if (passThrough(error)) throw error;
-    const known = { batches: runner.tally.batches, deleted: runner.tally.deleted };
+    const known = progressOf(runner.tally);
     if (error instanceof CommitOutcomeUnknownError) {
       const uncertain = (error.result as T).deleted;
       throw new BatchFailedError(runner.table, known, error.cause, uncertain);
@@ -121,9 +123,15 @@ export async function runBatchAroundLocks<T extends { readonly deleted: number }
   // Skipping locked rows never waits for a row lock; a table lock held too long fails the run.
   throw new BatchFailedError(
     runner.table,
-    { batches: runner.tally.batches, deleted: runner.tally.deleted },
+    progressOf(runner.tally),
     new Error('a lock on the table was not granted within lock_timeout'),
   );
+}
+
+/** What the run had done before a batch failed. */
+function progressOf(tally: Tally): BatchFailureProgress {
+  const { batches, deleted, partitionRows } = tally;
+  return { batches, deleted, ...(partitionRows > 0 ? { partitionRows } : {}) };
 }
 
 /** A count from a `count(*)` row. */

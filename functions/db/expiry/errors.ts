@@ -23,6 +23,11 @@ export interface BatchFailureProgress {
   readonly batches: number;
   /** Rows those batches deleted. */
   readonly deleted: number;
+  /**
+   * Rows of the partitions removed whole (dropped or detached) before the failed batch.
+   * @default 0
+   */
+  readonly partitionRows?: number;
 }
 
 /**
@@ -45,7 +50,11 @@ export class BatchFailedError extends Error {
      */
     readonly uncertainRows?: number,
   ) {
-    const before = `the ${progress.deleted} rows deleted by the batches before it stay deleted`;
+    const before =
+      `the ${progress.deleted} rows deleted by the batches before it stay deleted` +
+      (progress.partitionRows
+        ? `, and the ${progress.partitionRows} rows of the partitions removed before it stay out of the table`
+        : '');
     super(
       uncertainRows === undefined
         ? `deleting from ${table}: batch ${progress.batches + 1} failed and was rolled back (${before})`

@@ -152,6 +152,7 @@ async function removeExpired(
     if (outcome.removed) {
       removed.push(partition.name);
       removedRows += check.rows;
+      runner.tally.partitionRows += check.rows;
       countedBy.add(check.countedBy);
       notifyRemoved(options, partition, check);
     } else if (outcome.reason === 'lock not granted in time') {

@@ -2,14 +2,20 @@
  * A table range-partitioned by the cleanup's column: whole expired partitions are removed by
  * DDL, and only what may still hold expired rows is batch-deleted.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import type pg from 'pg';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readPurgeConfig } from '../../../functions/config/purge-config.js';
 import {
   type BatchedDeleteOptions,
   countOlderThan,
   deleteInBatches,
   type Notice,
 } from '../../../functions/db/batched-delete.js';
+import { BatchFailedError } from '../../../functions/db/expiry/errors.js';
+import { purgeExpired } from '../../../functions/db/purge-expired.js';
+import type { JobContext } from '../../../functions/runner/types.js';
+import { VirtualClock } from '../../../functions/virtual-clock.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { countRows, insertIdempotencyKeys, insertLocations, resetTables } from './fixtures.js';
 import {
@@ -167,6 +173,35 @@ describe('deleteInBatches on a partitioned table', () => {
     expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
   });
 
+  it('counts the rows of the partitions it removed when a later batch fails, in its error and in RowsDeleted', async () => {
+    // Prepare: the backend's trigger refuses every delete in the straddling partition
+    await insertLocations(client, hours, hourly);
+    await client.query('ANALYZE locations');
+    const straddling = dayPartition('2026-10-29');
+    await client.query(`
+      CREATE FUNCTION refuse_all() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'under legal hold'; END $$;
+      CREATE TRIGGER refuse_all BEFORE DELETE ON ${straddling} FOR EACH ROW EXECUTE FUNCTION refuse_all()`);
+    const metrics: [string, number][] = [];
+    const ctx = jobContext({ add: (name, _unit, value) => void metrics.push([name, value]) });
+
+    // Act
+    const failure = await purgeExpired(ctx, client, locations, {
+      cutoff,
+      config: readPurgeConfig({ TEST_BATCH_SIZE: '100' }, 'TEST'),
+      prefix: 'TEST',
+    }).catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toBeInstanceOf(BatchFailedError);
+    expect(failure).toMatchObject({
+      progress: { batches: 0, deleted: 0, partitionRows: 9 * 24 },
+      message: `deleting from public.${straddling}: batch 1 failed and was rolled back (the 0 rows deleted by the batches before it stay deleted, and the ${9 * 24} rows of the partitions removed before it stay out of the table)`,
+    });
+    expect(metrics).toEqual([['RowsDeleted', 9 * 24]]);
+    expect(await partitionsOf(client)).toHaveLength(4);
+  });
+
   it('detaches instead of dropping when asked, keeping the data', async () => {
     // Prepare
     await insertLocations(client, hours, hourly);
@@ -293,6 +328,23 @@ describe('deleteInBatches on a partitioned table', () => {
     ]);
   });
 });
+
+/** A run's context, silent, with `metrics` to look at what it reports. */
+function jobContext(metrics: JobContext['metrics']): JobContext {
+  const clock = new VirtualClock(Date.parse(cutoff));
+  return {
+    jobName: 'location-cleanup',
+    runId: 'test',
+    scheduledTime: new Date(clock.now()),
+    deadline: new Date(clock.now() + 300_000),
+    trigger: 'manual',
+    dryRun: false,
+    signal: new AbortController().signal,
+    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    metrics,
+    clock,
+  };
+}
 
 describe('deleteInBatches on a partitioned idempotency_keys', () => {
   const db = useTestDatabase();
