@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { vacuumAnalyze } from '../common/vacuum.js';
 
 /** How the rows lie on disk, relative to `created_at`. */
 export type PhysicalOrder = 'sequential' | 'random' | 'mixed';
@@ -114,7 +115,7 @@ export async function loadLocations(
       `ALTER TABLE locations ADD CONSTRAINT ${db.escapeIdentifier(key.name)} ${key.definition}`,
     );
   }
-  await db.query('VACUUM ANALYZE devices, locations');
+  await vacuumAnalyze(db, ['devices', 'locations']);
   // Each method leaves the same dead rows; a vacuum starting in the middle of one run and not
   // another would only add noise to the comparison.
   await db.query('ALTER TABLE locations SET (autovacuum_enabled = false)');

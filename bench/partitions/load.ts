@@ -10,6 +10,7 @@
  */
 import type pg from 'pg';
 import { migrate } from '../../functions/db/migrate.js';
+import { vacuumAnalyze } from '../common/vacuum.js';
 
 /** Hours with no rows on each side of `anchor − 30 days`. */
 export const gapHours = 3;
@@ -110,7 +111,7 @@ export async function loadLocations(db: pg.Client, options: LoadOptions): Promis
     [rows, expired, anchor, retentionHours, gapHours],
   );
   await restoreKeys();
-  await db.query('VACUUM ANALYZE devices, locations');
+  await vacuumAnalyze(db, ['devices', 'locations']);
   const layout = partitions ? await countStraddling(db, partitions, anchor) : undefined;
   return {
     rows,
