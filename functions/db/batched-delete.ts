@@ -9,7 +9,12 @@
  * type, and every statement runs with the session's `TimeZone` pinned to UTC.
  */
 import type { ClientBase } from 'pg';
-import { type BatchProgress, type BatchRunner, countOf } from './expiry/batch-runner.js';
+import {
+  type BatchProgress,
+  type BatchRunner,
+  countOf,
+  defaultMaxPagesPerBatch,
+} from './expiry/batch-runner.js';
 import { type ColumnCutoff, columnCutoff } from './expiry/column-cutoff.js';
 import type { ExpiringTable } from './expiry/expiring-table.js';
 import type { PathOutcome } from './expiry/keyset-batches.js';
@@ -22,7 +27,7 @@ import { deleteFromTable, type Notice } from './expiry/table-delete.js';
 import { inspectTable, partitionProfile } from './expiry/table-profile.js';
 import { inShortTransaction, type TransactionLimits } from './transaction.js';
 
-export type { BatchProgress } from './expiry/batch-runner.js';
+export { type BatchProgress, defaultMaxPagesPerBatch } from './expiry/batch-runner.js';
 export { BatchFailedError, TableCheckError } from './expiry/errors.js';
 export type { ExpiringTable } from './expiry/expiring-table.js';
 export type { PartitionRemoval } from './expiry/partition-removal.js';
@@ -86,6 +91,12 @@ export interface BatchedDeleteOptions {
    * @default - the batch's statement timeout
    */
   readonly indexWalkLimitMs?: number;
+  /**
+   * The most heap pages one batch visits: a keyset batch of rows in no order (a page each) is
+   * cut to fewer rows than `batchSize`, and a heap sweep's range covers no more.
+   * @default defaultMaxPagesPerBatch (4,096: 32 MiB)
+   */
+  readonly maxPagesPerBatch?: number;
   /**
    * For a partitioned table: whether partitions wholly before the cutoff are dropped, or
    * detached and kept (for an archive step the backend owns).
@@ -166,6 +177,7 @@ export async function deleteInBatches(
     table: target.table,
     cutoff,
     batchSize: options.batchSize,
+    maxPagesPerBatch: options.maxPagesPerBatch ?? defaultMaxPagesPerBatch,
     limits: options.limits ?? defaultBatchLimits,
     countLimits: options.countLimits ?? defaultCountLimits,
     tally,

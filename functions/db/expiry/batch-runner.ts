@@ -11,6 +11,12 @@ import {
 import type { ColumnCutoff } from './column-cutoff.js';
 import { BatchFailedError, type BatchFailureProgress } from './errors.js';
 
+/**
+ * The most heap pages one batch visits by default, on either path: 32 MiB of 8 KiB pages,
+ * consecutive on the heap path, scattered over the table (in index order) on the index path.
+ */
+export const defaultMaxPagesPerBatch = 4_096;
+
 /** SQLSTATE 55P03: a lock was not granted within `lock_timeout`. */
 const lockNotAvailable = '55P03';
 
@@ -41,6 +47,8 @@ export interface BatchRunner {
   readonly cutoff: ColumnCutoff;
   /** The most rows a batch aims to delete. */
   readonly batchSize: number;
+  /** The most heap pages a batch visits (see {@link defaultMaxPagesPerBatch}). */
+  readonly maxPagesPerBatch: number;
   /** `statement_timeout` and `lock_timeout` of each batch. */
   readonly limits: TransactionLimits;
   /** Limits of a read-only statement that may read the whole table (a count). */

@@ -6,7 +6,7 @@
  *
  * A range covers as many pages as should hold about `batchSize` expired rows, from the
  * planner's estimate at first and then from what the previous batches found, and at most
- * {@link maxPagesPerBatch} pages. A batch that waits too long for a row lock is rolled back and
+ * `maxPagesPerBatch` pages. A batch that waits too long for a row lock is rolled back and
  * run again around the locked rows.
  *
  * A row that another session updates during the sweep may move to a page the sweep has
@@ -19,9 +19,6 @@ import { inShortTransaction } from '../transaction.js';
 import { type BatchRunner, countOf, runBatch, runBatchAroundLocks } from './batch-runner.js';
 import type { PathOutcome } from './keyset-batches.js';
 import type { CommonStatements, SweepStatements } from './statements.js';
-
-/** The most pages one batch reads: 32 MiB of 8 KiB pages. */
-const maxPagesPerBatch = 4_096;
 
 /** Rounds of "count what is left, delete it" after the sweep, at most. */
 const maxCheckRounds = 5;
@@ -52,7 +49,9 @@ export async function runHeapSweep(
   pages: number,
 ): Promise<PathOutcome> {
   const { db, cutoff } = runner;
-  let span = initialSpan(runner.batchSize, estimate.estimatedRows, pages);
+  const clampSpan = (span: number) =>
+    Math.max(1, Math.min(runner.maxPagesPerBatch, Math.floor(span)));
+  let span = clampSpan(initialSpan(runner, estimate.estimatedRows, pages));
   let page = 0;
   while (page < pages) {
     if (runner.signal?.aborted) return { finished: false, lockedRows: 0 };
@@ -65,7 +64,7 @@ export async function runHeapSweep(
         deleted: (await db.query(statements.deletePagesSkipLocked, range)).rowCount ?? 0,
       }),
     );
-    span = nextSpan(span, end - page, value.deleted, runner.batchSize);
+    span = clampSpan(nextSpan(span, end - page, value.deleted, runner.batchSize));
     page = end;
   }
   return checkNothingLeft(runner, statements);
@@ -103,21 +102,20 @@ async function checkNothingLeft(
   return { finished: false, lockedRows: 0 };
 }
 
-/** Pages expected to hold `batchSize` expired rows. */
-function initialSpan(batchSize: number, estimatedRows: number, pages: number): number {
+/** Pages expected to hold `batchSize` expired rows (before clamping). */
+function initialSpan(runner: BatchRunner, estimatedRows: number, pages: number): number {
   const perPage = estimatedRows / Math.max(1, pages);
-  return clampSpan(perPage > 0 ? batchSize / perPage : maxPagesPerBatch);
+  return perPage > 0 ? runner.batchSize / perPage : runner.maxPagesPerBatch;
 }
 
-/** The next range's size, from the density the last one found (at most ×4 or ÷4 at once). */
+/**
+ * The next range's size, from the density the last one found (at most ×4 or ÷4 at once;
+ * before clamping).
+ */
 function nextSpan(span: number, pagesRead: number, deleted: number, batchSize: number): number {
-  if (deleted === 0) return clampSpan(span * 4);
+  if (deleted === 0) return span * 4;
   const wanted = (batchSize / deleted) * pagesRead;
-  return clampSpan(Math.min(span * 4, Math.max(span / 4, wanted)));
-}
-
-function clampSpan(pages: number): number {
-  return Math.max(1, Math.min(maxPagesPerBatch, Math.floor(pages)));
+  return Math.min(span * 4, Math.max(span / 4, wanted));
 }
 
 function tid(page: number): string {

@@ -15,6 +15,7 @@
 import type { ClientBase } from 'pg';
 import { type BatchRunner, countOf, runBatchAroundLocks } from './batch-runner.js';
 import type { KeysetStatements } from './statements.js';
+import type { StrategyChoice } from './strategy.js';
 
 /** SQLSTATE 57014: a statement was cancelled (here: by its `statement_timeout`). */
 const queryCanceled = '57014';
@@ -152,6 +153,17 @@ export async function runKeysetBatches(
     known = batch.nextBound;
   }
   return { finished: false, lockedRows };
+}
+
+/**
+ * The rows of one keyset batch: `batchSize`, or fewer when that many would visit more than
+ * `maxPagesPerBatch` of the table's pages (rows in no order, each on a page of its own).
+ */
+export function keysetBatchRows(runner: BatchRunner, choice: StrategyChoice): number {
+  const { batchSize, maxPagesPerBatch } = runner;
+  if (choice.tablePages <= maxPagesPerBatch) return batchSize;
+  const pageBound = Math.floor(maxPagesPerBatch / Math.max(choice.indexPagesPerRow, 1e-6));
+  return Math.max(1, Math.min(batchSize, pageBound));
 }
 
 /** The key just past the next `batchSize` rows from `from`; none when fewer are left. */

@@ -14,14 +14,6 @@ import type { ClientBase } from 'pg';
 import type { ExpiryStatements } from './statements.js';
 import type { TableProfile } from './table-profile.js';
 
-/**
- * The most heap pages one keyset batch should visit: they are read in index order, scattered
- * over the table (8 MiB of 8 KiB pages), unlike the heap sweep's consecutive ones. On a table in
- * time order a batch's rows share pages and `batchSize` rows stay well under it; in no order
- * each row costs a page, and the batch is cut to this many rows, so that its time stays short.
- */
-export const maxIndexPagesPerBatch = 1_024;
-
 /** A way of deleting: keyset batches on the index, or tuple-id ranges of the heap. */
 export type DeletePath = 'index' | 'heap';
 
@@ -112,15 +104,6 @@ export async function chooseStrategy(
         path: 'index',
         reason: `${estimate}: index batches visit about ${round(fromIndex)} of the table's ${round(stats.pages)} pages; ${plan}`,
       };
-}
-
-/**
- * The rows of one keyset batch: `batchSize`, or fewer when that many would visit more than
- * {@link maxIndexPagesPerBatch} pages.
- */
-export function keysetBatchRows(batchSize: number, choice: StrategyChoice): number {
-  const pageBound = Math.floor(maxIndexPagesPerBatch / Math.max(choice.indexPagesPerRow, 1e-6));
-  return Math.max(1, Math.min(batchSize, pageBound));
 }
 
 /**

@@ -4,15 +4,15 @@
  */
 import type { BatchRunner } from './batch-runner.js';
 import { runHeapSweep } from './heap-sweep.js';
-import { IndexWalkTooSlowError, type PathOutcome, runKeysetBatches } from './keyset-batches.js';
+import {
+  IndexWalkTooSlowError,
+  keysetBatchRows,
+  type PathOutcome,
+  runKeysetBatches,
+} from './keyset-batches.js';
 import { describeSnapshotHolders } from './snapshot-holders.js';
 import { expiryStatements, keysetBatchLead } from './statements.js';
-import {
-  chooseStrategy,
-  keysetBatchRows,
-  type StrategyChoice,
-  type StrategySetting,
-} from './strategy.js';
+import { chooseStrategy, type StrategyChoice, type StrategySetting } from './strategy.js';
 import type { TableProfile } from './table-profile.js';
 
 /** Something a run should tell people; `warn` when it slows a run or leaves rows behind. */
@@ -50,7 +50,7 @@ export async function deleteFromTable(
   }
   try {
     const walk = options.indexWalkLimitMs;
-    const batches = { ...runner, batchSize: keysetBatchRows(runner.batchSize, choice) };
+    const batches = { ...runner, batchSize: keysetBatchRows(runner, choice) };
     const outcome = await runKeysetBatches(batches, statements, {
       ...(walk === undefined ? {} : { indexWalkLimitMs: walk }),
       batchLead: (range) => keysetBatchLead(table, runner.cutoff, range),
