@@ -13,9 +13,13 @@ import type { Partition } from './partitions.js';
 /** What happens to an expired partition. */
 export type PartitionRemoval = 'drop' | 'detach';
 
-/** SQLSTATE 55P03: lock not available; 42P01: undefined table. */
+/**
+ * SQLSTATE 55P03: lock not available; 42P01: undefined table; 2BP01: dependent objects still
+ * exist (a view or a foreign key of the backend's on the partition).
+ */
 const lockNotAvailable = '55P03';
 const undefinedTable = '42P01';
+const dependentObjectsStillExist = '2BP01';
 
 /**
  * Default limits of one partition's DDL: it waits at most 50 ms for its lock (the backend's
@@ -29,7 +33,13 @@ export const defaultPartitionLimits: TransactionLimits = {
 /** How removing one partition went. */
 export type RemovalOutcome =
   | { readonly removed: true }
-  | { readonly removed: false; readonly reason: 'lock not granted in time' | 'gone already' };
+  | { readonly removed: false; readonly reason: 'lock not granted in time' | 'gone already' }
+  | {
+      readonly removed: false;
+      readonly reason: 'other objects depend on it';
+      /** What depends on it, as PostgreSQL says (e.g. `view day_report depends on table ...`). */
+      readonly detail: string;
+    };
 
 /** What the check before removal found in a partition. */
 export interface PartitionCheck {
@@ -133,6 +143,10 @@ export async function removePartition(
     if (codeOf(error) === lockNotAvailable)
       return { removed: false, reason: 'lock not granted in time' };
     if (codeOf(error) === undefinedTable) return { removed: false, reason: 'gone already' };
+    if (codeOf(error) === dependentObjectsStillExist) {
+      const { message, detail } = error as { message: string; detail?: string };
+      return { removed: false, reason: 'other objects depend on it', detail: detail ?? message };
+    }
     throw error;
   }
 }

@@ -79,7 +79,7 @@ export async function deletePartitioned(
   const batchDeleted: { name: string; strategy: DeletePath; deleted: number }[] = [];
   let lockedRows = 0;
   let finished = removal.finished;
-  for (const partition of plan.straddling) {
+  for (const partition of [...removal.toBatchDelete, ...plan.straddling]) {
     if (runner.signal?.aborted) {
       finished = false;
       break;
@@ -117,6 +117,8 @@ async function removeExpired(
 ) {
   const removed: string[] = [];
   const left: { name: string; reason: string }[] = [];
+  /** Expired partitions that cannot be removed whole: their rows go in batches instead. */
+  const toBatchDelete: Partition[] = [];
   const countedBy = new Set<string>();
   let removedRows = 0;
   let finished = true;
@@ -155,6 +157,22 @@ async function removeExpired(
       runner.tally.partitionRows += check.rows;
       countedBy.add(check.countedBy);
       notifyRemoved(options, partition, check);
+    } else if (outcome.reason === 'other objects depend on it') {
+      // Removing it would fail every run while the backend's object stays; its rows expire all
+      // the same.
+      if (partition.kind === 'table') toBatchDelete.push(partition);
+      else left.push({ name: partition.name, reason: outcome.reason });
+      options.onNotice?.(
+        partition.kind === 'table'
+          ? 'partition batch-deleted instead of removed'
+          : 'partition left for the next run',
+        {
+          table: table.name,
+          partition: partition.name,
+          reason: outcome.detail,
+          advice: `drop or move what depends on ${partition.name} for it to be ${options.removal === 'drop' ? 'dropped' : 'detached'} whole`,
+        },
+      );
     } else if (outcome.reason === 'lock not granted in time') {
       lockTimeouts += 1;
       left.push({ name: partition.name, reason: outcome.reason });
@@ -168,6 +186,7 @@ async function removeExpired(
   if (left.length > 0) finished = false;
   return {
     finished,
+    toBatchDelete,
     summary: {
       removal: options.removal,
       removed,

@@ -202,6 +202,40 @@ describe('deleteInBatches on a partitioned table', () => {
     expect(await partitionsOf(client)).toHaveLength(4);
   });
 
+  it('batch-deletes an expired partition that other objects depend on, instead of failing the run', async () => {
+    // Prepare: the backend reads one expired day through a view of its own
+    await insertLocations(client, hours, hourly);
+    await client.query('ANALYZE locations');
+    const kept = dayPartition('2026-10-24');
+    await client.query(`CREATE VIEW day_report AS SELECT count(*) AS fixes FROM ${kept}`);
+
+    // Act
+    const result = await clean().finally(() => client.query('DROP VIEW IF EXISTS day_report'));
+
+    // Assess: every expired row is gone, the partition (empty now) stays for its view
+    expect(result).toMatchObject({
+      deleted: expiredRows,
+      complete: true,
+      partitions: {
+        removedRows: 8 * 24,
+        batchDeleted: [
+          { name: `public.${kept}`, deleted: 24 },
+          { name: `public.${dayPartition('2026-10-29')}`, deleted: 10 },
+        ],
+      },
+    });
+    expect(result.partitions?.removed).toHaveLength(8);
+    expect(await partitionsOf(client)).toContain(kept);
+    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    const [, fields, level] =
+      notices.find(([message]) => message === 'partition batch-deleted instead of removed') ?? [];
+    expect(fields).toMatchObject({
+      partition: `public.${kept}`,
+      reason: expect.stringContaining('view day_report depends on table'),
+    });
+    expect(level ?? 'warn').toBe('warn');
+  });
+
   it('detaches instead of dropping when asked, keeping the data', async () => {
     // Prepare
     await insertLocations(client, hours, hourly);
