@@ -45,6 +45,19 @@ describe('location-cleanup, interrupted', () => {
     return locker;
   }
 
+  /**
+   * A reporting session holding a snapshot (REPEATABLE READ, open) while `rows` older rows are
+   * deleted: their index entries stay, before the expired rows' ones. Roll it back at the end.
+   */
+  async function holdSnapshotOverDeletedRows(rows: number): Promise<pg.Client> {
+    await insertLocations(t.client, rows, `now() - interval '90 days' + g * interval '1 ms'`);
+    const reporter = await t.db().connect();
+    await reporter.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await reporter.query('SELECT count(*) FROM locations');
+    await t.client.query(`DELETE FROM locations WHERE created_at < now() - interval '60 days'`);
+    return reporter;
+  }
+
   async function cleanupSessions() {
     const { rows } = await t.client.query<{ state: string }>(
       `SELECT state FROM pg_stat_activity
@@ -238,11 +251,7 @@ describe('location-cleanup, interrupted', () => {
   it('sweeps the heap, and says why, when a long-held snapshot makes the index walk slow', async () => {
     // Prepare: a reporting session holds a snapshot while 100,000 older rows are deleted, so
     // their index entries cannot be cleaned up and every walk from the start steps over them
-    await insertLocations(t.client, 100_000, `now() - interval '90 days' + g * interval '1 ms'`);
-    const reporter = await t.db().connect();
-    await reporter.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    await reporter.query('SELECT count(*) FROM locations');
-    await t.client.query(`DELETE FROM locations WHERE created_at < now() - interval '60 days'`);
+    const reporter = await holdSnapshotOverDeletedRows(100_000);
     const run = cleanup({ indexWalkLimitMs: 5 });
 
     // Act: two runs while the snapshot is held, with new expired rows before the second
@@ -274,11 +283,7 @@ describe('location-cleanup, interrupted', () => {
 
   it('sweeps the heap by default when the first index walk passes the batch statement timeout', async () => {
     // Prepare: as above, with no walk limit of its own, so the batch's statement timeout is it
-    await insertLocations(t.client, 1_000_000, `now() - interval '90 days' + g * interval '1 ms'`);
-    const reporter = await t.db().connect();
-    await reporter.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    await reporter.query('SELECT count(*) FROM locations');
-    await t.client.query(`DELETE FROM locations WHERE created_at < now() - interval '60 days'`);
+    const reporter = await holdSnapshotOverDeletedRows(1_000_000);
     const run = cleanup({ limits: { statementTimeoutMs: 60, lockTimeoutMs: 1_000 } });
 
     // Act
