@@ -120,7 +120,7 @@ async function removeExpired(
   /** Expired partitions that cannot be removed whole: their rows go in batches instead. */
   const toBatchDelete: Partition[] = [];
   const countedBy = new Set<string>();
-  let removedRows = 0;
+  const rowsBefore = runner.tally.partitionRows;
   let finished = true;
   let lockTimeouts = 0;
   const checks = await checkPartitions(runner.db, plan.expired, {
@@ -153,24 +153,25 @@ async function removeExpired(
     });
     if (outcome.removed) {
       removed.push(partition.name);
-      removedRows += check.rows;
       runner.tally.partitionRows += check.rows;
       countedBy.add(check.countedBy);
       notifyRemoved(options, partition, check);
     } else if (outcome.reason === 'other objects depend on it') {
       // Removing it would fail every run while the backend's object stays; its rows expire all
-      // the same.
-      if (partition.kind === 'table') toBatchDelete.push(partition);
+      // the same. (A sub-partitioned one waits: its leaves are not batch-deleted one by one.)
+      const inBatches = partition.kind === 'table';
+      if (inBatches) toBatchDelete.push(partition);
       else left.push({ name: partition.name, reason: outcome.reason });
+      const verb = options.removal === 'drop' ? 'dropped' : 'detached';
       options.onNotice?.(
-        partition.kind === 'table'
+        inBatches
           ? 'partition batch-deleted instead of removed'
           : 'partition left for the next run',
         {
           table: table.name,
           partition: partition.name,
           reason: outcome.detail,
-          advice: `drop or move what depends on ${partition.name} for it to be ${options.removal === 'drop' ? 'dropped' : 'detached'} whole`,
+          advice: `drop or move what depends on ${partition.name} for it to be ${verb} whole`,
         },
       );
     } else if (outcome.reason === 'lock not granted in time') {
@@ -190,7 +191,7 @@ async function removeExpired(
     summary: {
       removal: options.removal,
       removed,
-      removedRows,
+      removedRows: runner.tally.partitionRows - rowsBefore,
       removedRowsCountedBy: countedByLabel(countedBy),
       left,
     },
