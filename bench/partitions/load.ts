@@ -10,6 +10,7 @@
  */
 import type pg from 'pg';
 import { migrate } from '../../functions/db/migrate.js';
+import { createPartitionedLocations } from '../../functions/local/partition-locations.js';
 import { vacuumAnalyze } from '../common/vacuum.js';
 
 /** Hours with no rows on each side of `anchor − 30 days`. */
@@ -130,18 +131,8 @@ export async function loadLocations(db: pg.Client, options: LoadOptions): Promis
  * after the anchor, as partitions are created ahead of time).
  */
 async function makePartitioned(db: pg.Client, anchor: string): Promise<PartitionLayout> {
-  await db.query(`
-    ALTER TABLE locations RENAME TO locations_migrated;
-    ALTER INDEX locations_pkey RENAME TO locations_migrated_pkey;
-    CREATE TABLE locations (
-      LIKE locations_migrated INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
-      PRIMARY KEY (id, created_at),
-      FOREIGN KEY (device_id) REFERENCES devices (device_id) ON DELETE CASCADE
-    ) PARTITION BY RANGE (created_at);
-    ALTER SEQUENCE locations_id_seq OWNED BY locations.id;
-    DROP TABLE locations_migrated;
-    CREATE INDEX idx_locations_device_captured ON locations (device_id, captured_at DESC);
-    CREATE INDEX idx_locations_created_at ON locations (created_at)`);
+  await createPartitionedLocations(db, 'locations_migrated', { withDefault: false });
+  await db.query('DROP TABLE locations_migrated');
   const { rows } = await db.query<{ name: string; from: string; to: string }>(
     `WITH centre AS (
        SELECT date_trunc('hour', $1::timestamptz - make_interval(hours => $2::int), 'UTC')

@@ -33,7 +33,9 @@ export async function partitionLocationsByDay(
       `SELECT relkind::text AS kind FROM pg_class WHERE oid = 'locations'::regclass`,
     );
     const converted = rows[0]?.kind === 'r';
-    if (converted) await createPartitionedTable(db);
+    if (converted) {
+      await createPartitionedLocations(db, 'locations_unpartitioned', { withDefault: true });
+    }
     // Converting: the days the demo rows cover. Later: only days to come (expired days the
     // cleanup dropped are not made again; anything outside every day goes to DEFAULT).
     const created = await addDayPartitions(db, converted ? daysBack : 1);
@@ -50,22 +52,32 @@ export async function partitionLocationsByDay(
   });
 }
 
-/** The README's DDL: the plain table renamed out of the way, the partitioned one in its place. */
-async function createPartitionedTable(db: pg.Client): Promise<void> {
+/**
+ * The README's DDL: the migrated plain `locations` renamed to `renamedTo` (its indexes with it,
+ * its rows kept there), and a `locations` with the same columns, defaults and checks in its
+ * place, range-partitioned by `created_at`, with its keys and indexes on the parent. It has no
+ * partition yet, except a DEFAULT one when `withDefault` asks for it.
+ */
+export async function createPartitionedLocations(
+  db: pg.Client,
+  renamedTo: string,
+  { withDefault }: { readonly withDefault: boolean },
+): Promise<void> {
+  const old = (name: string) => db.escapeIdentifier(`${renamedTo}_${name}`);
   await db.query(`
-    ALTER TABLE locations RENAME TO locations_unpartitioned;
-    ALTER INDEX locations_pkey RENAME TO locations_unpartitioned_pkey;
-    ALTER INDEX idx_locations_device_captured RENAME TO locations_unpartitioned_device_captured;
-    ALTER INDEX idx_locations_created_at RENAME TO locations_unpartitioned_created_at;
+    ALTER TABLE locations RENAME TO ${db.escapeIdentifier(renamedTo)};
+    ALTER INDEX locations_pkey RENAME TO ${old('pkey')};
+    ALTER INDEX idx_locations_device_captured RENAME TO ${old('device_captured')};
+    ALTER INDEX idx_locations_created_at RENAME TO ${old('created_at')};
     CREATE TABLE locations (
-      LIKE locations_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+      LIKE ${db.escapeIdentifier(renamedTo)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
       PRIMARY KEY (id, created_at),
       FOREIGN KEY (device_id) REFERENCES devices (device_id) ON DELETE CASCADE
     ) PARTITION BY RANGE (created_at);
     ALTER SEQUENCE locations_id_seq OWNED BY locations.id;
     CREATE INDEX idx_locations_device_captured ON locations (device_id, captured_at DESC);
-    CREATE INDEX idx_locations_created_at ON locations (created_at);
-    CREATE TABLE locations_default PARTITION OF locations DEFAULT`);
+    CREATE INDEX idx_locations_created_at ON locations (created_at)`);
+  if (withDefault) await db.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
 }
 
 /** Creates the missing day partitions from `daysBack` days ago to a week ahead (UTC days). */
