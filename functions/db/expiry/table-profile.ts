@@ -1,11 +1,13 @@
 /**
  * What the cleanup checks about its table before the first batch: that it exists and is a
  * table, that the column exists with a type whose comparison with an instant is well defined,
- * which b-tree index (if any) leads with the column, and how large and how ordered it is.
+ * which b-tree index (if any) leads with the column, how large and how ordered it is, and
+ * that no row-level security policy hides rows from the job's role.
  */
 import { type ClientBase, escapeIdentifier } from 'pg';
 import { TableCheckError } from './errors.js';
 import { type ExpiringTable, quoteTableName } from './expiring-table.js';
+import { refuseHiddenRows } from './row-security.js';
 
 /** How the column stores time: an instant (`timestamptz`) or a wall-clock time in a known zone. */
 export type ColumnTime =
@@ -55,6 +57,7 @@ interface TableRow {
   readonly reltuples: number;
   readonly pages: number;
   readonly correlation: number | null;
+  readonly rowSecurity: boolean;
 }
 
 /**
@@ -75,7 +78,8 @@ const profileQuery = `
          (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
          (SELECT s.correlation::float8 FROM pg_stats s
            WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname
-           ORDER BY s.inherited LIMIT 1) AS correlation
+           ORDER BY s.inherited LIMIT 1) AS correlation,
+         row_security_active(c.oid) AS "rowSecurity"
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_attribute a
@@ -123,6 +127,7 @@ export async function inspectTable(db: ClientBase, target: ExpiringTable): Promi
     throw new TableCheckError(target.table, `table ${target.table} has no column ${target.column}`);
   }
   const columnTime = await readColumnTime(db, target, label, row.type);
+  await checkRowSecurity(db, row, target.table);
   return {
     name: target.table,
     quotedColumn: escapeIdentifier(target.column),
@@ -148,7 +153,15 @@ export async function partitionProfile(
   if (!row || row.attnum === null) {
     throw new TableCheckError(parent.name, `partition ${partition.name} is gone`);
   }
+  await checkRowSecurity(db, row, parent.name);
   return { ...parent, ...fromRow(row), name: partition.name, kind: partition.kind };
+}
+
+/** Refuses when policies may hide rows from this role (see row-security.ts). */
+async function checkRowSecurity(db: ClientBase, row: TableRow, table: string): Promise<void> {
+  if (!row.rowSecurity) return;
+  const { oid, quotedTable } = fromRow(row);
+  await refuseHiddenRows(db, { oid, quotedTable }, table);
 }
 
 function fromRow(row: TableRow) {
