@@ -13,8 +13,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { type PostgresServer, startPostgresServer } from '../dev-db/postgres-server.js';
 import { migrate } from '../functions/db/migrate.js';
-import { type PostgresServer, startPostgresServer } from '../functions/local/postgres-server.js';
 import {
   backlogContenders,
   type Contender,

@@ -19,8 +19,8 @@
 import { randomBytes } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
 import pg from 'pg';
+import { type PostgresServer, startPostgresServer } from '../dev-db/postgres-server.js';
 import { databaseTime } from '../functions/db/database-time.js';
-import { type PostgresServer, startPostgresServer } from '../functions/local/postgres-server.js';
 import { count, ms } from './cleanup/stats.js';
 import { startWriter } from './cleanup/writer.js';
 import { copyDatabase, withDatabase } from './common/database-copy.js';

@@ -10,10 +10,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type CatalogueEntry, catalogue, defineCatalogue } from '../functions/catalogue/index.js';
 import type { JobHandler } from '../functions/lambda/create-handler.js';
-import { Scheduler } from '../functions/local/scheduler.js';
 import type { RunRecord } from '../functions/runner/types.js';
 import { Schedule } from '../functions/schedule/schedule.js';
-import { VirtualClock } from '../functions/virtual-clock.js';
+import { Scheduler } from '../harness/scheduler.js';
+import { VirtualClock } from '../test/support/virtual-clock.js';
 
 const yearStart = Date.parse('2027-01-01T00:00:00Z');
 const yearEnd = Date.parse('2028-01-01T00:00:00Z');

@@ -9,8 +9,8 @@
  * rows whenever it runs, and the partition holding the cutoff still has rows on both sides.
  */
 import type pg from 'pg';
+import { createPartitionedLocations } from '../../dev-db/partition-locations.js';
 import { migrate } from '../../functions/db/migrate.js';
-import { createPartitionedLocations } from '../../functions/local/partition-locations.js';
 import { vacuumAnalyze } from '../common/vacuum.js';
 
 /** Hours with no rows on each side of `anchor − 30 days`. */

@@ -12,10 +12,10 @@ import {
 import { InvalidEventError } from '../../functions/lambda/event.js';
 import { schedulerInput } from '../../functions/lambda/scheduler-input.js';
 import type { JobContext, JobDefinition } from '../../functions/runner/types.js';
-import { VirtualClock } from '../../functions/virtual-clock.js';
 import { type CapturedOutput, captureStdout } from '../support/capture-output.js';
 import { lambdaContext, sampleScheduledEvent } from '../support/lambda-context.js';
 import { useTestDatabase } from '../support/test-database.js';
+import { VirtualClock } from '../support/virtual-clock.js';
 
 const db = useTestDatabase();
 

@@ -12,8 +12,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { startPostgresServer } from '../../dev-db/postgres-server.js';
 import { migrate } from '../../functions/db/migrate.js';
-import { startPostgresServer } from '../../functions/local/postgres-server.js';
 import { databaseUrl } from './database-url.js';
 import { createOwnedTempDir, sweepAbandonedTempDirs } from './owned-temp-dir.js';
 

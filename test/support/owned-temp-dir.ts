@@ -7,7 +7,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { clearStaleServer, isAlive } from '../../functions/local/postgres-stale.js';
+import { clearStaleServer, isAlive } from '../../dev-db/postgres-stale.js';
 
 const prefix = 'vitest-postgres-';
 const ownerFile = 'owner.pid';

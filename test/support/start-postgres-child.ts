@@ -3,7 +3,7 @@
  * starts a server on `<dataDir>`, prints `{"port": ...}` as one line, and keeps running
  * until it is killed, so that a test can kill it with SIGKILL and leave the server behind.
  */
-import { startPostgresServer } from '../../functions/local/postgres-server.js';
+import { startPostgresServer } from '../../dev-db/postgres-server.js';
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: start-postgres-child.ts <dataDir>');

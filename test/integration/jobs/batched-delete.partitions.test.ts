@@ -15,8 +15,8 @@ import {
 import { BatchFailedError } from '../../../functions/db/expiry/errors.js';
 import { purgeExpired } from '../../../functions/db/purge-expired.js';
 import type { JobContext } from '../../../functions/runner/types.js';
-import { VirtualClock } from '../../../functions/virtual-clock.js';
 import { useTestDatabase } from '../../support/test-database.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
 import { countRows, insertIdempotencyKeys, insertLocations, resetTables } from './fixtures.js';
 import {
   addDailyPartitions,

@@ -9,9 +9,9 @@ import { afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { createJobHandler, type JobHandler } from '../../../functions/lambda/create-handler.js';
 import type { JobDefinition, JobResult } from '../../../functions/runner/types.js';
-import { VirtualClock } from '../../../functions/virtual-clock.js';
 import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
 import { type TestDatabase, useTestDatabase } from '../../support/test-database.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
 
 /** The device every generated row belongs to. */
 export const deviceId = '00000000-0000-4000-8000-000000000001';

@@ -8,8 +8,8 @@ import {
   parseJobTimeZones,
   withTimeZones,
 } from '../../../functions/catalogue/index.js';
-import { localCatalogue } from '../../../functions/local/local-catalogue.js';
 import { TriggerKind } from '../../../functions/schedule/schedule.js';
+import { localCatalogue } from '../../../harness/local-catalogue.js';
 
 const purge = (entries: ReturnType<typeof withTimeZones>) =>
   entries.find((entry) => entry.name === 'idempotency-key-purge');

@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SkipRun } from '../../../functions/runner/errors.js';
 import { type RunRequest, runJob } from '../../../functions/runner/run-job.js';
 import type { JobContext } from '../../../functions/runner/types.js';
-import { VirtualClock } from '../../../functions/virtual-clock.js';
 import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
 
 const start = Date.parse('2026-11-28T10:00:00.000Z');
 

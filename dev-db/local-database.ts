@@ -1,0 +1,156 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import { ConfigError, type Env } from '../functions/config/env.js';
+import { readDatabaseUrl } from '../functions/db/connection-config.js';
+import { migrate } from '../functions/db/migrate.js';
+import { redact } from '../functions/runner/redact.js';
+import { partitionLocationsByDay } from './partition-locations.js';
+import { type PostgresServer, startPostgresServer } from './postgres-server.js';
+import { seedDemoData } from './seed.js';
+
+/** Where `npm start` keeps its embedded cluster, unless `LOCAL_POSTGRES_DIR` says otherwise. */
+const defaultDataDir = join(import.meta.dirname, '..', '.local', 'postgres');
+
+/** The embedded cluster's folder: `LOCAL_POSTGRES_DIR`, or `.local/postgres`. */
+export function localDataDir(env: Env): string {
+  return env.LOCAL_POSTGRES_DIR?.trim() || defaultDataDir;
+}
+
+/** The database the harness creates on its embedded server. */
+export const localDatabaseName = 'location_jobs';
+
+/** What {@link openLocalDatabase} needs. */
+export interface LocalDatabaseOptions {
+  /** `DATABASE_URL` (use that database) and `LOCAL_POSTGRES_DIR` (the embedded cluster's folder). */
+  readonly env: Env;
+  /** Apply the schema migrations. Always done on the embedded database. */
+  readonly migrate: boolean;
+  /** Write demo data. Always done on an embedded database's first start. */
+  readonly seed: boolean;
+  /**
+   * Partition the embedded database's `locations` by day (converting it once, rows kept).
+   * Refused with `DATABASE_URL`: the backend owns that schema.
+   * @default false
+   */
+  readonly partitioned?: boolean;
+  /** Progress notes for the person at the terminal. */
+  readonly note: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The database the local jobs use. */
+export interface LocalDatabase {
+  /** The connection URL (with credentials: never log it). */
+  readonly url: string;
+  /** Whether this process started the server. */
+  readonly embedded: boolean;
+  /** Stops the embedded server (after the jobs' sessions are closed); nothing for `DATABASE_URL`. */
+  close(): Promise<void>;
+}
+
+/**
+ * With `DATABASE_URL`: that database as it is (the backend owns its schema), migrated or
+ * seeded only when asked. Without: an embedded PostgreSQL kept under `.local/`, migrated,
+ * and seeded with demo data on its first start.
+ */
+export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<LocalDatabase> {
+  const external = readDatabaseUrl(options.env);
+  if (external && options.partitioned) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      '--partitioned changes the embedded demo database only; with DATABASE_URL the backend owns the schema (see "Partitioned tables" in the README for the DDL)',
+    );
+  }
+  if (external) {
+    await prepare(external, options.migrate, options.seed, options.note);
+    options.note('database ready', { embedded: false, url: redact(external) });
+    return { url: external, embedded: false, close: async () => undefined };
+  }
+  const dataDir = localDataDir(options.env);
+  options.note('starting the embedded PostgreSQL', { dataDir });
+  const server = await startPostgresServer({ dataDir, persistent: true });
+  if (server.leftBehind) {
+    options.note('embedded PostgreSQL left behind', { detail: server.leftBehind });
+  }
+  try {
+    const url = await ensureDatabase(server);
+    await withClient(url, async (db) => {
+      options.note('schema migrated', { applied: await migrate(db) });
+      if (options.partitioned) {
+        const report = await partitionLocationsByDay(db);
+        if (report.converted || report.created.length > 0) {
+          options.note('locations partitioned by day', {
+            converted: report.converted,
+            rowsMoved: report.rowsMoved,
+            partitionsCreated: report.created.length,
+          });
+        }
+      }
+      // A first start finds no devices (so does one after a first start killed mid-seed).
+      if (options.seed || (await hasNoDevices(db))) {
+        options.note('demo data written', { ...(await seedDemoData(db)) });
+      }
+      options.note('database ready', {
+        embedded: true,
+        url: redact(url),
+        serverVersion: await serverMajorVersion(db),
+        dataDir: server.dataDir,
+      });
+    });
+    return { url, embedded: true, close: () => server.stop() };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** `18` for PostgreSQL 18.4. */
+async function serverMajorVersion(db: pg.Client): Promise<string> {
+  const { rows } = await db.query<{ version: string }>(
+    "SELECT current_setting('server_version_num')::int / 10000 AS version",
+  );
+  return String(rows[0]?.version ?? '?');
+}
+
+async function hasNoDevices(db: pg.Client): Promise<boolean> {
+  const { rows } = await db.query<{ empty: boolean }>(
+    'SELECT NOT EXISTS (SELECT 1 FROM devices) AS empty',
+  );
+  return rows[0]?.empty ?? true;
+}
+
+async function ensureDatabase(server: PostgresServer): Promise<string> {
+  await withClient(server.url, async (admin) => {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      localDatabaseName,
+    ]);
+    if (!rowCount)
+      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(localDatabaseName)}`);
+  });
+  const url = new URL(server.url);
+  url.pathname = `/${localDatabaseName}`;
+  return url.toString();
+}
+
+/** Migrates and/or seeds, each only when asked. */
+async function prepare(
+  url: string,
+  shouldMigrate: boolean,
+  shouldSeed: boolean,
+  note: LocalDatabaseOptions['note'],
+): Promise<void> {
+  if (!shouldMigrate && !shouldSeed) return;
+  await withClient(url, async (db) => {
+    if (shouldMigrate) note('schema migrated', { applied: await migrate(db) });
+    if (shouldSeed) note('demo data written', { ...(await seedDemoData(db)) });
+  });
+}
+
+async function withClient<T>(url: string, use: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = new pg.Client({ connectionString: url, application_name: 'local-harness' });
+  await db.connect();
+  try {
+    return await use(db);
+  } finally {
+    await db.end();
+  }
+}

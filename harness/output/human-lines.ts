@@ -1,0 +1,219 @@
+/**
+ * One short line for people per JSON log line of the handlers and the harness, e.g.
+ * `10:15:00  location-cleanup  succeeded  812 ms  deleted 100,356 rows in 11 batches`.
+ * Times are UTC, like the schedules.
+ */
+import type { ErrorDetails, JobResult } from '../../functions/runner/types.js';
+import { formatClockTime, formatCount, formatDuration } from './format-values.js';
+import { outcomeLabel, summarizeError, summarizeRun } from './run-summary.js';
+
+/** A parsed JSON line: a Powertools log line or an embedded-metric-format record. */
+export type LogLine = Readonly<Record<string, unknown>>;
+
+/** Options of {@link formatLogLine}. */
+export interface HumanLineOptions {
+  /**
+   * The width the job column is padded to, so that the event column lines up.
+   * @default 0 - no padding
+   */
+  readonly jobWidth?: number;
+}
+
+/** The width of the event column (`succeeded`, `cut short`, `progress`, ...). */
+const eventWidth = 9;
+
+/** Keys every Powertools line has (or has in Lambda): never worth a person's attention. */
+const standardKeys = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'sampling_rate',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'xray_trace_id',
+  'job',
+  'runId',
+]);
+
+type Formatter = (line: LogLine, event: EventLine) => string | undefined;
+
+/** Builds `time  job  event  details` lines for one log line. */
+type EventLine = (event: string, details?: string, job?: string) => string;
+
+const formatters: Readonly<Record<string, Formatter>> = {
+  'job started': (line, event) => {
+    const manual = line.trigger === 'manual';
+    const when = manual ? 'manual run' : `scheduled for ${clock(line.scheduledTime)}`;
+    return event('started', `${when}${line.dryRun === true ? ', dry run' : ''}`);
+  },
+  'job finished': (line, event) =>
+    event(
+      outcomeLabel(String(line.outcome)),
+      joinParts(
+        typeof line.durationMs === 'number' ? formatDuration(line.durationMs) : undefined,
+        summarizeRun({
+          outcome: String(line.outcome),
+          ...(isObject(line.result) ? { result: line.result as JobResult } : {}),
+          ...(isObject(line.error) ? { error: line.error as unknown as ErrorDetails } : {}),
+          ...(typeof line.reason === 'string' ? { reason: line.reason } : {}),
+        }),
+      ),
+    ),
+  'event rejected': (line, event) => event('rejected', errorOf(line)),
+  // The purge jobs' own lines: progress of a long run; the totals are on `job finished`.
+  'deleting expired rows': (line, event) =>
+    event(
+      'progress',
+      `deleted ${formatCount(Number(line.deleted))} rows so far in ${formatCount(Number(line.batches))} batches`,
+    ),
+  'dry run: rows that would be deleted': () => undefined,
+  'partition dropped': (line, event) =>
+    event(
+      '',
+      `dropped partition ${String(line.partition)} (${formatCount(Number(line.rows))} rows, by ${String(line.rowsCountedBy)})`,
+    ),
+  'partition detached': (line, event) =>
+    event(
+      '',
+      `detached partition ${String(line.partition)} (${formatCount(Number(line.rows))} rows, by ${String(line.rowsCountedBy)})`,
+    ),
+  // The harness's lines.
+  'starting the embedded PostgreSQL': (line, event) =>
+    event('', `starting the embedded PostgreSQL (data in ${String(line.dataDir)})`),
+  'embedded PostgreSQL left behind': (line, event) =>
+    event('', `embedded PostgreSQL left behind by an earlier run: ${String(line.detail)}`),
+  'schema migrated': (line, event) => {
+    const applied = Array.isArray(line.applied) ? line.applied.map(String) : [];
+    return applied.length > 0 ? event('', `schema migrated: ${applied.join(', ')}`) : undefined;
+  },
+  'locations partitioned by day': (line, event) =>
+    event(
+      '',
+      line.converted === true
+        ? `locations partitioned by day: ${formatCount(Number(line.rowsMoved))} rows moved into ${formatCount(Number(line.partitionsCreated))} day partitions and a DEFAULT one`
+        : `locations partitioned by day: ${formatCount(Number(line.partitionsCreated))} day partitions added`,
+    ),
+  'demo data written': (line, event) =>
+    event(
+      '',
+      `demo data written: ${formatCount(Number(line.devices))} devices, ${formatCount(Number(line.locations))} locations, ${formatCount(Number(line.idempotencyKeys))} idempotency keys`,
+    ),
+  'database ready': (line, event) =>
+    event(
+      '',
+      line.embedded === true
+        ? `embedded PostgreSQL ${String(line.serverVersion)} at ${String(line.url)} (psql: npm run jobs -- db)`
+        : `database at ${String(line.url)} (DATABASE_URL)`,
+    ),
+  'scheduler started': (line, event) => {
+    const jobs = Array.isArray(line.jobs) ? (line.jobs as LogLine[]) : [];
+    const next = jobs.map((job) => `${String(job.job)} next at ${clock(job.nextRun)}`);
+    return event('', `scheduler started: ${next.join(', ')} (UTC); Ctrl-C stops`);
+  },
+  'jobs paused': (line, event) =>
+    event('', `paused, not scheduled: ${list(line.jobs)} (enabled: false in the catalogue)`),
+  'run history not written': (line, event) =>
+    event('warning', `run history not written: ${errorOf(line)}`),
+  'fire skipped': (line, event) =>
+    event('skipped', `fire of ${clock(line.scheduledTime)}: ${String(line.reason)}`),
+  'missed fires': (line, event) =>
+    event(
+      'missed',
+      `${formatCount(Number(line.missed))} fires, from ${clock(line.firstMissed)}: ${String(line.reason)}`,
+    ),
+  'run failed': (line, event) => event('failed', errorOf(line)),
+  'schedule ended': (line, event) => event('ended', `no more fires for ${String(line.schedule)}`),
+  'shutting down': (line, event) =>
+    event(
+      '',
+      `shutting down (${String(line.reason)}): waiting up to ${formatDuration(Number(line.timeoutMs))} for running jobs`,
+    ),
+  'scheduler stopping': () => undefined,
+  'scheduler stopped': () => undefined,
+  'scheduler stopped, abandoning runs': (line, event) =>
+    event('', `abandoned, still running at the shutdown timeout: ${list(line.abandoned)}`),
+  'shut down': (_line, event) => event('', 'shut down'),
+};
+
+/**
+ * The line for people, or `undefined` for a line that only repeats what another says (the
+ * purge's totals, which `job finished` also has). Lines nobody formats specially show their
+ * message and plain fields.
+ */
+export function formatLogLine(line: LogLine, options: HumanLineOptions = {}): string | undefined {
+  if (isObject(line._aws)) return formatMetrics(line, options);
+  const time = clock(line.timestamp);
+  const lineJob = typeof line.job === 'string' ? line.job : undefined;
+  const event: EventLine = (name, details, job = lineJob) => {
+    const columns = [time];
+    if (job !== undefined) columns.push(job.padEnd(options.jobWidth ?? 0));
+    if (name) columns.push(name.padEnd(eventWidth));
+    if (details) columns.push(details);
+    return columns.join('  ').trimEnd();
+  };
+  const message = typeof line.message === 'string' ? line.message : '';
+  // The purge's totals (`expired rows deleted`, `..., stopped early`, ...): on `job finished` too.
+  if (message.startsWith('expired rows deleted')) return undefined;
+  const formatter = formatters[message];
+  if (formatter) return formatter(line, event);
+  return event(levelMark(line.level), joinParts(message, plainFields(line)));
+}
+
+function formatMetrics(line: LogLine, options: HumanLineOptions): string {
+  const aws = line._aws as {
+    Timestamp?: number;
+    CloudWatchMetrics?: { Metrics?: { Name: string; Unit?: string }[] }[];
+  };
+  const metrics = aws.CloudWatchMetrics?.flatMap((group) => group.Metrics ?? []) ?? [];
+  const values = metrics.map(({ Name, Unit }) => {
+    const value = Number(line[Name]);
+    return `${Name} ${Unit === 'Milliseconds' ? formatDuration(value) : formatCount(value)}`;
+  });
+  const columns = [clock(aws.Timestamp)];
+  if (typeof line.job === 'string') columns.push(line.job.padEnd(options.jobWidth ?? 0));
+  columns.push('metrics'.padEnd(eventWidth), values.join(', '));
+  return columns.join('  ');
+}
+
+function levelMark(level: unknown): string {
+  return level === 'WARN' ? 'warning' : level === 'ERROR' || level === 'CRITICAL' ? 'error' : '';
+}
+
+/** The line's own scalar fields, `name value`, after its message. */
+function plainFields(line: LogLine): string {
+  return Object.entries(line)
+    .filter(([key, value]) => !standardKeys.has(key) && isScalar(value))
+    .map(
+      ([key, value]) => `${key} ${typeof value === 'number' ? formatCount(value) : String(value)}`,
+    )
+    .join(', ');
+}
+
+function errorOf(line: LogLine): string {
+  return isObject(line.error) ? summarizeError(line.error as unknown as ErrorDetails) : '';
+}
+
+function clock(value: unknown): string {
+  const ms = typeof value === 'number' ? value : Date.parse(String(value));
+  return Number.isNaN(ms) ? '--:--:--' : formatClockTime(ms);
+}
+
+function list(value: unknown): string {
+  return Array.isArray(value) ? value.map(String).join(', ') : String(value);
+}
+
+function joinParts(...parts: (string | undefined)[]): string {
+  return parts.filter(Boolean).join('  ');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isScalar(value: unknown): boolean {
+  return ['string', 'number', 'boolean'].includes(typeof value);
+}

@@ -1,0 +1,84 @@
+import type { ErrorDetails, JobResult } from '../../functions/runner/types.js';
+import { formatCount } from './format-values.js';
+
+/** What a finished run's summary is made from: the fields of a `job finished` line. */
+export interface FinishedRun {
+  readonly outcome: string;
+  readonly result?: JobResult;
+  readonly error?: ErrorDetails;
+  readonly reason?: string;
+}
+
+/** An outcome as people say it: `cut_short` → `cut short`. */
+export function outcomeLabel(outcome: string): string {
+  return outcome.replaceAll('_', ' ');
+}
+
+/**
+ * What a run did, in a few words: the result's counts (`deleted 100,356 rows in 11 batches`),
+ * the error and its causes, or why it was skipped or cut short.
+ */
+export function summarizeRun(run: FinishedRun): string {
+  const parts: string[] = [];
+  if (run.error) parts.push(summarizeError(run.error));
+  if (run.result) parts.push(summarizeResult(run.result));
+  if (run.reason) parts.push(run.reason);
+  return parts.filter(Boolean).join('; ');
+}
+
+/**
+ * A job's result in a few words. Knows the cleanup jobs' fields (`deleted`, `batches`,
+ * `dryRun`, `wouldDelete`, `complete`); any other job's result shows its numbers by name.
+ */
+function summarizeResult(result: JobResult): string {
+  const parts: string[] = [];
+  const { deleted, batches, wouldDelete, dryRun, complete, lockedRows } = result;
+  if (dryRun === true && typeof wouldDelete === 'number') {
+    parts.push(
+      `dry run: would delete ${rows(wouldDelete)}${partitionsNote(result.partitionsToRemove, 'to remove')}`,
+    );
+  } else if (typeof deleted === 'number') {
+    const inBatches =
+      typeof batches === 'number'
+        ? ` in ${formatCount(batches)} ${batches === 1 ? 'batch' : 'batches'}`
+        : '';
+    const removed = partitionsNote(
+      result.partitionsDropped ?? result.partitionsDetached,
+      result.partitionsDetached ? 'detached' : 'dropped',
+    );
+    const path =
+      typeof result.strategy === 'string' && result.strategy !== 'partitions'
+        ? ` (${result.strategy} path)`
+        : '';
+    parts.push(`deleted ${rows(deleted)}${inBatches}${path}${removed}`);
+  } else {
+    const numbers = Object.entries(result).filter(
+      (entry): entry is [string, number] => typeof entry[1] === 'number',
+    );
+    parts.push(numbers.map(([name, value]) => `${name} ${formatCount(value)}`).join(', '));
+  }
+  if (typeof lockedRows === 'number' && lockedRows > 0) {
+    parts.push(`${rows(lockedRows)} locked by other sessions left for the next run`);
+  } else if (complete === false) parts.push('stopped early, the next run goes on');
+  return parts.filter(Boolean).join('; ');
+}
+
+/** `, 3 partitions dropped` for a list of partition names; nothing for none. */
+function partitionsNote(names: unknown, verb: string): string {
+  if (!Array.isArray(names) || names.length === 0) return '';
+  return `, ${formatCount(names.length)} ${names.length === 1 ? 'partition' : 'partitions'} ${verb}`;
+}
+
+/** `Name: message (code); cause: Name: message (code); ...`, causes followed to the end. */
+export function summarizeError(error: ErrorDetails): string {
+  const parts: string[] = [];
+  for (let current: ErrorDetails | undefined = error; current; current = current.cause) {
+    const code = current.code ? ` (${current.code})` : '';
+    parts.push(`${current.name}: ${current.message}${code}`);
+  }
+  return parts.join('; cause: ');
+}
+
+function rows(count: number): string {
+  return `${formatCount(count)} ${count === 1 ? 'row' : 'rows'}`;
+}

@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+/** The run history of this test process's CLIs, unless a test gives its own: never the repo's. */
+const throwawayHistoryDir = mkdtempSync(join(tmpdir(), 'cli-history-'));
+process.once('exit', () => rmSync(throwawayHistoryDir, { recursive: true, force: true }));
+
+/** A running CLI process, its output parsed as it arrives. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** JSON lines printed so far (stdout, then stderr: Powertools prints errors there), optionally with this `message`. */
+  logs(message?: string): Record<string, unknown>[];
+  /** Resolves once `predicate` holds for the output (checked on each chunk). */
+  waitFor(predicate: () => boolean, what: string): Promise<void>;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/** Starts `node --import tsx cli/cli.ts <args>` in the project root. */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/cli.ts', ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const waiter of waiters) waiter();
+  };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    notify();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+    notify();
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => resolve(code)),
+  );
+  const logs = (message?: string) =>
+    `${out}\n${err}`
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => message === undefined || line.message === message);
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    logs,
+    exited,
+    waitFor: (predicate, what) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (predicate()) {
+            waiters.delete(check);
+            resolve();
+          }
+        };
+        waiters.add(check);
+        void exited.then(() => {
+          if (waiters.delete(check)) {
+            reject(new Error(`the CLI exited before ${what}:\n${out}\n${err}`));
+          }
+        });
+        check();
+      }),
+  };
+}
+
+/** Runs the CLI to completion. */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv) {
+  const cli = startCli(args, env);
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr(), logs: cli.logs };
+}
+
+/**
+ * The test process's environment without any database or job settings of the developer's,
+ * with a throw-away run history folder (`LOCAL_HISTORY_DIR`) unless `extra` names one.
+ */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (
+      !/^(DATABASE_URL|DB_SECRET_ARN|LOCATION_|PM__|IDEMPOTENCY_|LOCAL_|POWERTOOLS_|AWS_)/.test(key)
+    ) {
+      env[key] = value;
+    }
+  }
+  return { ...env, LOCAL_HISTORY_DIR: throwawayHistoryDir, ...extra };
+}

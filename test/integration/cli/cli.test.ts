@@ -1,0 +1,400 @@
+import { rm } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearStaleServer, isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
+import { seedDemoData } from '../../../dev-db/seed.js';
+import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
+import { createTestDatabase, useTestDatabase } from '../../support/test-database.js';
+import { cleanEnv, runCli, startCli } from './cli-process.js';
+
+const db = useTestDatabase();
+
+async function counts(client: pg.Client) {
+  const { rows } = await client.query<{ total: string; expired: string }>(
+    `SELECT count(*) AS total,
+            count(*) FILTER (WHERE created_at < now() - interval '30 days') AS expired
+     FROM locations`,
+  );
+  return { total: Number(rows[0]?.total), expired: Number(rows[0]?.expired) };
+}
+
+describe('jobs CLI', () => {
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    client = await db().connect();
+    await seedDemoData(client, { devices: 5, locationsPerDevice: 400, idempotencyKeys: 50 });
+    // No fix within 10 minutes of the 30-day line, so none crosses it while the tests count.
+    await client.query(
+      `DELETE FROM locations
+       WHERE created_at BETWEEN now() - interval '30 days 10 minutes'
+                            AND now() - interval '29 days 23 hours 50 minutes'`,
+    );
+  });
+
+  it('lists every job with its schedule, timeout and next three runs', async () => {
+    // Act
+    const { code, stdout } = await runCli(['list'], cleanEnv());
+
+    // Assess
+    expect(code).toBe(0);
+    const cleanup = stdout.split('\n').find((line) => line.startsWith('location-cleanup '));
+    expect(cleanup).toMatch(/cron\(15 \* \* \* \? \*\)\s+UTC\s+300 s\s+256 MiB/);
+    expect(cleanup?.match(/\d{4}-\d\d-\d\dT\d\d:15:00Z/g)).toHaveLength(3);
+    expect(stdout).toMatch(/idempotency-key-purge\s+cron\(30 3 \* \* \? \*\)/);
+  });
+
+  it('dry-runs a job: counts what would go, deletes nothing, exits 0', async () => {
+    // Prepare
+    const before = await counts(client);
+
+    // Act
+    const { code, logs } = await runCli(
+      ['run', 'location-cleanup', '--dry-run'],
+      cleanEnv({ DATABASE_URL: db().url }),
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(logs('job finished')[0]).toMatchObject({
+      job: 'location-cleanup',
+      trigger: 'manual',
+      outcome: 'succeeded',
+      result: { dryRun: true, deleted: 0, wouldDelete: before.expired },
+    });
+    expect(await counts(client)).toEqual(before);
+  });
+
+  it('runs a job now through its handler and prints its log lines', async () => {
+    // Prepare
+    const before = await counts(client);
+
+    // Act
+    const { code, logs } = await runCli(
+      ['run', 'location-cleanup'],
+      cleanEnv({ DATABASE_URL: db().url }),
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(logs('job started')).toHaveLength(1);
+    expect(logs('job finished')[0]).toMatchObject({
+      outcome: 'succeeded',
+      result: { deleted: before.expired, retentionDays: 30, complete: true },
+    });
+    expect(await counts(client)).toEqual({ total: before.total - before.expired, expired: 0 });
+  });
+
+  it.each([
+    [
+      ['run', 'no-such-job'],
+      'unknown job "no-such-job": expected one of location-cleanup, idempotency-key-purge',
+    ],
+    [['run'], '"run" needs a job name'],
+    [['run', 'location-cleanup', '--bogus'], "Unknown option '--bogus'"],
+    [['list', '--dry-run'], '--dry-run does not apply to "list"'],
+    [
+      ['start', '--shutdown-timeout', 'soon'],
+      '--shutdown-timeout must be a whole number of seconds',
+    ],
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['history', '--limit', '0'], '--limit must be a whole number from 1 to 1000'],
+    [['history', 'no-such-job'], 'unknown job "no-such-job"'],
+    [['status', '--stage', 'staging'], '--stage goes with --aws'],
+    [['pause', 'location-cleanup'], '"pause" works on the deployed stack: add --aws'],
+    [['run', 'location-cleanup', '--aws', '--migrate'], '--migrate does not apply with --aws'],
+    [['status', '--aws', '--stage', 'Bad_Stage'], '--stage must be lowercase letters'],
+    [['start', '--aws'], '--aws does not apply to "start"'],
+  ])('rejects %j with one clear line and exit 2', async (args, message) => {
+    // Act
+    const { code, stderr, stdout } = await runCli(args, cleanEnv({ DATABASE_URL: db().url }));
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain(`error: ${message}`);
+    expect(stdout).toBe('');
+  });
+
+  it.each([
+    ['LOCATION_RETENTION_DAYS', '0'],
+    ['LOCATION_RETENTION_DAYS', 'thirty'],
+    ['LOCATION_CLEANUP_BATCH_SIZE', '10'],
+  ])(
+    'refuses to run with %s=%j: exit 2, the variable named, nothing deleted',
+    async (name, value) => {
+      // Prepare
+      await seedDemoData(client, { devices: 1, locationsPerDevice: 200, idempotencyKeys: 0 });
+      const before = await counts(client);
+
+      // Act
+      const { code, stderr } = await runCli(
+        ['run', 'location-cleanup'],
+        cleanEnv({ DATABASE_URL: db().url, [name]: value }),
+      );
+
+      // Assess
+      expect(code).toBe(2);
+      expect(stderr).toContain(`error: ${name} must be a whole number from`);
+      expect(await counts(client)).toEqual(before);
+    },
+  );
+
+  it('refuses --partitioned with DATABASE_URL: the backend owns that schema', async () => {
+    const { code, stderr } = await runCli(
+      ['run', 'location-cleanup', '--partitioned'],
+      cleanEnv({ DATABASE_URL: db().url }),
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('error: --partitioned changes the embedded demo database only');
+  });
+
+  it.each([
+    ['notaurl', 'it is not a URL: "notaurl"'],
+    ['mysql://root:Pa55word@db:3306/pm', 'its scheme is mysql: "mysql://root:***@db:3306/pm"'],
+  ])('refuses DATABASE_URL=%s before any work: one line naming it, exit 2', async (url, why) => {
+    // Act
+    const { code, stderr, stdout } = await runCli(
+      ['run', 'location-cleanup', '--dry-run'],
+      cleanEnv({ DATABASE_URL: url }),
+    );
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')[0]).toBe(
+      `error: DATABASE_URL must be a postgres:// URL such as postgres://user:password@host:5432/database, but ${why}`,
+    );
+    expect(stdout).toBe('');
+    expect(stdout + stderr).not.toContain('Pa55word');
+  });
+
+  it('exits 1 when the run fails, with the error logged and no password shown', async () => {
+    // Act: nothing listens on port 1
+    const { code, logs, stdout, stderr } = await runCli(
+      ['run', 'idempotency-key-purge'],
+      cleanEnv({ DATABASE_URL: 'postgres://jobs:Pa55word@127.0.0.1:1/pm' }),
+    );
+
+    // Assess
+    expect(code).toBe(1);
+    expect(logs('job finished')[0]).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'ECONNREFUSED' },
+    });
+    expect(stdout + stderr).not.toContain('Pa55word');
+  });
+
+  describe('with DATABASE_URL, the backend’s database is used as it is', () => {
+    it('creates nothing unless asked: the job fails on a database without the tables', async () => {
+      // Prepare
+      const empty = await createTestDatabase({ schema: false });
+
+      try {
+        // Act
+        const plain = await runCli(
+          ['run', 'location-cleanup'],
+          cleanEnv({ DATABASE_URL: empty.url }),
+        );
+        const migrated = await runCli(
+          ['run', 'location-cleanup', '--migrate'],
+          cleanEnv({ DATABASE_URL: empty.url }),
+        );
+
+        // Assess
+        expect(plain.code).toBe(2);
+        expect(plain.logs('job finished')[0]).toMatchObject({
+          outcome: 'failed',
+          error: {
+            name: 'TableCheckError',
+            message: expect.stringContaining('table locations does not exist'),
+          },
+        });
+        expect(migrated.code).toBe(0);
+        expect(migrated.logs('schema migrated')[0]).toMatchObject({
+          applied: ['0001_initial.sql'],
+        });
+      } finally {
+        await empty.drop();
+      }
+    });
+  });
+
+  describe('start', () => {
+    it('schedules the jobs, fires them with --run-now, and exits 0 on SIGTERM', async () => {
+      // Prepare
+      const cli = startCli(['start', '--run-now'], cleanEnv({ DATABASE_URL: db().url }));
+
+      // Act
+      await cli.waitFor(() => cli.logs('job finished').length === 2, 'both jobs finished');
+      cli.child.kill('SIGTERM');
+      const code = await cli.exited;
+
+      // Assess
+      expect(code).toBe(0);
+      expect(cli.logs('scheduler started')[0]).toMatchObject({
+        jobs: [
+          expect.objectContaining({ job: 'location-cleanup', schedule: 'cron(15 * * * ? *)' }),
+          expect.objectContaining({ job: 'idempotency-key-purge', schedule: 'cron(30 3 * * ? *)' }),
+        ],
+      });
+      expect(cli.logs('job finished').map((line) => line.outcome)).toEqual([
+        'succeeded',
+        'succeeded',
+      ]);
+      expect(cli.logs('shutting down')[0]).toMatchObject({ reason: 'SIGTERM' });
+      expect(cli.logs('scheduler stopped')[0]).toMatchObject({ abandoned: [] });
+    });
+
+    it('exits 1 when a run is still going at the shutdown timeout, naming it as abandoned', async () => {
+      // Prepare: a "database" that accepts connections and never answers, so a run that
+      // connects to it is certain to be still running when the signal comes
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as AddressInfo;
+      const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
+      const cli = startCli(
+        ['start', '--run-now', '--shutdown-timeout', '0'],
+        cleanEnv({ DATABASE_URL: `postgres://jobs:Pa55word@127.0.0.1:${port}/pm` }),
+      );
+
+      try {
+        // Act
+        await connected;
+        cli.child.kill('SIGTERM');
+        const code = await cli.exited;
+
+        // Assess
+        expect(code).toBe(1);
+        expect(cli.logs('scheduler stopped, abandoning runs')[0]).toMatchObject({
+          level: 'ERROR',
+          abandoned: expect.arrayContaining(['location-cleanup']),
+        });
+        expect(cli.stdout() + cli.stderr()).not.toContain('Pa55word');
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    });
+  });
+});
+
+describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
+  let dataRoot: string;
+  const dataDirs: string[] = [];
+
+  /** A cluster folder of this test run's own (the CLI creates it). */
+  function dataDir(name: string): string {
+    const dir = join(dataRoot, name);
+    dataDirs.push(dir);
+    return dir;
+  }
+
+  beforeAll(async () => {
+    // Owned by this process: a later test run stops servers left here if this one dies.
+    dataRoot = await createOwnedTempDir();
+  });
+  afterAll(async () => {
+    // A server left running by a failed test is stopped before its folder goes.
+    for (const dir of dataDirs) await clearStaleServer(dir, 10_000, () => undefined);
+    await rm(dataRoot, { recursive: true, force: true });
+  });
+
+  it('starts its own server, seeds demo data once, runs the jobs, and stops cleanly twice in a row', async () => {
+    // Prepare
+    const env = cleanEnv({ LOCAL_POSTGRES_DIR: dataDir('clean-stops') });
+
+    // Act: first start
+    const first = startCli(['start', '--run-now'], env);
+    await first.waitFor(() => first.logs('job finished').length === 2, 'both jobs finished');
+    first.child.kill('SIGINT');
+    const firstCode = await first.exited;
+    // second start, on the same data
+    const second = startCli(['start', '--run-now'], env);
+    await second.waitFor(() => second.logs('job finished').length === 2, 'both jobs finished');
+    second.child.kill('SIGTERM');
+    const secondCode = await second.exited;
+
+    // Assess
+    expect([firstCode, secondCode]).toEqual([0, 0]);
+    expect(first.logs('demo data written')).toHaveLength(1);
+    const [cleanup] = first.logs('job finished');
+    expect(cleanup).toMatchObject({ job: expect.any(String), outcome: 'succeeded' });
+    const firstDeleted = first.logs('job finished').find((line) => line.job === 'location-cleanup')
+      ?.result as { deleted: number };
+    expect(firstDeleted.deleted).toBeGreaterThan(0);
+    expect(second.logs('demo data written')).toHaveLength(0);
+    expect(second.logs('schema migrated')[0]).toMatchObject({ applied: [] });
+    const secondDeleted = second
+      .logs('job finished')
+      .find((line) => line.job === 'location-cleanup')?.result as { deleted: number };
+    // The same data, not a new seed: only fixes that crossed the 30-day line since the first
+    // run's cutoff are due (200,000 fixes over 60 days: about one every 26 s).
+    expect(secondDeleted.deleted).toBeLessThan(firstDeleted.deleted / 1_000);
+  }, 60_000);
+
+  it('--partitioned converts the demo locations to day partitions, rows kept, and the cleanup drops the expired ones', async () => {
+    // Prepare: a demo database with a plain locations, as a first start leaves it
+    const env = cleanEnv({ LOCAL_POSTGRES_DIR: dataDir('partitioned') });
+    const plain = await runCli(['run', 'location-cleanup', '--dry-run'], env);
+    const resultOf = (run: typeof plain) =>
+      (run.logs('job finished')[0]?.result ?? {}) as Record<string, unknown>;
+    const wouldDelete = resultOf(plain).wouldDelete as number;
+
+    // Act
+    const partitioned = await runCli(['run', 'location-cleanup', '--partitioned'], env);
+    const again = await runCli(['run', 'location-cleanup', '--partitioned', '--dry-run'], env);
+
+    // Assess
+    expect([plain.code, partitioned.code, again.code]).toEqual([0, 0, 0]);
+    const [converted] = partitioned.logs('locations partitioned by day');
+    expect(converted).toMatchObject({ converted: true, rowsMoved: 200_000 });
+    const result = resultOf(partitioned) as {
+      deleted: number;
+      strategy: string;
+      partitionsDropped: string[];
+    };
+    expect(result.strategy).toBe('partitions');
+    expect(result.partitionsDropped.length).toBeGreaterThanOrEqual(28);
+    expect(result.partitionsDropped.every((name) => /^public\.locations_p\d{8}$/.test(name))).toBe(
+      true,
+    );
+    // The same rows as the dry run counted (a few more may have crossed the line since).
+    expect(result.deleted).toBeGreaterThanOrEqual(wouldDelete);
+    expect(result.deleted).toBeLessThan(wouldDelete + 100);
+    expect(partitioned.logs('partition dropped')).toHaveLength(result.partitionsDropped.length);
+    // Converted once: the second start finds it partitioned, with nothing old left.
+    expect(again.logs('locations partitioned by day')).toEqual([]);
+    expect(resultOf(again).wouldDelete).toBeLessThan(100);
+  }, 60_000);
+
+  it('starts again after being killed (SIGKILL) on its first start, with demo data written once', async () => {
+    // Prepare: killed once the schema is in, while the demo data may still be going in
+    const dir = dataDir('killed');
+    const env = cleanEnv({ LOCAL_POSTGRES_DIR: dir });
+    const killed = startCli(['start'], env);
+    await killed.waitFor(() => killed.logs('schema migrated').length === 1, 'the schema was in');
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const left = await readPostmasterPid(dir);
+
+    // Act
+    const next = startCli(['start', '--run-now'], env);
+    await next.waitFor(() => next.logs('job finished').length === 2, 'both jobs finished');
+    next.child.kill('SIGTERM');
+    const code = await next.exited;
+
+    // Assess
+    expect(left && (await isAlive(left.pid))).toBe(false);
+    expect(code).toBe(0);
+    expect(next.logs('embedded PostgreSQL left behind')[0]).toMatchObject({
+      detail: expect.stringContaining(`PID ${left?.pid}`),
+    });
+    expect(killed.logs('demo data written').length + next.logs('demo data written').length).toBe(1);
+    const cleanup = next.logs('job finished').find((line) => line.job === 'location-cleanup');
+    expect(cleanup).toMatchObject({ outcome: 'succeeded' });
+    expect((cleanup?.result as { deleted?: number } | undefined)?.deleted).toBeGreaterThan(0);
+  }, 60_000);
+});

@@ -1,0 +1,142 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type PostgresServer, startPostgresServer } from '../../../dev-db/postgres-server.js';
+import { isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
+import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
+
+const projectRoot = path.resolve(import.meta.dirname, '../../..');
+const childScript = path.join(projectRoot, 'test/support/start-postgres-child.ts');
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts a server in another Node process; resolves with that process once it is up. */
+async function startInChildProcess(dataDir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', childScript, dataDir], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const first = await Promise.race([
+    once(lines, 'line').then(([line]) => String(line)),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`the child process exited with code ${code}: ${stderr}`);
+    }),
+  ]);
+  expect(JSON.parse(first)).toHaveProperty('port');
+  return child;
+}
+
+describe('startPostgresServer', () => {
+  let workDir: string;
+  const servers: PostgresServer[] = [];
+
+  beforeEach(async () => {
+    workDir = await createOwnedTempDir();
+  });
+
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  async function start(...args: Parameters<typeof startPostgresServer>) {
+    const server = await startPostgresServer(...args);
+    servers.push(server);
+    return server;
+  }
+
+  it('runs PostgreSQL 18 and keeps a persistent cluster across restarts', async () => {
+    // Prepare
+    const dataDir = path.join(workDir, 'data');
+    const first = await start({ dataDir });
+    const [row] = await query<{ version: string }>(first.url, 'SELECT version()');
+    await query(first.url, 'CREATE TABLE kept (id int); INSERT INTO kept VALUES (42)');
+
+    // Act
+    await first.stop();
+    await first.stop();
+    const second = await start({ dataDir });
+
+    // Assess
+    expect(row?.version).toMatch(/^PostgreSQL 18\./);
+    expect(first.dataDir).toBe(dataDir);
+    expect(second.url).toMatch(/^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/postgres$/);
+    expect(await query(second.url, 'SELECT id FROM kept')).toEqual([{ id: 42 }]);
+  });
+
+  it('stops and replaces a server left running by a killed process', async () => {
+    // Prepare
+    const dataDir = path.join(workDir, 'data');
+    const child = await startInChildProcess(dataDir);
+    const stale = await readPostmasterPid(dataDir);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    expect(stale && (await isAlive(stale.pid))).toBe(true);
+
+    // Act
+    const server = await start({ dataDir });
+
+    // Assess
+    expect(await isAlive(stale?.pid ?? 0)).toBe(false);
+    expect((await readPostmasterPid(dataDir))?.pid).not.toBe(stale?.pid);
+    expect(server.leftBehind).toContain(`PID ${stale?.pid}`);
+    expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
+  it('deletes a throw-away cluster when it stops', async () => {
+    // Prepare
+    const server = await start();
+    expect(existsSync(path.join(server.dataDir, 'PG_VERSION'))).toBe(true);
+
+    // Act
+    await server.stop();
+
+    // Assess
+    expect(existsSync(server.dataDir)).toBe(false);
+  });
+
+  it('rejects with the server log when the port is taken', async () => {
+    // Prepare
+    const running = await start({ dataDir: path.join(workDir, 'running'), persistent: false });
+
+    // Act
+    const attempt = start({ dataDir: path.join(workDir, 'second'), port: running.port });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(
+      new RegExp(`port ${running.port} on 127.0.0.1 is already in use[^]*Address already in use`),
+    );
+  });
+
+  it('refuses a folder that is not empty and holds no cluster', async () => {
+    // Prepare
+    const dataDir = path.join(workDir, 'not-a-cluster');
+    await mkdir(dataDir);
+    await writeFile(path.join(dataDir, 'notes.txt'), 'keep me');
+
+    // Act
+    const attempt = start({ dataDir, persistent: false });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/is not empty but holds no PostgreSQL cluster/);
+    expect(existsSync(path.join(dataDir, 'notes.txt'))).toBe(true);
+  });
+});

@@ -1,0 +1,283 @@
+import { describe, expect, it } from 'vitest';
+import { formatLogLine } from '../../../../harness/output/human-lines.js';
+
+const at = '2026-11-28T10:15:00.812Z';
+const run = { job: 'location-cleanup', runId: 'r-1', service: 'location-maintenance-jobs' };
+const finished = (fields: Record<string, unknown>) =>
+  formatLogLine({ level: 'INFO', message: 'job finished', timestamp: at, ...run, ...fields });
+
+/** The line's columns: two or more spaces apart. */
+const columns = (line: string | undefined) => line?.split(/ {2,}/);
+
+describe('lines for people', () => {
+  it('a succeeded run: time (UTC), job, outcome, duration, the result’s counts', () => {
+    const line = finished({
+      outcome: 'succeeded',
+      durationMs: 812,
+      result: { deleted: 100_356, batches: 11, complete: true, dryRun: false },
+    });
+    expect(columns(line)).toEqual([
+      '10:15:00',
+      'location-cleanup',
+      'succeeded',
+      '812 ms',
+      'deleted 100,356 rows in 11 batches',
+    ]);
+  });
+
+  it('the path a run took, partitions removed and rows left locked', () => {
+    const swept = finished({
+      outcome: 'succeeded',
+      durationMs: 1_204,
+      result: { deleted: 1_000_000, batches: 101, strategy: 'heap', complete: true },
+    });
+    const partitioned = finished({
+      outcome: 'cut_short',
+      durationMs: 95,
+      result: {
+        deleted: 5_083_000,
+        batches: 9,
+        strategy: 'partitions',
+        partitionsDropped: ['public.locations_p20261101', 'public.locations_p20261102'],
+        lockedRows: 2,
+        complete: false,
+      },
+    });
+    const dryRun = finished({
+      outcome: 'succeeded',
+      durationMs: 12,
+      result: { dryRun: true, wouldDelete: 7, partitionsToRemove: ['public.locations_p1'] },
+    });
+
+    expect(columns(swept)?.at(-1)).toBe('deleted 1,000,000 rows in 101 batches (heap path)');
+    expect(columns(partitioned)?.at(-1)).toBe(
+      'deleted 5,083,000 rows in 9 batches, 2 partitions dropped; 2 rows locked by other sessions left for the next run',
+    );
+    expect(columns(dryRun)?.at(-1)).toBe('dry run: would delete 7 rows, 1 partition to remove');
+  });
+
+  it('a partition dropped', () => {
+    const line = formatLogLine({
+      level: 'INFO',
+      message: 'partition dropped',
+      timestamp: at,
+      ...run,
+      partition: 'public.locations_p20261101',
+      rows: 166_667,
+      rowsCountedBy: 'statistics',
+    });
+    expect(columns(line)?.slice(2)).toEqual([
+      'dropped partition public.locations_p20261101 (166,667 rows, by statistics)',
+    ]);
+  });
+
+  it('a dry run: what would be deleted', () => {
+    const line = finished({
+      outcome: 'succeeded',
+      durationMs: 44,
+      result: { deleted: 0, batches: 0, dryRun: true, wouldDelete: 100_333, complete: true },
+    });
+    expect(columns(line)?.slice(2)).toEqual([
+      'succeeded',
+      '44 ms',
+      'dry run: would delete 100,333 rows',
+    ]);
+  });
+
+  it('a failed run: the error’s name and message, and its causes with their codes', () => {
+    const line = finished({
+      level: 'ERROR',
+      outcome: 'failed',
+      durationMs: 5_012,
+      error: {
+        name: 'BatchFailedError',
+        message: 'deleting from locations: batch 3 failed and was rolled back',
+        stack: 'BatchFailedError: ...\n    at deleteInBatches',
+        cause: {
+          name: 'error',
+          message: 'canceling statement due to statement timeout',
+          code: '57014',
+        },
+      },
+    });
+    expect(columns(line)?.slice(2)).toEqual([
+      'failed',
+      '5.0 s',
+      'BatchFailedError: deleting from locations: batch 3 failed and was rolled back; cause: error: canceling statement due to statement timeout (57014)',
+    ]);
+    expect(line).not.toContain('at deleteInBatches');
+  });
+
+  it('a skipped run: its reason', () => {
+    const line = finished({
+      outcome: 'skipped',
+      durationMs: 3,
+      reason: 'another run of this job holds its lock',
+    });
+    expect(columns(line)?.slice(2)).toEqual([
+      'skipped',
+      '3 ms',
+      'another run of this job holds its lock',
+    ]);
+  });
+
+  it('a run cut short: what it did, that the next run goes on, and why it stopped', () => {
+    const line = finished({
+      outcome: 'cut_short',
+      durationMs: 270_000,
+      result: { deleted: 50_000, batches: 5, complete: false, dryRun: false },
+      reason: 'deadline 2026-11-28T10:19:30.000Z reached',
+    });
+    expect(columns(line)?.slice(2)).toEqual([
+      'cut short',
+      '4 min 30 s',
+      'deleted 50,000 rows in 5 batches; stopped early, the next run goes on; deadline 2026-11-28T10:19:30.000Z reached',
+    ]);
+  });
+
+  it('a run started: scheduled for when, or by hand and dry', () => {
+    const started = (fields: Record<string, unknown>) =>
+      columns(formatLogLine({ message: 'job started', timestamp: at, ...run, ...fields }));
+    expect(
+      started({ trigger: 'schedule', scheduledTime: '2026-11-28T10:15:00.000Z', dryRun: false }),
+    ).toEqual(['10:15:00', 'location-cleanup', 'started', 'scheduled for 10:15:00']);
+    expect(started({ trigger: 'manual', dryRun: true })?.[3]).toBe('manual run, dry run');
+  });
+
+  it('progress of a long run; the purge’s own totals are left to the finished line', () => {
+    const progress = formatLogLine({
+      message: 'deleting expired rows',
+      timestamp: '2026-11-28T10:15:10.000Z',
+      ...run,
+      table: 'locations',
+      deleted: 40_000,
+      batches: 4,
+    });
+    expect(columns(progress)).toEqual([
+      '10:15:10',
+      'location-cleanup',
+      'progress',
+      'deleted 40,000 rows so far in 4 batches',
+    ]);
+    for (const message of [
+      'expired rows deleted',
+      'expired rows deleted, stopped early',
+      'expired rows deleted, locked rows left for the next run',
+      'dry run: rows that would be deleted',
+    ]) {
+      expect(formatLogLine({ message, timestamp: at, ...run })).toBeUndefined();
+    }
+  });
+
+  it('pads the job column so that the events line up', () => {
+    const line = formatLogLine(
+      { message: 'job started', timestamp: at, ...run, trigger: 'manual' },
+      { jobWidth: 21 },
+    );
+    expect(line?.indexOf('started')).toBe('10:15:00  '.length + 21 + 2);
+  });
+
+  it('the database line: the embedded server’s version and URL, as given (masked upstream)', () => {
+    const line = formatLogLine({
+      message: 'database ready',
+      timestamp: at,
+      embedded: true,
+      url: 'postgres://postgres:***@127.0.0.1:54321/location_jobs',
+      serverVersion: '18',
+    });
+    expect(line).toBe(
+      '10:15:00  embedded PostgreSQL 18 at postgres://postgres:***@127.0.0.1:54321/location_jobs (psql: npm run jobs -- db)',
+    );
+  });
+
+  it('the scheduler’s lines: started with next fires, a skipped fire, missed fires, shutdown', () => {
+    expect(
+      formatLogLine({
+        message: 'scheduler started',
+        timestamp: at,
+        jobs: [{ job: 'location-cleanup', nextRun: '2026-11-28T11:15:00.000Z' }],
+      }),
+    ).toBe('10:15:00  scheduler started: location-cleanup next at 11:15:00 (UTC); Ctrl-C stops');
+    expect(
+      columns(
+        formatLogLine({
+          message: 'fire skipped',
+          timestamp: at,
+          job: 'location-cleanup',
+          scheduledTime: '2026-11-28T10:15:00.000Z',
+          reason: 'the previous run is still running',
+        }),
+      ),
+    ).toEqual([
+      '10:15:00',
+      'location-cleanup',
+      'skipped',
+      'fire of 10:15:00: the previous run is still running',
+    ]);
+    expect(
+      formatLogLine({
+        message: 'missed fires',
+        timestamp: at,
+        job: 'location-cleanup',
+        missed: 3,
+        firstMissed: '2026-11-28T07:15:00.000Z',
+        reason: 'the machine slept',
+      }),
+    ).toContain('missed     3 fires, from 07:15:00: the machine slept');
+    expect(
+      formatLogLine({
+        message: 'shutting down',
+        timestamp: at,
+        reason: 'SIGHUP',
+        timeoutMs: 30_000,
+      }),
+    ).toBe('10:15:00  shutting down (SIGHUP): waiting up to 30.0 s for running jobs');
+  });
+
+  it('a metrics record: its metrics by name, durations in time units', () => {
+    const line = formatLogLine({
+      _aws: {
+        Timestamp: Date.parse(at),
+        CloudWatchMetrics: [
+          {
+            Namespace: 'LocationMaintenanceJobs',
+            Dimensions: [['service', 'job']],
+            Metrics: [
+              { Name: 'Runs', Unit: 'Count' },
+              { Name: 'Duration', Unit: 'Milliseconds' },
+            ],
+          },
+        ],
+      },
+      job: 'location-cleanup',
+      Runs: 1,
+      Duration: 812,
+    });
+    expect(columns(line)).toEqual([
+      '10:15:00',
+      'location-cleanup',
+      'metrics',
+      'Runs 1, Duration 812 ms',
+    ]);
+  });
+
+  it('any other line: its level when not INFO, its message and plain fields, none of Powertools’ own', () => {
+    const line = formatLogLine({
+      level: 'WARN',
+      message: 'database connection lost',
+      timestamp: at,
+      sampling_rate: 0,
+      cold_start: true,
+      ...run,
+      attempt: 2,
+      error: { name: 'Error', message: 'Connection terminated' },
+    });
+    expect(columns(line)).toEqual([
+      '10:15:00',
+      'location-cleanup',
+      'warning',
+      'database connection lost',
+      'attempt 2',
+    ]);
+  });
+});
