@@ -6,13 +6,13 @@
  * partition alone (the part of the job's work that dropping partitions cannot remove).
  */
 import type pg from 'pg';
-import { deleteInBatches } from '../../functions/db/batched-delete.js';
 import { databaseTime } from '../../functions/db/database-time.js';
 import { readLocationCleanupConfig } from '../../functions/jobs/location-cleanup/config.js';
 import {
   createLocationCleanup,
   type LocationCleanupResult,
 } from '../../functions/jobs/location-cleanup/location-cleanup.js';
+import { deleteInBatches } from '../../functions/retention/batched-delete.js';
 import { benchContext } from '../common/bench-context.js';
 import type { LoadedLocations, TableShape } from './load.js';
 import {

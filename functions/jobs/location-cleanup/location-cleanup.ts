@@ -1,6 +1,10 @@
-import type { ExpiringTable } from '../../db/batched-delete.js';
 import { databaseTime } from '../../db/database-time.js';
-import { type PurgeOptions, type PurgeSummary, purgeExpired } from '../../db/purge-expired.js';
+import type { ExpiringTable } from '../../retention/batched-delete.js';
+import {
+  type PurgeOptions,
+  type PurgeSummary,
+  purgeExpired,
+} from '../../retention/purge-expired.js';
 import type { JobDefinition } from '../../runner/types.js';
 import {
   type LocationCleanupConfig,

@@ -5,15 +5,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type pg from 'pg';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readPurgeConfig } from '../../../functions/config/purge-config.js';
 import {
   type BatchedDeleteOptions,
   countOlderThan,
   deleteInBatches,
   type Notice,
-} from '../../../functions/db/batched-delete.js';
-import { BatchFailedError } from '../../../functions/db/expiry/errors.js';
-import { purgeExpired } from '../../../functions/db/purge-expired.js';
+} from '../../../functions/retention/batched-delete.js';
+import { BatchFailedError } from '../../../functions/retention/errors.js';
+import { readPurgeConfig } from '../../../functions/retention/purge-config.js';
+import { purgeExpired } from '../../../functions/retention/purge-expired.js';
 import type { JobContext } from '../../../functions/runner/types.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { VirtualClock } from '../../support/virtual-clock.js';

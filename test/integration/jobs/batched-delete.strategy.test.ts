@@ -7,7 +7,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type BatchedDeleteOptions,
   deleteInBatches,
-} from '../../../functions/db/batched-delete.js';
+} from '../../../functions/retention/batched-delete.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { countRows, insertLocations, resetTables } from './fixtures.js';
 

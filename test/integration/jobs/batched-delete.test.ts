@@ -11,7 +11,7 @@ import {
   countOlderThan,
   type DeletePath,
   deleteInBatches,
-} from '../../../functions/db/batched-delete.js';
+} from '../../../functions/retention/batched-delete.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { countRows, insertLocations, type PhysicalOrder, resetTables } from './fixtures.js';
 

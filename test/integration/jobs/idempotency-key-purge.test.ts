@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { tryJobLock } from '../../../functions/db/advisory-lock.js';
-import type { PurgeOptions } from '../../../functions/db/purge-expired.js';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
+import type { PurgeOptions } from '../../../functions/retention/purge-expired.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { countRows, insertIdempotencyKeys, useJobTest } from './fixtures.js';
 

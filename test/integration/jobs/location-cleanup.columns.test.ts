@@ -5,9 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
-import { columnCutoff } from '../../../functions/db/expiry/column-cutoff.js';
 import { locationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
+import { columnCutoff } from '../../../functions/retention/column-cutoff.js';
 import type { RunRecord } from '../../../functions/runner/types.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { countRows, deviceId, useJobTest } from './fixtures.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
-import type { PurgeOptions } from '../../../functions/db/purge-expired.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
+import type { PurgeOptions } from '../../../functions/retention/purge-expired.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { countRows, insertLocations, type PhysicalOrder, useJobTest } from './fixtures.js';
 

@@ -5,7 +5,7 @@
  * of a level partitioned by another column) are batch-deleted, each as a table of its own.
  */
 
-import type { TransactionLimits } from '../transaction.js';
+import type { TransactionLimits } from '../db/transaction.js';
 import type { BatchRunner } from './batch-runner.js';
 import type { PathOutcome } from './keyset-batches.js';
 import {

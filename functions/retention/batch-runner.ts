@@ -7,7 +7,7 @@ import {
   CommitOutcomeUnknownError,
   inShortTransaction,
   type TransactionLimits,
-} from '../transaction.js';
+} from '../db/transaction.js';
 import type { ColumnCutoff } from './column-cutoff.js';
 import { BatchFailedError, type BatchFailureProgress } from './errors.js';
 

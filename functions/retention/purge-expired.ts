@@ -5,7 +5,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ClientBase } from 'pg';
-import { type PurgeConfig, purgeVariables } from '../config/purge-config.js';
+import type { TransactionLimits } from '../db/transaction.js';
 import { runMetrics } from '../runner/metric-names.js';
 import type { JobContext } from '../runner/types.js';
 import {
@@ -19,7 +19,7 @@ import {
   type ExpiringTable,
   type Notice,
 } from './batched-delete.js';
-import type { TransactionLimits } from './transaction.js';
+import { type PurgeConfig, purgeVariables } from './purge-config.js';
 
 /** Tuning of a purge; the defaults suit production. */
 export interface PurgeOptions {

@@ -11,7 +11,7 @@
  */
 import type { ClientBase } from 'pg';
 import { escapeIdentifier } from 'pg';
-import { inShortTransaction, type TransactionLimits } from '../transaction.js';
+import { inShortTransaction, type TransactionLimits } from '../db/transaction.js';
 import type { ColumnCutoff } from './column-cutoff.js';
 import type { TableProfile } from './table-profile.js';
 

@@ -9,31 +9,31 @@
  * type, and every statement runs with the session's `TimeZone` pinned to UTC.
  */
 import type { ClientBase } from 'pg';
+import { inShortTransaction, type TransactionLimits } from '../db/transaction.js';
 import {
   type BatchProgress,
   type BatchRunner,
   countOf,
   defaultMaxPagesPerBatch,
-} from './expiry/batch-runner.js';
-import { type ColumnCutoff, columnCutoff } from './expiry/column-cutoff.js';
-import type { ExpiringTable } from './expiry/expiring-table.js';
-import type { PathOutcome } from './expiry/keyset-batches.js';
-import { defaultPartitionLimits, type PartitionRemoval } from './expiry/partition-removal.js';
-import { deletePartitioned, type PartitionsOutcome } from './expiry/partitioned-delete.js';
-import { planPartitions } from './expiry/partitions.js';
-import { expiryStatements } from './expiry/statements.js';
-import type { DeletePath, StrategySetting } from './expiry/strategy.js';
-import { deleteFromTable, type Notice } from './expiry/table-delete.js';
-import { inspectTable, partitionProfile } from './expiry/table-profile.js';
-import { inShortTransaction, type TransactionLimits } from './transaction.js';
+} from './batch-runner.js';
+import { type ColumnCutoff, columnCutoff } from './column-cutoff.js';
+import type { ExpiringTable } from './expiring-table.js';
+import type { PathOutcome } from './keyset-batches.js';
+import { defaultPartitionLimits, type PartitionRemoval } from './partition-removal.js';
+import { deletePartitioned, type PartitionsOutcome } from './partitioned-delete.js';
+import { planPartitions } from './partitions.js';
+import { expiryStatements } from './statements.js';
+import type { DeletePath, StrategySetting } from './strategy.js';
+import { deleteFromTable, type Notice } from './table-delete.js';
+import { inspectTable, partitionProfile } from './table-profile.js';
 
-export { type BatchProgress, defaultMaxPagesPerBatch } from './expiry/batch-runner.js';
-export { BatchFailedError, TableCheckError } from './expiry/errors.js';
-export type { ExpiringTable } from './expiry/expiring-table.js';
-export type { PartitionRemoval } from './expiry/partition-removal.js';
-export type { PartitionsOutcome } from './expiry/partitioned-delete.js';
-export type { DeletePath, StrategySetting } from './expiry/strategy.js';
-export type { Notice } from './expiry/table-delete.js';
+export { type BatchProgress, defaultMaxPagesPerBatch } from './batch-runner.js';
+export { BatchFailedError, TableCheckError } from './errors.js';
+export type { ExpiringTable } from './expiring-table.js';
+export type { PartitionRemoval } from './partition-removal.js';
+export type { PartitionsOutcome } from './partitioned-delete.js';
+export type { DeletePath, StrategySetting } from './strategy.js';
+export type { Notice } from './table-delete.js';
 
 /**
  * Default time limits of each batch. A batch has at most a few short statements, so it ends

@@ -7,7 +7,7 @@
  * partition's files are removed at `COMMIT`, after the locks are released.)
  */
 import { type ClientBase, escapeLiteral } from 'pg';
-import { inTransaction, type TransactionLimits } from '../transaction.js';
+import { inTransaction, type TransactionLimits } from '../db/transaction.js';
 import type { Partition } from './partitions.js';
 
 /** What happens to an expired partition. */

@@ -1,5 +1,5 @@
-import type { PartitionRemoval, StrategySetting } from '../db/batched-delete.js';
-import { type Env, readChoice, readInteger, readTimeZone } from './env.js';
+import { type Env, readChoice, readInteger, readTimeZone } from '../config/env.js';
+import type { PartitionRemoval, StrategySetting } from './batched-delete.js';
 
 /** The settings every batched purge job has, read from variables named `<PREFIX>_...`. */
 export interface PurgeConfig {

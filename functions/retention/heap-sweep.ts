@@ -15,7 +15,7 @@
  * left), and counted again, until none is left or only locked ones are.
  */
 
-import { inShortTransaction } from '../transaction.js';
+import { inShortTransaction } from '../db/transaction.js';
 import { type BatchRunner, countOf, runBatch, runBatchAroundLocks } from './batch-runner.js';
 import type { PathOutcome } from './keyset-batches.js';
 import type { CommonStatements, SweepStatements } from './statements.js';
