@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { StageNameError, stackNameFor } from '../functions/catalogue/stack-outputs.js';
+import { ConfigurationFault } from '../functions/errors.js';
 
 export { usage } from './cli-usage.js';
 
 /** A command line that does not parse; exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends ConfigurationFault {
   override readonly name = 'UsageError';
 }
 

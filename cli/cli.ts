@@ -3,17 +3,15 @@
  * on the deployed stack. See `usage` in cli-usage.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type CatalogueEntry, CatalogueError, findJob } from '../functions/catalogue/index.js';
-import { ConfigError } from '../functions/config/env.js';
+import { type CatalogueEntry, findJob } from '../functions/catalogue/index.js';
+import { ExitCode, MaintenanceError } from '../functions/errors.js';
 import { historyDir, RunHistory } from '../harness/history/run-history.js';
 import { localCatalogue } from '../harness/local-catalogue.js';
 import { jsonLines } from '../harness/output/format-values.js';
 import { chooseOutputMode, installOutput } from '../harness/output/output-mode.js';
 import type { AwsCommand } from './aws/aws-commands.js';
-import { AwsCommandError } from './aws/aws-errors.js';
 import { type Command, parseCommand, UsageError, usage } from './cli-args.js';
 import { locateDatabase } from './commands/db.js';
-import { ExitCode } from './commands/exit-code.js';
 import { formatHistory } from './commands/history.js';
 import { formatJobList } from './commands/list.js';
 import { runOnce } from './commands/run.js';
@@ -139,14 +137,7 @@ function jobFilter(job: string | undefined): { job?: string } {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  const exitCode =
-    error instanceof AwsCommandError
-      ? error.exitCode
-      : error instanceof UsageError ||
-          error instanceof ConfigError ||
-          error instanceof CatalogueError
-        ? ExitCode.Usage
-        : ExitCode.Failed;
+  const exitCode = error instanceof MaintenanceError ? error.exitCode : ExitCode.Failed;
   console.error(`error: ${(error as Error).message}`);
   if (error instanceof UsageError) console.error('run with --help for usage');
   process.exitCode = exitCode;

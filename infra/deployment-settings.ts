@@ -2,6 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { StageNameError, stackNameFor } from '../functions/catalogue/stack-outputs.js';
 import { type JobTimeZones, parseJobTimeZones } from '../functions/catalogue/time-zones.js';
 import { jsonSetting } from '../functions/config/json-setting.js';
+import { ConfigurationFault } from '../functions/errors.js';
 
 /** Where the functions run when the database is in a private network. */
 export interface NetworkSettings {
@@ -69,7 +70,7 @@ export interface DeploymentSettings {
 }
 
 /** A context value is invalid; the message names the key. */
-export class DeploymentSettingsError extends Error {
+export class DeploymentSettingsError extends ConfigurationFault {
   override readonly name = 'DeploymentSettingsError';
 }
 

@@ -1,9 +1,9 @@
 /** The `--aws` commands: `run`, `history`, `status`, `pause` and `resume` on the deployed stack. */
 import { setTimeout as wait } from 'node:timers/promises';
+import { ExitCode } from '../../functions/errors.js';
 import { jsonLines } from '../../harness/output/format-values.js';
 import { chooseOutputMode, humanLine, OutputMode } from '../../harness/output/output-mode.js';
 import type { AwsTarget, Command } from '../cli-args.js';
-import { ExitCode } from '../commands/exit-code.js';
 import { formatHistory } from '../commands/history.js';
 import { type AwsClients, createAwsClients } from './aws-clients.js';
 import { awsStatus, formatAwsStatus } from './aws-status.js';

@@ -1,14 +1,18 @@
+import { ExitCode, Fault, MaintenanceError } from '../../functions/errors.js';
+
 /** An `--aws` command could not do its work; the message is the one line to print. */
-export class AwsCommandError extends Error {
+export class AwsCommandError extends MaintenanceError {
   override readonly name = 'AwsCommandError';
+  override readonly fault: Fault;
 
   constructor(
     message: string,
     /** 2: where or who is wrong (credentials, region, stack, job); 1: AWS refused or failed. */
-    readonly exitCode: 1 | 2,
+    exitCode: 1 | 2,
     options?: ErrorOptions,
   ) {
     super(message, options);
+    this.fault = exitCode === ExitCode.Usage ? Fault.Configuration : Fault.Run;
   }
 }
 

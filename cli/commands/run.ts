@@ -1,12 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CatalogueEntry } from '../../functions/catalogue/index.js';
 import { systemClock } from '../../functions/clock.js';
+import { ExitCode } from '../../functions/errors.js';
 import { JobFailedError } from '../../functions/lambda/create-handler.js';
-import type { RunRecord } from '../../functions/runner/types.js';
 import type { RunHistory } from '../../harness/history/run-history.js';
 import { localContext } from '../../harness/local-context.js';
 import type { DbFlags } from '../cli-args.js';
-import { ExitCode } from './exit-code.js';
 import { prepareJobs } from './prepare.js';
 
 /** What `jobs run` needs. */
@@ -41,13 +40,8 @@ export async function runOnce(command: RunCommand, logger: Logger): Promise<numb
     return ExitCode.Ok;
   } catch (error) {
     if (!(error instanceof JobFailedError)) throw error;
-    return isConfigFailure(error.record) ? ExitCode.Usage : ExitCode.Failed;
+    return error.exitCode;
   } finally {
     await prepared.close();
   }
-}
-
-/** The run failed on its configuration (a setting, or the table it is set to clean). */
-function isConfigFailure(record: RunRecord): boolean {
-  return record.error?.name === 'ConfigError' || record.error?.name === 'TableCheckError';
 }

@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CatalogueEntry } from '../../functions/catalogue/index.js';
+import { ExitCode } from '../../functions/errors.js';
 import type { RunHistory } from '../../harness/history/run-history.js';
 import { Scheduler } from '../../harness/scheduler.js';
 import type { DbFlags } from '../cli-args.js';
-import { ExitCode } from './exit-code.js';
 import { prepareJobs } from './prepare.js';
 
 /** What `start` needs. */

@@ -1,3 +1,4 @@
+import { ConfigurationFault } from '../errors.js';
 import { Schedule } from '../schedule/schedule.js';
 
 /** One catalogue entry: what a job is and when it runs. No job logic lives here. */
@@ -36,7 +37,7 @@ export interface JobSpec {
 export type CatalogueEntry = Required<Omit<JobSpec, 'schedule'>> & { readonly schedule: Schedule };
 
 /** A catalogue entry is invalid; the message names the job. */
-export class CatalogueError extends Error {
+export class CatalogueError extends ConfigurationFault {
   override readonly name = 'CatalogueError';
 }
 

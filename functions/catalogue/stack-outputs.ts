@@ -7,11 +7,13 @@
 /** The stack's name without a stage (today's name, kept as it is). */
 const baseStackName = 'LocationMaintenanceJobs';
 
+import { ConfigurationFault, MaintenanceError } from '../errors.js';
+
 /** A stage name: lowercase letters, digits and hyphens, starting with a letter, at most 20. */
 const stagePattern = /^[a-z][a-z0-9-]{0,19}$/;
 
 /** A stage name is invalid. */
-export class StageNameError extends Error {
+export class StageNameError extends ConfigurationFault {
   override readonly name = 'StageNameError';
 }
 
@@ -75,7 +77,7 @@ export function jobOutputKey(job: string): string {
 }
 
 /** A stack output that is not a job's, or is one this CLI cannot read. */
-export class StackOutputError extends Error {
+export class StackOutputError extends MaintenanceError {
   override readonly name = 'StackOutputError';
 }
 

@@ -1,8 +1,10 @@
 /** The environment a job reads its configuration from (`process.env` in production). */
 export type Env = Readonly<Record<string, string | undefined>>;
 
+import { ConfigurationFault } from '../errors.js';
+
 /** A configuration value is missing or invalid. The message names the variable. */
-export class ConfigError extends Error {
+export class ConfigError extends ConfigurationFault {
   override readonly name = 'ConfigError';
 
   constructor(

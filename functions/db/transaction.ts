@@ -1,4 +1,5 @@
 import type { ClientBase, QueryResult } from 'pg';
+import { MaintenanceError } from '../errors.js';
 
 /** Time limits of one short transaction. */
 export interface TransactionLimits {
@@ -22,7 +23,7 @@ export interface TransactionLimits {
  * `result` is what the transaction's work returned before `COMMIT` was sent (e.g. the rows a
  * batch deleted, which may or may not be deleted now).
  */
-export class CommitOutcomeUnknownError<T = unknown> extends Error {
+export class CommitOutcomeUnknownError<T = unknown> extends MaintenanceError {
   override readonly name = 'CommitOutcomeUnknownError';
 
   constructor(

@@ -8,6 +8,7 @@ import { tryJobLock } from '../db/advisory-lock.js';
 import { readDatabaseLocation, readDatabaseUrl } from '../db/connection-config.js';
 import type { SecretSource } from '../db/rds-secret.js';
 import { DatabaseSession } from '../db/session.js';
+import { Fault, MaintenanceError } from '../errors.js';
 import { describeError, SkipRun } from '../runner/errors.js';
 import { runMetrics } from '../runner/metric-names.js';
 import { runJob } from '../runner/run-job.js';
@@ -73,14 +74,19 @@ export interface JobHandlerOptions {
   readonly ssl?: ClientConfig['ssl'];
 }
 
-/** A run ended `failed`; thrown so that Lambda counts the error, retries, then dead-letters. */
-export class JobFailedError extends Error {
+/**
+ * A run ended `failed`; thrown so that Lambda counts the error, retries, then dead-letters. Its
+ * fault is the run's error's (a setting or the table's check: the configuration).
+ */
+export class JobFailedError extends MaintenanceError {
   override readonly name = 'JobFailedError';
+  override readonly fault: Fault;
 
   constructor(readonly record: RunRecord) {
     super(`${record.job} failed: ${record.error?.name}: ${record.error?.message}`, {
       cause: record.error,
     });
+    this.fault = record.error?.fault ?? Fault.Run;
   }
 }
 

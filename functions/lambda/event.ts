@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { ConfigurationFault } from '../errors.js';
 import { schedulerInputSource } from './scheduler-input.js';
 
 // zod/mini (not zod's classic API) keeps the bundles small: the classic schemas carry their
@@ -76,8 +77,8 @@ export type JobInvocation =
     }
   | { readonly trigger: 'manual'; readonly dryRun: boolean };
 
-/** The event is none of: a Scheduled Event, the Scheduler input, a manual `{}`. */
-export class InvalidEventError extends Error {
+/** The event is none of: a Scheduled Event, the Scheduler input, a manual `{}` (the invoker's fault). */
+export class InvalidEventError extends ConfigurationFault {
   override readonly name = 'InvalidEventError';
 }
 

@@ -1,9 +1,11 @@
+import { ConfigurationFault, MaintenanceError } from '../errors.js';
+
 /**
  * The table or column the cleanup is configured for cannot be cleaned safely: it does not
  * exist, the column has another type, or a `timestamp` column has no declared zone. Raised
  * before anything is deleted; the message names the table and column (and the setting to fix).
  */
-export class TableCheckError extends Error {
+export class TableCheckError extends ConfigurationFault {
   override readonly name = 'TableCheckError';
 
   constructor(
@@ -36,7 +38,7 @@ export interface BatchFailureProgress {
  * deleted or not. `cause` holds the database's error (e.g. SQLSTATE 57014 statement timeout,
  * or a lost connection).
  */
-export class BatchFailedError extends Error {
+export class BatchFailedError extends MaintenanceError {
   override readonly name = 'BatchFailedError';
 
   constructor(

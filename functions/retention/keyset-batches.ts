@@ -13,6 +13,7 @@
  * (`FOR UPDATE SKIP LOCKED`), which stay for the next run and are counted.
  */
 import type { ClientBase } from 'pg';
+import { MaintenanceError } from '../errors.js';
 import { type BatchRunner, countOf, runBatchAroundLocks } from './batch-runner.js';
 import type { KeysetStatements } from './statements.js';
 import type { StrategyChoice } from './strategy.js';
@@ -36,7 +37,7 @@ export interface PathOutcome {
  * holds many entries of deleted rows that a long-held snapshot keeps from being cleaned up.
  * Nothing was deleted; the heap path does not read the index.
  */
-export class IndexWalkTooSlowError extends Error {
+export class IndexWalkTooSlowError extends MaintenanceError {
   override readonly name = 'IndexWalkTooSlowError';
 
   constructor(

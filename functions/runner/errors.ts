@@ -1,13 +1,14 @@
+import { Fault, MaintenanceError } from '../errors.js';
 import { redact } from './redact.js';
 import type { ErrorDetails } from './types.js';
 
 /** Thrown by a job (or its setup) to end the run as `skipped`, e.g. when another run holds the lock. */
-export class SkipRun extends Error {
+export class SkipRun extends MaintenanceError {
   override readonly name = 'SkipRun';
 }
 
 /** The reason a job's signal aborts when its deadline passes. */
-export class DeadlineReached extends Error {
+export class DeadlineReached extends MaintenanceError {
   override readonly name = 'DeadlineReached';
 }
 
@@ -29,6 +30,9 @@ export function describeError(thrown: unknown, depth = 0): ErrorDetails {
       message: redact(thrown.message || String(thrown)),
       ...(thrown.stack ? { stack: redact(thrown.stack) } : {}),
       ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
+      ...(thrown instanceof MaintenanceError && thrown.fault === Fault.Configuration
+        ? { fault: thrown.fault }
+        : {}),
       ...(cause ? { cause } : {}),
     };
   }

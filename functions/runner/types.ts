@@ -3,6 +3,7 @@ import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
 import type { ClientBase } from 'pg';
 import type { Clock } from '../clock.js';
 import type { Env } from '../config/env.js';
+import type { Fault } from '../errors.js';
 
 /** What started a run: a schedule (EventBridge or the local harness) or a person. */
 export type Trigger = 'schedule' | 'manual';
@@ -86,6 +87,11 @@ export interface ErrorDetails {
   readonly cause?: ErrorDetails;
   /** PostgreSQL's SQLSTATE, or a Node.js error code such as `ECONNREFUSED`. */
   readonly code?: string;
+  /**
+   * `configuration` when a setting or the checked table is at fault (fix it and run again).
+   * @default - absent: the run's fault
+   */
+  readonly fault?: Fault;
 }
 
 /** The record of one run: what the `job finished` log line says. */
