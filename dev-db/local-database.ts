@@ -3,6 +3,7 @@ import pg from 'pg';
 import { ConfigError, type Env } from '../functions/config/env.js';
 import { readDatabaseUrl } from '../functions/db/connection-config.js';
 import { migrate } from '../functions/db/migrate.js';
+import { HarnessLog } from '../functions/log-messages.js';
 import { redact } from '../functions/runner/redact.js';
 import { partitionLocationsByDay } from './partition-locations.js';
 import { type PostgresServer, startPostgresServer } from './postgres-server.js';
@@ -62,23 +63,23 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
   }
   if (external) {
     await prepare(external, options.migrate, options.seed, options.note);
-    options.note('database ready', { embedded: false, url: redact(external) });
+    options.note(HarnessLog.DatabaseReady, { embedded: false, url: redact(external) });
     return { url: external, embedded: false, close: async () => undefined };
   }
   const dataDir = localDataDir(options.env);
-  options.note('starting the embedded PostgreSQL', { dataDir });
+  options.note(HarnessLog.StartingEmbeddedPostgres, { dataDir });
   const server = await startPostgresServer({ dataDir, persistent: true });
   if (server.leftBehind) {
-    options.note('embedded PostgreSQL left behind', { detail: server.leftBehind });
+    options.note(HarnessLog.EmbeddedPostgresLeftBehind, { detail: server.leftBehind });
   }
   try {
     const url = await ensureDatabase(server);
     await withClient(url, async (db) => {
-      options.note('schema migrated', { applied: await migrate(db) });
+      options.note(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
       if (options.partitioned) {
         const report = await partitionLocationsByDay(db);
         if (report.converted || report.created.length > 0) {
-          options.note('locations partitioned by day', {
+          options.note(HarnessLog.LocationsPartitioned, {
             converted: report.converted,
             rowsMoved: report.rowsMoved,
             partitionsCreated: report.created.length,
@@ -87,9 +88,9 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
       }
       // A first start finds no devices (so does one after a first start killed mid-seed).
       if (options.seed || (await hasNoDevices(db))) {
-        options.note('demo data written', { ...(await seedDemoData(db)) });
+        options.note(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
       }
-      options.note('database ready', {
+      options.note(HarnessLog.DatabaseReady, {
         embedded: true,
         url: redact(url),
         serverVersion: await serverMajorVersion(db),
@@ -140,8 +141,8 @@ async function prepare(
 ): Promise<void> {
   if (!shouldMigrate && !shouldSeed) return;
   await withClient(url, async (db) => {
-    if (shouldMigrate) note('schema migrated', { applied: await migrate(db) });
-    if (shouldSeed) note('demo data written', { ...(await seedDemoData(db)) });
+    if (shouldMigrate) note(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
+    if (shouldSeed) note(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
   });
 }
 

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { CatalogueEntry } from '../functions/catalogue/index.js';
 import { type Clock, systemClock } from '../functions/clock.js';
 import { JobFailedError, type JobHandler } from '../functions/lambda/create-handler.js';
+import { HarnessLog } from '../functions/log-messages.js';
 import { describeError } from '../functions/runner/errors.js';
 import { localContext } from './local-context.js';
 import { type CancelTimer, setLongTimeout } from './long-timer.js';
@@ -106,7 +107,7 @@ export class Scheduler {
     this.#state = SchedulerState.Running;
     this.#anchor = this.#clock.now();
     for (const slot of this.#slots.values()) this.#arm(slot, this.#anchor);
-    this.#logger.info('scheduler started', {
+    this.#logger.info(HarnessLog.SchedulerStarted, {
       jobs: [...this.#slots.values()].map((slot) => ({
         job: slot.job.entry.name,
         schedule: slot.job.entry.schedule.expression,
@@ -153,7 +154,7 @@ export class Scheduler {
   async #stop(timeoutMs: number): Promise<StopReport> {
     this.#state = SchedulerState.Stopping;
     const running = [...this.#slots.values()].filter((slot) => slot.run);
-    this.#logger.info('scheduler stopping', {
+    this.#logger.info(HarnessLog.SchedulerStopping, {
       running: running.map((slot) => slot.job.entry.name),
       timeoutMs,
     });
@@ -178,9 +179,8 @@ export class Scheduler {
       .filter((name) => !settled.includes(name));
     this.#state = SchedulerState.Stopped;
     const report = { settled, abandoned };
-    if (abandoned.length > 0)
-      this.#logger.error('scheduler stopped, abandoning runs', { ...report });
-    else this.#logger.info('scheduler stopped', { ...report });
+    if (abandoned.length > 0) this.#logger.error(HarnessLog.SchedulerAbandoning, { ...report });
+    else this.#logger.info(HarnessLog.SchedulerStopped, { ...report });
     return report;
   }
 
@@ -189,7 +189,10 @@ export class Scheduler {
     const { entry } = slot.job;
     slot.next = entry.schedule.next(after, this.#anchor);
     if (slot.next === undefined) {
-      this.#logger.info('schedule ended', { job: entry.name, schedule: entry.schedule.expression });
+      this.#logger.info(HarnessLog.ScheduleEnded, {
+        job: entry.name,
+        schedule: entry.schedule.expression,
+      });
       return;
     }
     slot.cancelTimer = setLongTimeout(
@@ -216,7 +219,7 @@ export class Scheduler {
       missed += 1;
     }
     if (missed > 0) {
-      this.#logger.warn('missed fires', {
+      this.#logger.warn(HarnessLog.MissedFires, {
         job: name,
         missed,
         firstMissed: iso(slot.next),
@@ -232,7 +235,7 @@ export class Scheduler {
   #fire(slot: Slot, fireTime: number): void {
     const { entry, handler } = slot.job;
     if (slot.run) {
-      this.#logger.warn('fire skipped', {
+      this.#logger.warn(HarnessLog.FireSkipped, {
         job: entry.name,
         scheduledTime: iso(fireTime),
         reason: 'the previous run is still running',
@@ -251,7 +254,10 @@ export class Scheduler {
         // A failed run was logged by the runner; anything else (a rejected event, a bug in
         // the handler) is logged here. Either way the scheduler goes on.
         if (!(error instanceof JobFailedError)) {
-          this.#logger.error('run failed', { job: entry.name, error: describeError(error) });
+          this.#logger.error(HarnessLog.RunFailed, {
+            job: entry.name,
+            error: describeError(error),
+          });
         }
       } finally {
         slot.run = undefined;

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { JobLog } from '../functions/log-messages.js';
 import {
   type LogQueryParts,
   recentRunsQuery,
@@ -28,7 +29,7 @@ export const insightsQueries = {
       'error.message',
       'error.cause.message',
     ],
-    filterStatements: ['message = "job finished"', 'outcome = "failed"'],
+    filterStatements: [`message = "${JobLog.JobFinished}"`, 'outcome = "failed"'],
     sort: '@timestamp desc',
     limit: 100,
   }),
@@ -42,13 +43,13 @@ export const insightsQueries = {
       'result.deleted',
       'result.batches',
     ],
-    filterStatements: ['message = "job finished"'],
+    filterStatements: [`message = "${JobLog.JobFinished}"`],
     sort: 'durationMs desc',
     limit: 50,
   }),
   [recentRunsQueryName]: queryString(recentRunsQuery()),
   'rows deleted per day': new logs.QueryString({
-    filterStatements: ['message = "job finished"', 'ispresent(result.deleted)'],
+    filterStatements: [`message = "${JobLog.JobFinished}"`, 'ispresent(result.deleted)'],
     statsStatements: ['sum(result.deleted) as deleted, count(*) as runs by job, bin(1d) as day'],
     sort: 'day desc',
   }),

@@ -1,6 +1,8 @@
 /** The `--aws` commands: `run`, `history`, `status`, `pause` and `resume` on the deployed stack. */
+
 import { setTimeout as wait } from 'node:timers/promises';
 import { ExitCode } from '../../functions/errors.js';
+import { JobLog } from '../../functions/log-messages.js';
 import { jsonLines } from '../../harness/output/format-values.js';
 import { chooseOutputMode, humanLine, OutputMode } from '../../harness/output/output-mode.js';
 import type { AwsTarget, Command } from '../cli-args.js';
@@ -98,12 +100,12 @@ export async function runAwsCommand(
  */
 function runLines(outcome: InvokeOutcome, mode: OutputMode, jobWidth: number): string[] {
   const lines = outcome.logLines.filter((line) => line.startsWith('{'));
-  const finished = lines.some((line) => line.includes('"message":"job finished"'));
+  const finished = lines.some((line) => line.includes(`"message":"${JobLog.JobFinished}"`));
   const all = [...lines];
   if (!finished && outcome.record) {
     all.push(
       JSON.stringify({
-        message: 'job finished',
+        message: JobLog.JobFinished,
         timestamp: outcome.record.endedAt,
         ...outcome.record,
       }),

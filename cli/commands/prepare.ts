@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type LocalDatabase, openLocalDatabase } from '../../dev-db/local-database.js';
 import type { CatalogueEntry } from '../../functions/catalogue/index.js';
+import { HarnessLog } from '../../functions/log-messages.js';
 import { describeError } from '../../functions/runner/errors.js';
 import { recordingRuns } from '../../harness/history/record-runs.js';
 import type { RunHistory } from '../../harness/history/run-history.js';
@@ -46,7 +47,7 @@ export async function prepareJobs(
     ? loaded.map((job) => ({
         ...job,
         handler: recordingRuns(job.handler, history, (error, record) =>
-          logger.warn('run history not written', {
+          logger.warn(HarnessLog.HistoryNotWritten, {
             job: record.job,
             runId: record.runId,
             error: describeError(error),

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CatalogueEntry } from '../../functions/catalogue/index.js';
 import { ExitCode } from '../../functions/errors.js';
+import { HarnessLog } from '../../functions/log-messages.js';
 import type { RunHistory } from '../../harness/history/run-history.js';
 import { Scheduler } from '../../harness/scheduler.js';
 import type { DbFlags } from '../cli-args.js';
@@ -33,7 +34,7 @@ export async function startScheduler(command: StartCommand, logger: Logger): Pro
   const prepared = await prepareJobs(command.entries, command, logger);
   const paused = prepared.jobs.filter((job) => !job.entry.enabled);
   if (paused.length > 0) {
-    logger.info('jobs paused', {
+    logger.info(HarnessLog.JobsPaused, {
       jobs: paused.map((job) => job.entry.name),
       reason:
         'enabled: false in the catalogue: not scheduled (npm run jobs -- run <job> runs one by hand)',
@@ -46,9 +47,9 @@ export async function startScheduler(command: StartCommand, logger: Logger): Pro
   scheduler.start();
   if (command.runNow) scheduler.fireNow();
   const reason = await command.stopRequested;
-  logger.info('shutting down', { reason, timeoutMs: command.shutdownTimeoutMs });
+  logger.info(HarnessLog.ShuttingDown, { reason, timeoutMs: command.shutdownTimeoutMs });
   const report = await scheduler.stop({ timeoutMs: command.shutdownTimeoutMs });
   await prepared.close();
-  logger.info('shut down', { abandoned: report.abandoned });
+  logger.info(HarnessLog.ShutDown, { abandoned: report.abandoned });
   return report.abandoned.length > 0 ? ExitCode.Failed : ExitCode.Ok;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ClientConfig } from 'pg';
 import pg from 'pg';
+import { JobLog } from '../log-messages.js';
 import { describeError } from '../runner/errors.js';
 import { connectionConfig, type DatabaseLocation, secretTls } from './connection-config.js';
 import type { SecretSource } from './rds-secret.js';
@@ -74,7 +75,7 @@ export class DatabaseSession {
     };
     client.on('error', (error) => {
       forget();
-      this.options.logger.warn('database connection lost', { error: describeError(error) });
+      this.options.logger.warn(JobLog.DatabaseConnectionLost, { error: describeError(error) });
     });
     client.on('end', forget);
     try {

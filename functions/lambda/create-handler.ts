@@ -9,6 +9,7 @@ import { readDatabaseLocation, readDatabaseUrl } from '../db/connection-config.j
 import type { SecretSource } from '../db/rds-secret.js';
 import { DatabaseSession } from '../db/session.js';
 import { Fault, MaintenanceError } from '../errors.js';
+import { JobLog } from '../log-messages.js';
 import { describeError, SkipRun } from '../runner/errors.js';
 import { runMetrics } from '../runner/metric-names.js';
 import { runJob } from '../runner/run-job.js';
@@ -123,7 +124,7 @@ export function createJobHandler<Config, Result extends JobResult>(
       invocation = parseJobEvent(event);
     } catch (error) {
       if (error instanceof InvalidEventError) {
-        logger.error('event rejected', { job: jobName, error: describeError(error) });
+        logger.error(JobLog.EventRejected, { job: jobName, error: describeError(error) });
       }
       throw error;
     }

@@ -19,7 +19,11 @@ import {
 import { type ColumnCutoff, columnCutoff } from './column-cutoff.js';
 import type { ExpiringTable } from './expiring-table.js';
 import type { PathOutcome } from './keyset-batches.js';
-import { defaultPartitionLimits, type PartitionRemoval } from './partition-removal.js';
+import {
+  defaultPartitionLimits,
+  keptReasonText,
+  type PartitionRemoval,
+} from './partition-removal.js';
 import { deletePartitioned, type PartitionsOutcome } from './partitioned-delete.js';
 import { planPartitions } from './partitions.js';
 import { expiryStatements } from './statements.js';
@@ -221,7 +225,9 @@ function partitionsReason(partitions: PartitionsOutcome): string {
   const batched = partitions.batchDeleted.map((leaf) => `${leaf.name} (${leaf.strategy})`);
   return (
     `${partitions.removed.length} partitions wholly before the cutoff ${verb}` +
-    (partitions.left.length > 0 ? `, ${partitions.left.length} left for the next run` : '') +
+    (partitions.left.length > 0
+      ? `, ${partitions.left.length} left for the next run (${[...new Set(partitions.left.map((leaf) => keptReasonText[leaf.reason]))].join('; ')})`
+      : '') +
     `; batch-deleted: ${batched.length > 0 ? batched.join(', ') : 'none'}`
   );
 }

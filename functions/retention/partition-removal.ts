@@ -30,13 +30,36 @@ export const defaultPartitionLimits: TransactionLimits = {
   lockTimeoutMs: 50,
 };
 
+/** Why an expired partition was not removed whole: a code, its text in {@link keptReasonText}. */
+export const KeptReason = {
+  /** Its lock (or its parent's) was not granted within the DDL's `lock_timeout`. */
+  LockTimeout: 'lock_timeout',
+  /** Another run removed it first. */
+  Gone: 'gone',
+  /** A view, a foreign key or another object depends on it. */
+  Dependents: 'dependents',
+} as const;
+
+/** One of {@link KeptReason}'s codes. */
+export type KeptReason = (typeof KeptReason)[keyof typeof KeptReason];
+
+/** Each {@link KeptReason} in words. */
+export const keptReasonText: Readonly<Record<KeptReason, string>> = {
+  lock_timeout: 'lock not granted in time',
+  gone: 'gone already',
+  dependents: 'other objects depend on it',
+};
+
 /** How removing one partition went. */
 export type RemovalOutcome =
   | { readonly removed: true }
-  | { readonly removed: false; readonly reason: 'lock not granted in time' | 'gone already' }
   | {
       readonly removed: false;
-      readonly reason: 'other objects depend on it';
+      readonly reason: typeof KeptReason.LockTimeout | typeof KeptReason.Gone;
+    }
+  | {
+      readonly removed: false;
+      readonly reason: typeof KeptReason.Dependents;
       /** What depends on it, as PostgreSQL says (e.g. `view day_report depends on table ...`). */
       readonly detail: string;
     };
@@ -135,17 +158,17 @@ export async function removePartition(
       async (begun): Promise<RemovalOutcome> => {
         const check = begun.find((result) => result.command === 'SELECT');
         const wasAttached = (check?.rows[0] as { attached?: boolean } | undefined)?.attached;
-        return wasAttached ? { removed: true } : { removed: false, reason: 'gone already' };
+        return wasAttached ? { removed: true } : { removed: false, reason: KeptReason.Gone };
       },
       begin,
     );
   } catch (error) {
     if (codeOf(error) === lockNotAvailable)
-      return { removed: false, reason: 'lock not granted in time' };
-    if (codeOf(error) === undefinedTable) return { removed: false, reason: 'gone already' };
+      return { removed: false, reason: KeptReason.LockTimeout };
+    if (codeOf(error) === undefinedTable) return { removed: false, reason: KeptReason.Gone };
     if (codeOf(error) === dependentObjectsStillExist) {
       const { message, detail } = error as { message: string; detail?: string };
-      return { removed: false, reason: 'other objects depend on it', detail: detail ?? message };
+      return { removed: false, reason: KeptReason.Dependents, detail: detail ?? message };
     }
     throw error;
   }

@@ -6,10 +6,12 @@
  */
 
 import type { TransactionLimits } from '../db/transaction.js';
+import { JobLog } from '../log-messages.js';
 import type { BatchRunner } from './batch-runner.js';
 import type { PathOutcome } from './keyset-batches.js';
 import {
   checkPartitions,
+  KeptReason,
   type PartitionCheck,
   type PartitionRemoval,
   removePartition,
@@ -42,7 +44,7 @@ export interface PartitionsOutcome {
   /** Where those rows were counted from. */
   readonly removedRowsCountedBy: 'statistics' | 'count' | 'statistics and count' | 'none';
   /** Expired partitions left for the next run, and why. */
-  readonly left: readonly { readonly name: string; readonly reason: string }[];
+  readonly left: readonly { readonly name: string; readonly reason: KeptReason }[];
   /** The partitions batch-deleted, with the path each took and the rows it lost. */
   readonly batchDeleted: readonly {
     readonly name: string;
@@ -70,7 +72,7 @@ export async function deletePartitioned(
   const plan = await planPartitions(db, table, runner.cutoff, runner.limits);
   if (plan.notByPartition) {
     options.onNotice?.(
-      'partitions not removed whole',
+      JobLog.PartitionsNotRemoved,
       { table: table.name, reason: plan.notByPartition },
       'info',
     );
@@ -116,7 +118,7 @@ async function removeExpired(
   options: PartitionedDeleteOptions,
 ) {
   const removed: string[] = [];
-  const left: { name: string; reason: string }[] = [];
+  const left: { name: string; reason: KeptReason }[] = [];
   /** Expired partitions that cannot be removed whole: their rows go in batches instead. */
   const toBatchDelete: Partition[] = [];
   const countedBy = new Set<string>();
@@ -144,7 +146,7 @@ async function removeExpired(
     // Each wait for a lock holds up the backend's queries on the table: after a few, the
     // rest waits for the next run.
     if (lockTimeouts >= maxLockTimeouts) {
-      left.push({ name: partition.name, reason: 'lock not granted in time' });
+      left.push({ name: partition.name, reason: KeptReason.LockTimeout });
       continue;
     }
     const outcome = await removePartition(runner.db, partition, {
@@ -156,28 +158,23 @@ async function removeExpired(
       runner.tally.partitionRows += check.rows;
       countedBy.add(check.countedBy);
       notifyRemoved(options, partition, check);
-    } else if (outcome.reason === 'other objects depend on it') {
+    } else if (outcome.reason === KeptReason.Dependents) {
       // Removing it would fail every run while the backend's object stays; its rows expire all
       // the same. (A sub-partitioned one waits: its leaves are not batch-deleted one by one.)
       const inBatches = partition.kind === 'table';
       if (inBatches) toBatchDelete.push(partition);
       else left.push({ name: partition.name, reason: outcome.reason });
       const verb = options.removal === 'drop' ? 'dropped' : 'detached';
-      options.onNotice?.(
-        inBatches
-          ? 'partition batch-deleted instead of removed'
-          : 'partition left for the next run',
-        {
-          table: table.name,
-          partition: partition.name,
-          reason: outcome.detail,
-          advice: `drop or move what depends on ${partition.name} for it to be ${verb} whole`,
-        },
-      );
-    } else if (outcome.reason === 'lock not granted in time') {
+      options.onNotice?.(inBatches ? JobLog.PartitionBatchDeleted : JobLog.PartitionLeft, {
+        table: table.name,
+        partition: partition.name,
+        reason: outcome.detail,
+        advice: `drop or move what depends on ${partition.name} for it to be ${verb} whole`,
+      });
+    } else if (outcome.reason === KeptReason.LockTimeout) {
       lockTimeouts += 1;
       left.push({ name: partition.name, reason: outcome.reason });
-      options.onNotice?.('partition left for the next run', {
+      options.onNotice?.(JobLog.PartitionLeft, {
         table: table.name,
         partition: partition.name,
         reason: `its lock (or its parent's) was not granted within ${options.partitionLimits.lockTimeoutMs} ms`,
@@ -204,7 +201,7 @@ function notifyRemoved(
   check: PartitionCheck,
 ): void {
   options.onNotice?.(
-    options.removal === 'drop' ? 'partition dropped' : 'partition detached',
+    options.removal === 'drop' ? JobLog.PartitionDropped : JobLog.PartitionDetached,
     { partition: partition.name, rows: check.rows, rowsCountedBy: check.countedBy },
     'info',
   );
@@ -223,7 +220,7 @@ async function notePartman(
 ): Promise<void> {
   const partman = await partmanSettings(runner.db, table.oid);
   if (!partman?.retention) return;
-  options.onNotice?.('pg_partman also removes partitions of this table', {
+  options.onNotice?.(JobLog.PgPartmanAlso, {
     table: table.name,
     partmanRetention: partman.retention,
     partmanKeepsTables: partman.keepTable,

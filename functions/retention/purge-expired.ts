@@ -3,9 +3,11 @@
  * (dry run) or delete them in batches, log progress on long runs and the total at the end,
  * and report the `RowsDeleted` metric.
  */
+
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ClientBase } from 'pg';
 import type { TransactionLimits } from '../db/transaction.js';
+import { JobLog } from '../log-messages.js';
 import { runMetrics } from '../runner/metric-names.js';
 import type { JobContext } from '../runner/types.js';
 import {
@@ -124,7 +126,7 @@ export async function purgeExpired(
   if (ctx.dryRun) {
     const counted = await countOlderThan(db, table, settings.cutoff, options.countLimits);
     const wouldDelete = counted.count;
-    ctx.logger.info('dry run: rows that would be deleted', { ...fields, ...counted, wouldDelete });
+    ctx.logger.info(JobLog.DryRunCount, { ...fields, ...counted, wouldDelete });
     return {
       deleted: 0,
       batches: 0,
@@ -217,7 +219,7 @@ function progressReporter(
     await options.onBatch?.(progress);
     if (ctx.clock.now() - lastReport < intervalMs) return;
     lastReport = ctx.clock.now();
-    ctx.logger.info('deleting expired rows', {
+    ctx.logger.info(JobLog.DeletingExpiredRows, {
       ...fields,
       deleted: progress.deleted,
       batches: progress.batches,
@@ -226,10 +228,8 @@ function progressReporter(
 }
 
 function finishedMessage(complete: boolean, lockedRows: number): string {
-  if (complete) return 'expired rows deleted';
-  return lockedRows > 0
-    ? 'expired rows deleted, locked rows left for the next run'
-    : 'expired rows deleted, stopped early';
+  if (complete) return JobLog.ExpiredRowsDeleted;
+  return lockedRows > 0 ? JobLog.LockedRowsLeft : JobLog.StoppedEarly;
 }
 
 function reportDeleted(ctx: JobContext, deleted: number): void {

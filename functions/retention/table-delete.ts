@@ -2,6 +2,7 @@
  * One table's (or one partition's) expired rows, by the path its statistics call for, with
  * the fall-back to the heap when a long-held snapshot makes the index walk too slow.
  */
+import { JobLog, type LogMessage } from '../log-messages.js';
 import type { BatchRunner } from './batch-runner.js';
 import { runHeapSweep } from './heap-sweep.js';
 import {
@@ -17,7 +18,7 @@ import type { TableProfile } from './table-profile.js';
 
 /** Something a run should tell people; `warn` when it slows a run or leaves rows behind. */
 export type Notice = (
-  message: string,
+  message: LogMessage,
   fields: Readonly<Record<string, unknown>>,
   level?: 'info' | 'warn',
 ) => void;
@@ -62,7 +63,7 @@ export async function deleteFromTable(
     const reason =
       `walking the ${table.index} index to the first expired row took longer than ${error.limitMs} ms ` +
       '(entries of deleted rows that a long-held snapshot keeps from being cleaned up): sweeping the heap instead, which does not read the index';
-    options.onNotice?.('index walk too slow, sweeping the heap', {
+    options.onNotice?.(JobLog.IndexWalkTooSlow, {
       table: table.name,
       index: table.index,
       limitMs: error.limitMs,
@@ -76,7 +77,7 @@ export async function deleteFromTable(
 }
 
 function warnNoIndex(table: TableProfile, notice: Notice | undefined): void {
-  notice?.('no index on the cleanup column', {
+  notice?.(JobLog.NoIndex, {
     table: table.name,
     column: table.column,
     consequence: 'no keyset batches: each run sweeps the whole table',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Clock } from '../clock.js';
+import { JobLog } from '../log-messages.js';
 import { DeadlineReached, describeError, SkipRun } from './errors.js';
 import { runMetrics } from './metric-names.js';
 import { type JobContext, type JobResult, Outcome, type RunRecord, type Trigger } from './types.js';
@@ -72,7 +73,7 @@ export async function runJob(request: RunRequest, deps: RunnerDependencies): Pro
   const scheduledTime = request.scheduledTime ?? new Date(startedMs);
   const deadline = startDeadline(clock, request.deadline, request.signal);
 
-  logger.info('job started', {
+  logger.info(JobLog.JobStarted, {
     scheduledTime: scheduledTime.toISOString(),
     startedAt: iso(startedMs),
     deadline: iso(request.deadline),
@@ -116,8 +117,8 @@ export async function runJob(request: RunRequest, deps: RunnerDependencies): Pro
     ...ending,
   };
   const { job: _job, runId: _runId, ...fields } = record;
-  if (record.outcome === Outcome.Failed) logger.error('job finished', fields);
-  else logger.info('job finished', fields);
+  if (record.outcome === Outcome.Failed) logger.error(JobLog.JobFinished, fields);
+  else logger.info(JobLog.JobFinished, fields);
   publishRunMetrics(metrics, record);
   return record;
 }

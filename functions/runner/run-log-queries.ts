@@ -3,6 +3,7 @@
  * them as query definitions) and the CLI (`history --aws` runs one). Plain data: importing
  * this loads no CDK code.
  */
+import { JobLog } from '../log-messages.js';
 
 /** A query in parts, as CDK's `logs.QueryString` takes them. */
 export interface LogQueryParts {
@@ -23,7 +24,7 @@ export const recentRunsQueryName = 'recent runs';
 export function recentRunsQuery(limit = 1_000): LogQueryParts {
   return {
     fields: ['@timestamp', 'job', 'trigger', 'scheduledTime', 'outcome', 'durationMs', '@message'],
-    filterStatements: ['message = "job finished"'],
+    filterStatements: [`message = "${JobLog.JobFinished}"`],
     sort: '@timestamp desc',
     limit,
   };

@@ -3,6 +3,7 @@
  * `10:15:00  location-cleanup  succeeded  812 ms  deleted 100,356 rows in 11 batches`.
  * Times are UTC, like the schedules.
  */
+import { HarnessLog, JobLog } from '../../functions/log-messages.js';
 import type { ErrorDetails, JobResult } from '../../functions/runner/types.js';
 import { formatClockTime, formatCount, formatDuration } from './format-values.js';
 import { outcomeLabel, summarizeError, summarizeRun } from './run-summary.js';
@@ -45,12 +46,12 @@ type Formatter = (line: LogLine, event: EventLine) => string | undefined;
 type EventLine = (event: string, details?: string, job?: string) => string;
 
 const formatters: Readonly<Record<string, Formatter>> = {
-  'job started': (line, event) => {
+  [JobLog.JobStarted]: (line, event) => {
     const manual = line.trigger === 'manual';
     const when = manual ? 'manual run' : `scheduled for ${clock(line.scheduledTime)}`;
     return event('started', `${when}${line.dryRun === true ? ', dry run' : ''}`);
   },
-  'job finished': (line, event) =>
+  [JobLog.JobFinished]: (line, event) =>
     event(
       outcomeLabel(String(line.outcome)),
       joinParts(
@@ -63,80 +64,81 @@ const formatters: Readonly<Record<string, Formatter>> = {
         }),
       ),
     ),
-  'event rejected': (line, event) => event('rejected', errorOf(line)),
+  [JobLog.EventRejected]: (line, event) => event('rejected', errorOf(line)),
   // The purge jobs' own lines: progress of a long run; the totals are on `job finished`.
-  'deleting expired rows': (line, event) =>
+  [JobLog.DeletingExpiredRows]: (line, event) =>
     event(
       'progress',
       `deleted ${formatCount(Number(line.deleted))} rows so far in ${formatCount(Number(line.batches))} batches`,
     ),
-  'dry run: rows that would be deleted': () => undefined,
-  'partition dropped': (line, event) =>
+  [JobLog.DryRunCount]: () => undefined,
+  [JobLog.PartitionDropped]: (line, event) =>
     event(
       '',
       `dropped partition ${String(line.partition)} (${formatCount(Number(line.rows))} rows, by ${String(line.rowsCountedBy)})`,
     ),
-  'partition detached': (line, event) =>
+  [JobLog.PartitionDetached]: (line, event) =>
     event(
       '',
       `detached partition ${String(line.partition)} (${formatCount(Number(line.rows))} rows, by ${String(line.rowsCountedBy)})`,
     ),
   // The harness's lines.
-  'starting the embedded PostgreSQL': (line, event) =>
+  [HarnessLog.StartingEmbeddedPostgres]: (line, event) =>
     event('', `starting the embedded PostgreSQL (data in ${String(line.dataDir)})`),
-  'embedded PostgreSQL left behind': (line, event) =>
+  [HarnessLog.EmbeddedPostgresLeftBehind]: (line, event) =>
     event('', `embedded PostgreSQL left behind by an earlier run: ${String(line.detail)}`),
-  'schema migrated': (line, event) => {
+  [HarnessLog.SchemaMigrated]: (line, event) => {
     const applied = Array.isArray(line.applied) ? line.applied.map(String) : [];
     return applied.length > 0 ? event('', `schema migrated: ${applied.join(', ')}`) : undefined;
   },
-  'locations partitioned by day': (line, event) =>
+  [HarnessLog.LocationsPartitioned]: (line, event) =>
     event(
       '',
       line.converted === true
         ? `locations partitioned by day: ${formatCount(Number(line.rowsMoved))} rows moved into ${formatCount(Number(line.partitionsCreated))} day partitions and a DEFAULT one`
         : `locations partitioned by day: ${formatCount(Number(line.partitionsCreated))} day partitions added`,
     ),
-  'demo data written': (line, event) =>
+  [HarnessLog.DemoDataWritten]: (line, event) =>
     event(
       '',
       `demo data written: ${formatCount(Number(line.devices))} devices, ${formatCount(Number(line.locations))} locations, ${formatCount(Number(line.idempotencyKeys))} idempotency keys`,
     ),
-  'database ready': (line, event) =>
+  [HarnessLog.DatabaseReady]: (line, event) =>
     event(
       '',
       line.embedded === true
         ? `embedded PostgreSQL ${String(line.serverVersion)} at ${String(line.url)} (psql: npm run jobs -- db)`
         : `database at ${String(line.url)} (DATABASE_URL)`,
     ),
-  'scheduler started': (line, event) => {
+  [HarnessLog.SchedulerStarted]: (line, event) => {
     const jobs = Array.isArray(line.jobs) ? (line.jobs as LogLine[]) : [];
     const next = jobs.map((job) => `${String(job.job)} next at ${clock(job.nextRun)}`);
     return event('', `scheduler started: ${next.join(', ')} (UTC); Ctrl-C stops`);
   },
-  'jobs paused': (line, event) =>
+  [HarnessLog.JobsPaused]: (line, event) =>
     event('', `paused, not scheduled: ${list(line.jobs)} (enabled: false in the catalogue)`),
-  'run history not written': (line, event) =>
+  [HarnessLog.HistoryNotWritten]: (line, event) =>
     event('warning', `run history not written: ${errorOf(line)}`),
-  'fire skipped': (line, event) =>
+  [HarnessLog.FireSkipped]: (line, event) =>
     event('skipped', `fire of ${clock(line.scheduledTime)}: ${String(line.reason)}`),
-  'missed fires': (line, event) =>
+  [HarnessLog.MissedFires]: (line, event) =>
     event(
       'missed',
       `${formatCount(Number(line.missed))} fires, from ${clock(line.firstMissed)}: ${String(line.reason)}`,
     ),
-  'run failed': (line, event) => event('failed', errorOf(line)),
-  'schedule ended': (line, event) => event('ended', `no more fires for ${String(line.schedule)}`),
-  'shutting down': (line, event) =>
+  [HarnessLog.RunFailed]: (line, event) => event('failed', errorOf(line)),
+  [HarnessLog.ScheduleEnded]: (line, event) =>
+    event('ended', `no more fires for ${String(line.schedule)}`),
+  [HarnessLog.ShuttingDown]: (line, event) =>
     event(
       '',
       `shutting down (${String(line.reason)}): waiting up to ${formatDuration(Number(line.timeoutMs))} for running jobs`,
     ),
-  'scheduler stopping': () => undefined,
-  'scheduler stopped': () => undefined,
-  'scheduler stopped, abandoning runs': (line, event) =>
+  [HarnessLog.SchedulerStopping]: () => undefined,
+  [HarnessLog.SchedulerStopped]: () => undefined,
+  [HarnessLog.SchedulerAbandoning]: (line, event) =>
     event('', `abandoned, still running at the shutdown timeout: ${list(line.abandoned)}`),
-  'shut down': (_line, event) => event('', 'shut down'),
+  [HarnessLog.ShutDown]: (_line, event) => event('', 'shut down'),
 };
 
 /**
@@ -157,7 +159,7 @@ export function formatLogLine(line: LogLine, options: HumanLineOptions = {}): st
   };
   const message = typeof line.message === 'string' ? line.message : '';
   // The purge's totals (`expired rows deleted`, `..., stopped early`, ...): on `job finished` too.
-  if (message.startsWith('expired rows deleted')) return undefined;
+  if (message.startsWith(JobLog.ExpiredRowsDeleted)) return undefined;
   const formatter = formatters[message];
   if (formatter) return formatter(line, event);
   return event(levelMark(line.level), joinParts(message, plainFields(line)));

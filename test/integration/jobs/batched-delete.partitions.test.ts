@@ -165,7 +165,7 @@ describe('deleteInBatches on a partitioned table', () => {
     const left = `public.${dayPartition('2026-10-23')}`;
     expect(first).toMatchObject({
       complete: false,
-      partitions: { left: [{ name: left, reason: 'lock not granted in time' }] },
+      partitions: { left: [{ name: left, reason: 'lock_timeout' }] },
     });
     expect(first.partitions?.removed).toHaveLength(8);
     expect(notices.map(([message]) => message)).toContain('partition left for the next run');
