@@ -5,9 +5,7 @@ import { JobLog } from '../log-messages.js';
 import { describeError } from '../runner/errors.js';
 import { connectionConfig, type DatabaseLocation, secretTls } from './connection-config.js';
 import type { SecretSource } from './rds-secret.js';
-
-/** SQLSTATE for a rejected password: the secret may have been rotated since it was cached. */
-const invalidPassword = '28P01';
+import { SqlState, sqlStateOf } from './sqlstate.js';
 
 /** What a {@link DatabaseSession} is built from. */
 export interface DatabaseSessionOptions {
@@ -102,5 +100,5 @@ const noSecrets: SecretSource = {
 };
 
 function isInvalidPassword(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === invalidPassword;
+  return sqlStateOf(error) === SqlState.InvalidPassword;
 }

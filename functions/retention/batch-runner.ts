@@ -3,6 +3,7 @@
  * {@link BatchFailedError} that says what is known, and the run's totals kept.
  */
 import type { ClientBase, QueryResult } from 'pg';
+import { SqlState, sqlStateOf } from '../db/sqlstate.js';
 import {
   CommitOutcomeUnknownError,
   inShortTransaction,
@@ -16,9 +17,6 @@ import { BatchFailedError, type BatchFailureProgress } from './errors.js';
  * consecutive on the heap path, scattered over the table (in index order) on the index path.
  */
 export const defaultMaxPagesPerBatch = 4_096;
-
-/** SQLSTATE 55P03: a lock was not granted within `lock_timeout`. */
-const lockNotAvailable = '55P03';
 
 /** Where a batched delete has got to, after a batch committed. */
 export interface BatchProgress {
@@ -94,7 +92,7 @@ export async function runBatch<T extends { readonly deleted: number }>(
       lead,
     );
   } catch (error) {
-    if ((error as { code?: unknown }).code === lockNotAvailable) return { lockTimedOut: true };
+    if (sqlStateOf(error) === SqlState.LockNotAvailable) return { lockTimedOut: true };
     if (passThrough(error)) throw error;
     const known = progressOf(runner.tally);
     if (error instanceof CommitOutcomeUnknownError) {

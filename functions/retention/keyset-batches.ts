@@ -13,13 +13,11 @@
  * (`FOR UPDATE SKIP LOCKED`), which stay for the next run and are counted.
  */
 import type { ClientBase } from 'pg';
+import { SqlState, sqlStateOf } from '../db/sqlstate.js';
 import { MaintenanceError } from '../errors.js';
 import { type BatchRunner, countOf, runBatchAroundLocks } from './batch-runner.js';
 import type { KeysetStatements } from './statements.js';
 import type { StrategyChoice } from './strategy.js';
-
-/** SQLSTATE 57014: a statement was cancelled (here: by its `statement_timeout`). */
-const queryCanceled = '57014';
 
 /** After this many lock timeouts in a run, every later batch goes around locks at once. */
 const lockTimeoutsBeforeSkipping = 3;
@@ -187,7 +185,7 @@ async function findBound(
     ]);
     return rows[0]?.bound;
   } catch (error) {
-    if (walkLimitMs !== undefined && (error as { code?: unknown }).code === queryCanceled) {
+    if (walkLimitMs !== undefined && sqlStateOf(error) === SqlState.QueryCanceled) {
       throw new IndexWalkTooSlowError(walkLimitMs, error);
     }
     throw error;

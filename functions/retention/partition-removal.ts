@@ -7,19 +7,12 @@
  * partition's files are removed at `COMMIT`, after the locks are released.)
  */
 import { type ClientBase, escapeLiteral } from 'pg';
-import { inTransaction, type TransactionLimits } from '../db/transaction.js';
+import { SqlState, sqlStateOf } from '../db/sqlstate.js';
+import { inShortTransaction, type TransactionLimits } from '../db/transaction.js';
 import type { Partition } from './partitions.js';
 
 /** What happens to an expired partition. */
 export type PartitionRemoval = 'drop' | 'detach';
-
-/**
- * SQLSTATE 55P03: lock not available; 42P01: undefined table; 2BP01: dependent objects still
- * exist (a view or a foreign key of the backend's on the partition).
- */
-const lockNotAvailable = '55P03';
-const undefinedTable = '42P01';
-const dependentObjectsStillExist = '2BP01';
 
 /**
  * Default limits of one partition's DDL: it waits at most 50 ms for its lock (the backend's
@@ -102,8 +95,8 @@ export async function checkPartitions(
       ({ rows } = await db.query(selects.join(' UNION ALL '), [column.cutoff.value]));
     } catch (error) {
       // One of them is gone (another run removed it): check them one by one.
-      if (codeOf(error) !== undefinedTable || chunk.length === 1) {
-        if (codeOf(error) === undefinedTable) continue;
+      if (sqlStateOf(error) !== SqlState.UndefinedTable || chunk.length === 1) {
+        if (sqlStateOf(error) === SqlState.UndefinedTable) continue;
         throw error;
       }
       for (const partition of chunk) {
@@ -141,32 +134,32 @@ export async function removePartition(
     options.removal === 'drop'
       ? `DROP TABLE ${partition.quotedName}`
       : `ALTER TABLE ${partition.parentQuotedName} DETACH PARTITION ${partition.quotedName}`;
-  checkLimits(options.limits);
   // One round trip, then COMMIT: the parent locked, whether the partition is still attached,
   // and the DDL run only if it is (a DO block, so that no round trip waits in between while
   // the lock is held).
   const attached = `EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = ${partition.oid} AND inhparent = ${partition.parentOid})`;
-  const begin =
-    `BEGIN; SET LOCAL statement_timeout = ${options.limits.statementTimeoutMs}; ` +
-    `SET LOCAL lock_timeout = ${options.limits.lockTimeoutMs}; ` +
+  const lead =
     `LOCK TABLE ONLY ${partition.parentQuotedName} IN ACCESS EXCLUSIVE MODE; ` +
     `SELECT ${attached} AS attached; ` +
     `DO ${dollarQuote(`BEGIN IF ${attached} THEN EXECUTE ${escapeLiteral(ddl)}; END IF; END`)}`;
   try {
-    return await inTransaction(
+    return await inShortTransaction(
       db,
+      options.limits,
       async (begun): Promise<RemovalOutcome> => {
         const check = begun.find((result) => result.command === 'SELECT');
         const wasAttached = (check?.rows[0] as { attached?: boolean } | undefined)?.attached;
         return wasAttached ? { removed: true } : { removed: false, reason: KeptReason.Gone };
       },
-      begin,
+      {},
+      lead,
     );
   } catch (error) {
-    if (codeOf(error) === lockNotAvailable)
+    if (sqlStateOf(error) === SqlState.LockNotAvailable)
       return { removed: false, reason: KeptReason.LockTimeout };
-    if (codeOf(error) === undefinedTable) return { removed: false, reason: KeptReason.Gone };
-    if (codeOf(error) === dependentObjectsStillExist) {
+    if (sqlStateOf(error) === SqlState.UndefinedTable)
+      return { removed: false, reason: KeptReason.Gone };
+    if (sqlStateOf(error) === SqlState.DependentObjectsStillExist) {
       const { message, detail } = error as { message: string; detail?: string };
       return { removed: false, reason: KeptReason.Dependents, detail: detail ?? message };
     }
@@ -191,16 +184,4 @@ export interface RemovalOptions {
 interface ColumnCutoffValue {
   readonly value: string;
   readonly cast: string;
-}
-
-function checkLimits(limits: TransactionLimits): void {
-  for (const value of [limits.statementTimeoutMs, limits.lockTimeoutMs]) {
-    if (!Number.isInteger(value) || value < 1) {
-      throw new RangeError(`partition limits must be whole milliseconds ≥ 1, got ${value}`);
-    }
-  }
-}
-
-function codeOf(error: unknown): unknown {
-  return (error as { code?: unknown } | null)?.code;
 }

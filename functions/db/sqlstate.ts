@@ -1,0 +1,25 @@
+/**
+ * The PostgreSQL error codes (SQLSTATE) the jobs act on, in one place, and how to read one
+ * off an error that `pg` threw. See PostgreSQL's "Appendix A. PostgreSQL Error Codes".
+ */
+export const SqlState = {
+  /** 28P01: the password was rejected (the secret may have been rotated since it was cached). */
+  InvalidPassword: '28P01',
+  /** 55P03: a lock was not granted within `lock_timeout`. */
+  LockNotAvailable: '55P03',
+  /** 57014: a statement was cancelled, here by its `statement_timeout`. */
+  QueryCanceled: '57014',
+  /** 42P01: the table does not exist (another run removed it). */
+  UndefinedTable: '42P01',
+  /** 2BP01: other objects (a view, a foreign key) depend on the object being dropped. */
+  DependentObjectsStillExist: '2BP01',
+} as const;
+
+/** One of {@link SqlState}'s codes. */
+export type SqlState = (typeof SqlState)[keyof typeof SqlState];
+
+/** The SQLSTATE of a database error, if `error` is one. */
+export function sqlStateOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
