@@ -59,7 +59,12 @@ function noOpHandler(counts: Map<string, number>, name: string): JobHandler {
     counts.set(name, (counts.get(name) ?? 0) + 1);
     return {} as RunRecord;
   };
-  return Object.assign(handler, { checkConfig: () => undefined, close: async () => undefined });
+  const noOp: JobHandler = Object.assign(handler, {
+    checkConfig: () => undefined,
+    close: async () => undefined,
+    withEnv: () => noOp,
+  });
+  return noOp;
 }
 
 /** One simulated year through the scheduler; returns fires per job. */

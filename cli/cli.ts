@@ -66,7 +66,7 @@ async function runLocal(command: Command): Promise<number> {
     }
     case 'run': {
       const entry = knownJob(command.job);
-      const restore = installJobOutput(command.json);
+      const restore = installJobOutput(command);
       try {
         const abort = new AbortController();
         void watchStopRequests().requested.then((reason) =>
@@ -78,7 +78,7 @@ async function runLocal(command: Command): Promise<number> {
       }
     }
     case 'start': {
-      const restore = installJobOutput(command.json);
+      const restore = installJobOutput(command);
       try {
         return await startScheduler(
           { ...command, entries: jobs(), stopRequested: watchStopRequests().requested, history },
@@ -108,9 +108,12 @@ function harnessLogger(): Logger {
 }
 
 /** Lines for people on a terminal, unless `--json`; the JSON lines as they are otherwise. */
-function installJobOutput(json: boolean): () => void {
-  const mode = chooseOutputMode(json, process.stdout);
-  return installOutput(mode, [process.stdout, process.stderr], { jobWidth: jobWidth() });
+function installJobOutput(flags: { json: boolean; metrics: boolean }): () => void {
+  const mode = chooseOutputMode(flags.json, process.stdout);
+  return installOutput(mode, [process.stdout, process.stderr], {
+    jobWidth: jobWidth(),
+    metrics: flags.metrics,
+  });
 }
 
 /** The job column's width in lines for people: the longest job name's. */

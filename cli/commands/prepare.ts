@@ -18,16 +18,15 @@ export interface PreparedJobs {
 }
 
 /**
- * Gets jobs ready to run locally: hides metrics unless asked, makes each handler an
- * on-demand Lambda instance (its first run is a cold start), loads the handlers, checks
- * their configuration (a `ConfigError` stops here, before any database starts), opens the
- * database and points the handlers at it; with a history, each run's record goes there.
+ * Gets jobs ready to run locally: loads the handlers, checks their configuration (a
+ * `ConfigError` stops here, before any database starts), opens the database and points the
+ * handlers at it (their `DATABASE_URL`, given to them: `process.env` is left as it is); with a
+ * history, each run's record goes there.
  */
 export async function prepareJobs(
   entries: readonly CatalogueEntry[],
   flags: {
     readonly db: DbFlags;
-    readonly metrics: boolean;
     /**
      * Where each run's record is kept.
      * @default - no history
@@ -36,15 +35,24 @@ export async function prepareJobs(
   },
   logger: Logger,
 ): Promise<PreparedJobs> {
-  // Handlers create their Powertools Logger and Metrics when imported: set up before loading.
-  if (flags.metrics) process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  else process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  // As Lambda does for an on-demand function: each handler's first run logs `cold_start: true`.
-  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
   const { history } = flags;
   const loaded = await loadJobs(entries);
+  for (const job of loaded) job.handler.checkConfig();
+  const database = await openLocalDatabase({
+    env: process.env,
+    ...flags.db,
+    note: (message, fields) => logger.info(message, fields ?? {}),
+  });
+  const bound = loaded.map((job) => ({
+    ...job,
+    // As Lambda does for an on-demand function: each handler's first run is a cold start.
+    handler: job.handler.withEnv({
+      DATABASE_URL: database.url,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    }),
+  }));
   const jobs = history
-    ? loaded.map((job) => ({
+    ? bound.map((job) => ({
         ...job,
         handler: recordingRuns(job.handler, history, (error, record) =>
           logger.warn(HarnessLog.HistoryNotWritten, {
@@ -54,15 +62,7 @@ export async function prepareJobs(
           }),
         ),
       }))
-    : loaded;
-  for (const job of jobs) job.handler.checkConfig();
-  const database = await openLocalDatabase({
-    env: process.env,
-    ...flags.db,
-    note: (message, fields) => logger.info(message, fields ?? {}),
-  });
-  // The handlers read DATABASE_URL at each run.
-  process.env.DATABASE_URL = database.url;
+    : bound;
   return {
     jobs,
     database,

@@ -39,6 +39,12 @@ export type JobHandler = ((event: unknown, context: JobHandlerContext) => Promis
   checkConfig(): void;
   /** Ends the handler's database session, if one is open. */
   close(): Promise<void>;
+  /**
+   * The same job's handler (a new instance: its own session, its first run a cold start) with
+   * `overrides` on top of this one's configuration: how the local harness points handlers at
+   * its database without writing into `process.env`.
+   */
+  withEnv(overrides: Env): JobHandler;
 };
 
 /** Overrides for tests; production uses the defaults. */
@@ -113,7 +119,7 @@ export function createJobHandler<Config, Result extends JobResult>(
       serviceName,
     });
   let session: DatabaseSession | undefined;
-  const coldStarts = new ColdStart();
+  const coldStarts = new ColdStart(env);
 
   async function handler(event: unknown, context: JobHandlerContext): Promise<RunRecord> {
     // Fields the context lacks (all of Lambda's, locally) are left out of the log lines.
@@ -176,5 +182,7 @@ export function createJobHandler<Config, Result extends JobResult>(
       await session?.close();
       session = undefined;
     },
+    withEnv: (overrides: Env) =>
+      createJobHandler(jobName, job, { ...options, env: { ...env, ...overrides } }),
   });
 }

@@ -1,3 +1,4 @@
+import type { Env } from '../../functions/config/env.js';
 import { JobFailedError, type JobHandler } from '../../functions/lambda/create-handler.js';
 import type { RunRecord } from '../../functions/runner/types.js';
 import type { RunHistory } from './run-history.js';
@@ -27,5 +28,6 @@ export function recordingRuns(
   return Object.assign(recorded, {
     checkConfig: () => handler.checkConfig(),
     close: () => handler.close(),
+    withEnv: (env: Env) => recordingRuns(handler.withEnv(env), history, onError),
   });
 }

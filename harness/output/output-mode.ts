@@ -15,23 +15,53 @@ export function chooseOutputMode(json: boolean, stdout: { readonly isTTY?: boole
   return json || !stdout.isTTY ? OutputMode.Json : OutputMode.Human;
 }
 
+/** What {@link installOutput} prints besides the log lines. */
+export interface OutputOptions extends HumanLineOptions {
+  /**
+   * Print the runs' metrics (CloudWatch embedded-metric-format lines) too.
+   * @default false
+   */
+  readonly metrics?: boolean;
+}
+
 /**
  * In human mode, rewrites every JSON line written to the streams as a line for people (see
- * `formatLogLine`), leaving other text as it is; in JSON mode leaves the streams alone, so
- * what is printed is byte for byte what the handlers wrote. Returns the undo.
+ * `formatLogLine`), leaving other text as it is; in JSON mode prints what the handlers wrote
+ * byte for byte. Metric lines are left out unless `metrics`. Returns the undo.
  */
 export function installOutput(
   mode: OutputMode,
   streams: readonly WritableText[],
-  options: HumanLineOptions = {},
+  options: OutputOptions = {},
 ): () => void {
-  if (mode === OutputMode.Json) return () => undefined;
-  const restores = streams.map((stream) =>
-    captureLines(stream, (line) => humanLine(line, options)),
-  );
+  const metrics = options.metrics ?? false;
+  if (mode === OutputMode.Json && metrics) return () => undefined;
+  const rewrite =
+    mode === OutputMode.Json
+      ? (line: string) => (isMetricLine(line) ? undefined : line)
+      : (line: string) => (!metrics && isMetricLine(line) ? undefined : humanLine(line, options));
+  const restores = streams.map((stream) => captureLines(stream, rewrite));
   return () => {
     for (const restore of restores) restore();
   };
+}
+
+/** An embedded-metric-format record (a JSON object with an `_aws` key). */
+function isMetricLine(line: string): boolean {
+  return line.startsWith('{') && line.includes('"_aws"') && isObject(parse(line)?._aws);
+}
+
+function parse(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** One written line for people; text that is not a JSON object stays as it is. */

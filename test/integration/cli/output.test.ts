@@ -4,7 +4,7 @@
  * no made-up Lambda fields; `cold_start` true on a handler's first run only.
  */
 import type pg from 'pg';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defineCatalogue } from '../../../functions/catalogue/index.js';
 import { systemClock } from '../../../functions/clock.js';
 import { locationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
@@ -40,11 +40,10 @@ describe('the output of local runs', () => {
   beforeEach(async () => {
     await resetTables(client);
     await insertLocations(client, 1_500, `now() - interval '40 days' + g * interval '1 second'`);
-    // As prepareJobs sets them before it loads the handlers.
-    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
     handler = createJobHandler('location-cleanup', locationCleanup, {
+      // As prepareJobs gives them to the handlers.
       env: {
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         DATABASE_URL: db().url,
         LOCATION_CLEANUP_BATCH_SIZE: '1000',
         LOCATION_CLEANUP_STRATEGY: 'index',
@@ -57,7 +56,6 @@ describe('the output of local runs', () => {
     restoreOutput?.();
     restoreOutput = undefined;
     terminal.restore();
-    vi.unstubAllEnvs();
     await handler.close();
   });
 
@@ -88,16 +86,43 @@ describe('the output of local runs', () => {
     }
   });
 
-  it('--json leaves the streams as they are: byte for byte what the handler writes', () => {
+  it('--json --metrics leaves the streams as they are: byte for byte what the handler writes', () => {
     // Prepare
     const before = process.stdout.write;
 
     // Act
-    restoreOutput = installOutput(OutputMode.Json, [process.stdout, process.stderr]);
+    restoreOutput = installOutput(OutputMode.Json, [process.stdout, process.stderr], {
+      metrics: true,
+    });
 
     // Assess
     expect(process.stdout.write).toBe(before);
   });
+
+  it.each([
+    [OutputMode.Json, false],
+    [OutputMode.Json, true],
+    [OutputMode.Human, false],
+    [OutputMode.Human, true],
+  ])(
+    '%s output, metrics %s: the metric lines only when asked, without touching process.env',
+    async (mode, metrics) => {
+      // Prepare
+      const env = { ...process.env };
+      restoreOutput = installOutput(mode, [process.stdout, process.stderr], { metrics });
+
+      // Act
+      await run();
+
+      // Assess
+      const written = terminal.text();
+      expect(written.includes('"_aws"') || written.includes('metrics  ')).toBe(metrics);
+      expect(written).toContain(
+        mode === OutputMode.Json ? '"message":"job finished"' : 'succeeded',
+      );
+      expect(process.env).toEqual(env);
+    },
+  );
 
   it('cold_start: true on the handler’s first run, false on the next', async () => {
     // Act

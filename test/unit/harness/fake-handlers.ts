@@ -30,11 +30,13 @@ export function fakeHandler(options: { autoFinish?: boolean } = {}): FakeHandler
       calls.push(invocation);
       if (options.autoFinish) invocation.finish();
     });
-  return Object.assign(handler, {
+  const fake: FakeHandler = Object.assign(handler, {
     calls,
     checkConfig: () => undefined,
     close: async () => undefined,
+    withEnv: () => fake,
   });
+  return fake;
 }
 
 function record(): RunRecord {
