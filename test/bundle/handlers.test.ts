@@ -80,7 +80,7 @@ describe('the built bundles, invoked as Lambda does', () => {
     bundles = await synthesizeBundles(outdir);
     client = await db().connect();
     await seedDemoData(client, { devices: 4, locationsPerDevice: 500, idempotencyKeys: 300 });
-  }, 120_000);
+  });
   afterAll(() => rm(outdir, { recursive: true, force: true }));
 
   it('builds one minified bundle per catalogued job', async () => {

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type pg from 'pg';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { readPurgeConfig } from '../../../functions/config/purge-config.js';
 import {
   type BatchedDeleteOptions,
@@ -151,12 +151,15 @@ describe('deleteInBatches on a partitioned table', () => {
     // Prepare: a report reads the Oct 23 partition in an open transaction
     await insertLocations(client, hours, hourly);
     const reporter = await db().connect();
+    // Ended whatever happens, so that no lock is left to hold up the next test's set-up.
+    onTestFinished(() => reporter.end());
     await reporter.query('BEGIN');
     await reporter.query(`SELECT count(*) FROM ${dayPartition('2026-10-23')}`);
 
-    // Act
+    // Act: the 20 ms lock timeout fires on the Oct 23 partition, which the report holds
+    // throughout; the statement timeout only guards against a hang
     const first = await clean({
-      partitionLimits: { statementTimeoutMs: 5_000, lockTimeoutMs: 20 },
+      partitionLimits: { statementTimeoutMs: 120_000, lockTimeoutMs: 20 },
     });
     await reporter.query('COMMIT');
     const second = await clean();

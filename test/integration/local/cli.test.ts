@@ -337,7 +337,7 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     // The same data, not a new seed: only fixes that crossed the 30-day line since the first
     // run's cutoff are due (200,000 fixes over 60 days: about one every 26 s).
     expect(secondDeleted.deleted).toBeLessThan(firstDeleted.deleted / 1_000);
-  }, 60_000);
+  });
 
   it('--partitioned converts the demo locations to day partitions, rows kept, and the cleanup drops the expired ones', async () => {
     // Prepare: a demo database with a plain locations, as a first start leaves it
@@ -372,7 +372,7 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     // Converted once: the second start finds it partitioned, with nothing old left.
     expect(again.logs('locations partitioned by day')).toEqual([]);
     expect(resultOf(again).wouldDelete).toBeLessThan(100);
-  }, 60_000);
+  });
 
   it('starts again after being killed (SIGKILL) on its first start, with demo data written once', async () => {
     // Prepare: killed once the schema is in, while the demo data may still be going in
@@ -400,5 +400,5 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     const cleanup = next.logs('job finished').find((line) => line.job === 'location-cleanup');
     expect(cleanup).toMatchObject({ outcome: 'succeeded' });
     expect((cleanup?.result as { deleted?: number } | undefined)?.deleted).toBeGreaterThan(0);
-  }, 60_000);
+  });
 });
