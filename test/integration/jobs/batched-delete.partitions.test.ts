@@ -278,9 +278,17 @@ describe('deleteInBatches on a partitioned table', () => {
     await insertLocations(client, hours, hourly);
     await client.query('ANALYZE locations');
     const other = await db().connect();
+    // Each run waits for the parent's lock (or a row) that the other holds until it commits,
+    // however long a busy machine makes that, and then finds the partition gone: the default
+    // 50 ms lock timeout would race the other's DROP, and both runs could leave one partition.
+    const limits = { statementTimeoutMs: 120_000, lockTimeoutMs: 120_000 };
+    const waiting = { limits, partitionLimits: limits };
 
     // Act
-    const [mine, theirs] = await Promise.all([clean(), clean({ batchSize: 3 }, other)]);
+    const [mine, theirs] = await Promise.all([
+      clean(waiting),
+      clean({ ...waiting, batchSize: 3 }, other),
+    ]);
 
     // Assess
     expect(mine.deleted + theirs.deleted).toBe(expiredRows);

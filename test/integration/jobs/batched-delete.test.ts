@@ -153,11 +153,15 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
     );
     await insertLocations(client, 25, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
     const other = await db().connect();
+    // Each run waits for the rows the other's batch holds until that batch commits, however
+    // long a busy machine makes it: the default 1 s lock timeout would race that batch (and a
+    // run that timed out would go around the rows and end incomplete).
+    const limits = { statementTimeoutMs: 120_000, lockTimeoutMs: 120_000 };
 
     // Act
     const [mine, theirs] = await Promise.all([
-      deleteOld({ batchSize: 500 }),
-      deleteInBatches(other, locations, { cutoff, batchSize: 700, strategy }),
+      deleteOld({ batchSize: 500, limits }),
+      deleteInBatches(other, locations, { cutoff, batchSize: 700, strategy, limits }),
     ]);
 
     // Assess
