@@ -8,7 +8,7 @@ import {
   isAlive,
   readPostmasterPid,
 } from '../../../functions/local/postgres-stale.js';
-import { seedDemoData } from '../../../functions/local/seed.js';
+import { seedSteadyDemoData } from '../../support/demo-data.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
 import { createTestDatabase, useTestDatabase } from '../../support/test-database.js';
 import { cleanEnv, runCli, startCli } from './cli-process.js';
@@ -29,13 +29,8 @@ describe('jobs CLI', () => {
 
   beforeAll(async () => {
     client = await db().connect();
-    await seedDemoData(client, { devices: 5, locationsPerDevice: 400, idempotencyKeys: 50 });
-    // No fix within 10 minutes of the 30-day line, so none crosses it while the tests count.
-    await client.query(
-      `DELETE FROM locations
-       WHERE created_at BETWEEN now() - interval '30 days 10 minutes'
-                            AND now() - interval '29 days 23 hours 50 minutes'`,
-    );
+    // No fix crosses the 30-day line within the hour, so none does while the tests count.
+    await seedSteadyDemoData(client, { devices: 5, locationsPerDevice: 400, idempotencyKeys: 50 });
   });
 
   it('lists every job with its schedule, timeout and next three runs', async () => {
@@ -129,7 +124,7 @@ describe('jobs CLI', () => {
     'refuses to run with %s=%j: exit 2, the variable named, nothing deleted',
     async (name, value) => {
       // Prepare
-      await seedDemoData(client, { devices: 1, locationsPerDevice: 200, idempotencyKeys: 0 });
+      await seedSteadyDemoData(client, { devices: 1, locationsPerDevice: 200, idempotencyKeys: 0 });
       const before = await counts(client);
 
       // Act
