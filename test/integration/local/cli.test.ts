@@ -247,13 +247,32 @@ describe('jobs CLI', () => {
     });
 
     it('exits 1 when a run is still going at the shutdown timeout, naming it as abandoned', async () => {
-      // Prepare: a "database" that accepts connections and never answers, so a run that
-      // connects to it is certain to be still running when the signal comes
+      // Prepare: a "database" that lets a session in and never answers its queries, so a run
+      // that has sent one is certain to be still running when the signal comes (one that
+      // never answered the start-up would end the run at the client's 10 s connect timeout)
       const sockets = new Set<Socket>();
-      const silent = createServer((socket) => sockets.add(socket));
+      let queried: () => void = () => undefined;
+      const waitingForAnswer = new Promise<void>((resolve) => {
+        queried = resolve;
+      });
+      const silent = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+        let startup = Buffer.alloc(0);
+        socket.on('data', (chunk: Buffer) => {
+          if (startup.length >= 4 && startup.length >= startup.readInt32BE(0)) {
+            queried(); // a message after the start-up: a query, never answered
+            return;
+          }
+          startup = Buffer.concat([startup, chunk]);
+          if (startup.length < 4 || startup.length < startup.readInt32BE(0)) return;
+          // AuthenticationOk, then ReadyForQuery (idle)
+          socket.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0, 0x5a, 0, 0, 0, 5, 0x49]));
+          if (startup.length > startup.readInt32BE(0)) queried();
+        });
+      });
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       const { port } = silent.address() as AddressInfo;
-      const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
       const cli = startCli(
         ['start', '--run-now', '--shutdown-timeout', '0'],
         cleanEnv({ DATABASE_URL: `postgres://jobs:Pa55word@127.0.0.1:${port}/pm` }),
@@ -261,7 +280,7 @@ describe('jobs CLI', () => {
 
       try {
         // Act
-        await connected;
+        await waitingForAnswer;
         cli.child.kill('SIGTERM');
         const code = await cli.exited;
 
