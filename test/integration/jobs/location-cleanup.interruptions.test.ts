@@ -388,11 +388,13 @@ describe('location-cleanup, interrupted', () => {
   });
 
   it('sweeps the heap by default when the first index walk passes the batch statement timeout', async () => {
-    // Prepare: no walk limit of its own, so the batches' statement timeout (2 s) is the walk's,
-    // and the walk is held up by a lock until that cancels it. The heap batches get the same
-    // timeout: 1,010 rows on a dozen pages, each batch is cheap (the first also waits for the
-    // lock's release, one poll of pg_stat_activity), so 2 s is a wide margin, not a race.
-    const run = cleanup({ limits: { statementTimeoutMs: 2_000, lockTimeoutMs: 60_000 } });
+    // Prepare: no walk limit of its own, so the batches' statement timeout (5 s, the default)
+    // is the walk's, and the walk is held up by a lock until that cancels it (the lock timeout
+    // is longer, so the walk is cancelled as too slow, not as a lock not granted). The heap
+    // batches get the same 5 s: 1,010 rows on a dozen pages, each batch is cheap, and the
+    // first also waits for the lock's release, one poll of pg_stat_activity away (up to
+    // 0.2 s seen with a load average of 19 on 2 cores): a wide margin, not a race.
+    const run = cleanup({ limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 120_000 } });
 
     // Act
     const outcome = await withIndexWalkHeldUp(run);
@@ -403,7 +405,7 @@ describe('location-cleanup, interrupted', () => {
       result: { deleted: 1_000, complete: true, strategy: 'heap' },
     });
     expect((outcome.result as { strategyReason: string }).strategyReason).toContain(
-      'took longer than 2000 ms',
+      'took longer than 5000 ms',
     );
     expect(await countRows(t.client, 'locations')).toBe(10);
   });
