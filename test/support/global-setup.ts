@@ -57,6 +57,8 @@ async function provideServer(template: string) {
   const server = await startPostgresServer({
     dataDir: path.join(runDir, 'data'),
     persistent: false,
+    // A hang guard (usually under a second): generous, as on a busy machine start-up is slow.
+    startTimeoutMs: 300_000,
   });
   // Vitest exits on Ctrl-C without calling teardown: at least ask the server to shut down.
   const onExit = () => {

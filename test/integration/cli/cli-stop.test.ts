@@ -60,7 +60,7 @@ describe('the CLI stops the embedded server when its terminal or output goes awa
     expect(`${db.stdout}${db.stderr}`).not.toContain(password);
     expect(((await stat(passfile)).mode & 0o777).toString(8)).toBe('600');
     expect(rows[0]?.name).toBe('location_jobs');
-  }, 60_000);
+  });
 
   it('treats a closed stdout pipe (`| head`) as a stop request: no EPIPE crash, server stopped', async () => {
     // Prepare
@@ -80,5 +80,5 @@ describe('the CLI stops the embedded server when its terminal or output goes awa
     expect(code).toBe(0);
     expect(server && (await isAlive(server.pid))).toBe(false);
     expect(await readPostmasterPid(dataDir)).toBeUndefined();
-  }, 60_000);
+  });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearStaleServer, isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
-import { seedDemoData } from '../../../dev-db/seed.js';
+import { seedSteadyDemoData } from '../../support/demo-data.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
 import { createTestDatabase, useTestDatabase } from '../../support/test-database.js';
 import { cleanEnv, runCli, startCli } from './cli-process.js';
@@ -25,13 +25,8 @@ describe('jobs CLI', () => {
 
   beforeAll(async () => {
     client = await db().connect();
-    await seedDemoData(client, { devices: 5, locationsPerDevice: 400, idempotencyKeys: 50 });
-    // No fix within 10 minutes of the 30-day line, so none crosses it while the tests count.
-    await client.query(
-      `DELETE FROM locations
-       WHERE created_at BETWEEN now() - interval '30 days 10 minutes'
-                            AND now() - interval '29 days 23 hours 50 minutes'`,
-    );
+    // No fix crosses the 30-day line within the hour, so none does while the tests count.
+    await seedSteadyDemoData(client, { devices: 5, locationsPerDevice: 400, idempotencyKeys: 50 });
   });
 
   it('lists every job with its schedule, timeout and next three runs', async () => {
@@ -125,7 +120,7 @@ describe('jobs CLI', () => {
     'refuses to run with %s=%j: exit 2, the variable named, nothing deleted',
     async (name, value) => {
       // Prepare
-      await seedDemoData(client, { devices: 1, locationsPerDevice: 200, idempotencyKeys: 0 });
+      await seedSteadyDemoData(client, { devices: 1, locationsPerDevice: 200, idempotencyKeys: 0 });
       const before = await counts(client);
 
       // Act
@@ -248,13 +243,32 @@ describe('jobs CLI', () => {
     });
 
     it('exits 1 when a run is still going at the shutdown timeout, naming it as abandoned', async () => {
-      // Prepare: a "database" that accepts connections and never answers, so a run that
-      // connects to it is certain to be still running when the signal comes
+      // Prepare: a "database" that lets a session in and never answers its queries, so a run
+      // that has sent one is certain to be still running when the signal comes (one that
+      // never answered the start-up would end the run at the client's 10 s connect timeout)
       const sockets = new Set<Socket>();
-      const silent = createServer((socket) => sockets.add(socket));
+      let queried: () => void = () => undefined;
+      const waitingForAnswer = new Promise<void>((resolve) => {
+        queried = resolve;
+      });
+      const silent = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+        let startup = Buffer.alloc(0);
+        socket.on('data', (chunk: Buffer) => {
+          if (startup.length >= 4 && startup.length >= startup.readInt32BE(0)) {
+            queried(); // a message after the start-up: a query, never answered
+            return;
+          }
+          startup = Buffer.concat([startup, chunk]);
+          if (startup.length < 4 || startup.length < startup.readInt32BE(0)) return;
+          // AuthenticationOk, then ReadyForQuery (idle)
+          socket.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0, 0x5a, 0, 0, 0, 5, 0x49]));
+          if (startup.length > startup.readInt32BE(0)) queried();
+        });
+      });
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       const { port } = silent.address() as AddressInfo;
-      const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
       const cli = startCli(
         ['start', '--run-now', '--shutdown-timeout', '0'],
         cleanEnv({ DATABASE_URL: `postgres://jobs:Pa55word@127.0.0.1:${port}/pm` }),
@@ -262,7 +276,7 @@ describe('jobs CLI', () => {
 
       try {
         // Act
-        await connected;
+        await waitingForAnswer;
         cli.child.kill('SIGTERM');
         const code = await cli.exited;
 
@@ -333,7 +347,7 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     // The same data, not a new seed: only fixes that crossed the 30-day line since the first
     // run's cutoff are due (200,000 fixes over 60 days: about one every 26 s).
     expect(secondDeleted.deleted).toBeLessThan(firstDeleted.deleted / 1_000);
-  }, 60_000);
+  });
 
   it('--partitioned converts the demo locations to day partitions, rows kept, and the cleanup drops the expired ones', async () => {
     // Prepare: a demo database with a plain locations, as a first start leaves it
@@ -368,7 +382,7 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     // Converted once: the second start finds it partitioned, with nothing old left.
     expect(again.logs('locations partitioned by day')).toEqual([]);
     expect(resultOf(again).wouldDelete).toBeLessThan(100);
-  }, 60_000);
+  });
 
   it('starts again after being killed (SIGKILL) on its first start, with demo data written once', async () => {
     // Prepare: killed once the schema is in, while the demo data may still be going in
@@ -396,5 +410,5 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     const cleanup = next.logs('job finished').find((line) => line.job === 'location-cleanup');
     expect(cleanup).toMatchObject({ outcome: 'succeeded' });
     expect((cleanup?.result as { deleted?: number } | undefined)?.deleted).toBeGreaterThan(0);
-  }, 60_000);
+  });
 });

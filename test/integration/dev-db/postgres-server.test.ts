@@ -6,7 +6,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type PostgresServer, startPostgresServer } from '../../../dev-db/postgres-server.js';
+import {
+  type PostgresServer,
+  type PostgresServerOptions,
+  startPostgresServer,
+} from '../../../dev-db/postgres-server.js';
 import { isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
 
@@ -57,8 +61,10 @@ describe('startPostgresServer', () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  async function start(...args: Parameters<typeof startPostgresServer>) {
-    const server = await startPostgresServer(...args);
+  async function start(options: PostgresServerOptions = {}) {
+    // The start timeout is a hang guard here (start-up usually takes under a second):
+    // generous, as on a busy machine it is slow.
+    const server = await startPostgresServer({ startTimeoutMs: 300_000, ...options });
     servers.push(server);
     return server;
   }

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type pg from 'pg';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   type BatchedDeleteOptions,
   countOlderThan,
@@ -151,12 +151,15 @@ describe('deleteInBatches on a partitioned table', () => {
     // Prepare: a report reads the Oct 23 partition in an open transaction
     await insertLocations(client, hours, hourly);
     const reporter = await db().connect();
+    // Ended whatever happens, so that no lock is left to hold up the next test's set-up.
+    onTestFinished(() => reporter.end());
     await reporter.query('BEGIN');
     await reporter.query(`SELECT count(*) FROM ${dayPartition('2026-10-23')}`);
 
-    // Act
+    // Act: the 20 ms lock timeout fires on the Oct 23 partition, which the report holds
+    // throughout; the statement timeout only guards against a hang
     const first = await clean({
-      partitionLimits: { statementTimeoutMs: 5_000, lockTimeoutMs: 20 },
+      partitionLimits: { statementTimeoutMs: 120_000, lockTimeoutMs: 20 },
     });
     await reporter.query('COMMIT');
     const second = await clean();
@@ -275,9 +278,17 @@ describe('deleteInBatches on a partitioned table', () => {
     await insertLocations(client, hours, hourly);
     await client.query('ANALYZE locations');
     const other = await db().connect();
+    // Each run waits for the parent's lock (or a row) that the other holds until it commits,
+    // however long a busy machine makes that, and then finds the partition gone: the default
+    // 50 ms lock timeout would race the other's DROP, and both runs could leave one partition.
+    const limits = { statementTimeoutMs: 120_000, lockTimeoutMs: 120_000 };
+    const waiting = { limits, partitionLimits: limits };
 
     // Act
-    const [mine, theirs] = await Promise.all([clean(), clean({ batchSize: 3 }, other)]);
+    const [mine, theirs] = await Promise.all([
+      clean(waiting),
+      clean({ ...waiting, batchSize: 3 }, other),
+    ]);
 
     // Assess
     expect(mine.deleted + theirs.deleted).toBe(expiredRows);

@@ -3,7 +3,7 @@
  * sweep) and on tables whose rows lie on disk in time order or shuffled.
  */
 import type pg from 'pg';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   type BatchedDeleteOptions,
   BatchFailedError,
@@ -153,11 +153,15 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
     );
     await insertLocations(client, 25, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
     const other = await db().connect();
+    // Each run waits for the rows the other's batch holds until that batch commits, however
+    // long a busy machine makes it: the default 1 s lock timeout would race that batch (and a
+    // run that timed out would go around the rows and end incomplete).
+    const limits = { statementTimeoutMs: 120_000, lockTimeoutMs: 120_000 };
 
     // Act
     const [mine, theirs] = await Promise.all([
-      deleteOld({ batchSize: 500 }),
-      deleteInBatches(other, locations, { cutoff, batchSize: 700, strategy }),
+      deleteOld({ batchSize: 500, limits }),
+      deleteInBatches(other, locations, { cutoff, batchSize: 700, strategy, limits }),
     ]);
 
     // Assess
@@ -171,6 +175,8 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
     await insertLocations(client, 1_000, secondsAfterBase, order);
     await insertLocations(client, 5, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
     const locker = await db().connect();
+    // Ended whatever happens, so that no lock is left to hold up the next test's set-up.
+    onTestFinished(() => locker.end());
     await locker.query('BEGIN');
     const { rows: locked } = await locker.query<{ id: string }>(
       `SELECT id FROM locations WHERE created_at IN (
@@ -179,8 +185,9 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
        FOR UPDATE`,
     );
 
-    // Act
-    const result = await deleteOld({ limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 50 } });
+    // Act: the 50 ms lock timeout fires on the locked rows, which stay locked throughout; the
+    // statement timeout only guards against a hang
+    const result = await deleteOld({ limits: { statementTimeoutMs: 120_000, lockTimeoutMs: 50 } });
     const left = await countRows(client, 'locations');
     await locker.query('ROLLBACK');
     const next = await deleteOld();

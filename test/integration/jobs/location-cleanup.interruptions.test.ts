@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type pg from 'pg';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
@@ -39,23 +39,115 @@ describe('location-cleanup, interrupted', () => {
 
   /** Another session holding a row lock on the row `g` of the expired rows. */
   async function lockRow(g: number): Promise<pg.Client> {
-    const locker = await t.db().connect();
+    const locker = await session();
     await locker.query('BEGIN');
     await locker.query(`SELECT 1 FROM locations WHERE ${rowAt(g)} FOR UPDATE`);
     return locker;
   }
 
   /**
-   * A reporting session holding a snapshot (REPEATABLE READ, open) while `rows` older rows are
-   * deleted: their index entries stay, before the expired rows' ones. Roll it back at the end.
+   * A session of this test's own, ended (so rolled back, its locks released) when the test
+   * finishes, whether it passed or not: a lock or snapshot left behind would hold up the next
+   * test's set-up.
    */
-  async function holdSnapshotOverDeletedRows(rows: number): Promise<pg.Client> {
-    await insertLocations(t.client, rows, `now() - interval '90 days' + g * interval '1 ms'`);
-    const reporter = await t.db().connect();
+  async function session(): Promise<pg.Client> {
+    const client = await t.db().connect();
+    onTestFinished(() => client.end().catch(() => undefined));
+    return client;
+  }
+
+  /**
+   * A reporting session holding a snapshot (REPEATABLE READ, open): the kind of session that
+   * keeps deleted rows' index entries from being cleaned up, and that the notice names. It
+   * reads no table, so it holds no lock on one.
+   */
+  async function holdSnapshot(): Promise<pg.Client> {
+    const reporter = await session();
     await reporter.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    await reporter.query('SELECT count(*) FROM locations');
-    await t.client.query(`DELETE FROM locations WHERE created_at < now() - interval '60 days'`);
+    await reporter.query('SELECT 1');
     return reporter;
+  }
+
+  /**
+   * Runs `run` with its first index walk held up for certain, until the walk's statement
+   * timeout cancels it: in production a walk is slow because it steps over the entries of rows
+   * that a long-held snapshot keeps, but how long that takes depends on the machine, so here
+   * another session holds an ACCESS EXCLUSIVE lock on `locations` from before the run.
+   *
+   * The run's statements before the walk (the table's profile, the EXPLAIN) are let through:
+   * when one waits for the lock, a fresh session queues for the lock behind it and the holder
+   * commits, so that statement goes first and the fresh session holds the lock after it. The
+   * walk is not let through, so it waits until its timeout cancels it. Once a `DELETE` waits
+   * (the heap sweep: the walk is over), the lock is released. Everything is learnt by polling
+   * `pg_stat_activity` (each poll is a query: no timers), and nothing depends on a poll seeing
+   * the walk while it waits.
+   */
+  async function withIndexWalkHeldUp(run: () => Promise<RunRecord>): Promise<RunRecord> {
+    const watcher = await session();
+    let holder = await lockLocations();
+    let settled = false;
+    const running = run().finally(() => {
+      settled = true;
+    });
+    running.catch(() => undefined); // awaited below, unless polling failed first
+    try {
+      while (!settled) {
+        const activity = await cleanupActivity(watcher);
+        if (activity?.wait_event_type !== 'Lock') continue;
+        if (activity.query.startsWith('SELECT bound::text AS bound')) continue; // the walk
+        if (activity.query.startsWith('DELETE')) break;
+        holder = await passLockOn(watcher, holder);
+      }
+    } finally {
+      await holder.query('COMMIT');
+    }
+    return running;
+  }
+
+  /** A new session holding an ACCESS EXCLUSIVE lock on `locations`. */
+  async function lockLocations(): Promise<pg.Client> {
+    const holder = await session();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE locations IN ACCESS EXCLUSIVE MODE');
+    return holder;
+  }
+
+  /**
+   * Passes the lock on `locations` from `holder` to a new session, letting the statement that
+   * waits for it go first: the new session queues behind that statement, then `holder`
+   * commits. Resolves once the new session holds the lock (the statement is done).
+   */
+  async function passLockOn(watcher: pg.Client, holder: pg.Client): Promise<pg.Client> {
+    const next = await session();
+    await next.query('BEGIN');
+    const { rows } = await next.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    let asked = false;
+    const locking = next.query('LOCK TABLE locations IN ACCESS EXCLUSIVE MODE').finally(() => {
+      asked = true;
+    });
+    while (!asked && !(await waitsForLock(watcher, rows[0]?.pid))) {
+      // polling: each turn is a query
+    }
+    await holder.query('COMMIT');
+    await locking;
+    return next;
+  }
+
+  async function waitsForLock(watcher: pg.Client, pid: number | undefined): Promise<boolean> {
+    const { rows } = await watcher.query<{ waiting: boolean }>(
+      `SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE pid = $1`,
+      [pid],
+    );
+    return rows[0]?.waiting === true;
+  }
+
+  /** The cleanup's session as `pg_stat_activity` shows it now. */
+  async function cleanupActivity(watcher: pg.Client) {
+    const { rows } = await watcher.query<{ wait_event_type: string | null; query: string }>(
+      `SELECT wait_event_type, query FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'location-cleanup'`,
+    );
+    return rows[0];
   }
 
   async function cleanupSessions() {
@@ -140,18 +232,23 @@ describe('location-cleanup, interrupted', () => {
     // Prepare: batch 3 (rows 201-300) deletes rows 201-249, then waits for row 250's lock,
     // and the connection is terminated while it waits
     const locker = await lockRow(250);
-    const watcher = await t.db().connect();
+    const watcher = await session();
     let terminating: Promise<void> | undefined;
     let interrupt = true;
+    let ended = false;
     const run = cleanup({
-      limits: { statementTimeoutMs: 20_000, lockTimeoutMs: 20_000 },
+      // Hang guards only: the wait for row 250 ends when the session is terminated.
+      limits: { statementTimeoutMs: 120_000, lockTimeoutMs: 120_000 },
       onBatch: ({ batches }) => {
-        if (interrupt && batches === 2) terminating = terminateWhenWaiting(watcher, t.db().name);
+        if (interrupt && batches === 2) {
+          terminating = terminateWhenWaiting(watcher, t.db().name, () => ended);
+        }
       },
     });
 
     // Act
     const failure = await run().catch((error: unknown) => error);
+    ended = true;
     await terminating;
     await locker.query('ROLLBACK');
     const left = await countRows(t.client, 'locations');
@@ -182,8 +279,10 @@ describe('location-cleanup, interrupted', () => {
     async (strategy) => {
       // Prepare
       const locker = await lockRow(150);
+      // The 100 ms lock timeout fires on row 150, which is locked throughout the first run; the
+      // statement timeout only guards against a hang.
       const run = cleanup(
-        { limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 100 } },
+        { limits: { statementTimeoutMs: 120_000, lockTimeoutMs: 100 } },
         { LOCATION_CLEANUP_STRATEGY: strategy },
       );
 
@@ -248,17 +347,20 @@ describe('location-cleanup, interrupted', () => {
     expect(retry).toMatchObject({ outcome: 'succeeded', result: { deleted: 700 } });
   });
 
-  it('sweeps the heap, and says why, when a long-held snapshot makes the index walk slow', async () => {
-    // Prepare: a reporting session holds a snapshot while 100,000 older rows are deleted, so
-    // their index entries cannot be cleaned up and every walk from the start steps over them
-    const reporter = await holdSnapshotOverDeletedRows(100_000);
-    const run = cleanup({ indexWalkLimitMs: 5 });
+  it('sweeps the heap, and says why, when the first index walk passes its limit', async () => {
+    // Prepare: a reporting session holds a snapshot (in production, what makes the walk slow:
+    // the index entries of deleted rows that it keeps), and each run's first walk is held up
+    // by a lock until its 50 ms limit cancels it. The batches' limits only guard against a hang.
+    await holdSnapshot();
+    const run = cleanup({
+      indexWalkLimitMs: 50,
+      limits: { statementTimeoutMs: 120_000, lockTimeoutMs: 120_000 },
+    });
 
-    // Act: two runs while the snapshot is held, with new expired rows before the second
-    const first = await run();
+    // Act: two runs, with new expired rows before the second
+    const first = await withIndexWalkHeldUp(run);
     await insertLocations(t.client, 50, `now() - interval '35 days' + g * interval '1 second'`);
-    const second = await run();
-    await reporter.query('ROLLBACK');
+    const second = await withIndexWalkHeldUp(run);
 
     // Assess: each run made progress, by the heap, and said why
     expect(first).toMatchObject({
@@ -270,25 +372,32 @@ describe('location-cleanup, interrupted', () => {
       result: { deleted: 50, complete: true, strategy: 'heap' },
     });
     expect((first.result as { strategyReason: string }).strategyReason).toContain(
-      'took longer than 5 ms',
+      'took longer than 50 ms',
     );
-    expect(t.output.logs('index walk too slow, sweeping the heap')[0]).toMatchObject({
-      level: 'WARN',
-      table: 'locations',
-      index: 'idx_locations_created_at',
-      oldestSnapshot: { kind: 'session', who: expect.any(String), xminAge: expect.any(Number) },
-    });
+    expect(t.output.logs('index walk too slow, sweeping the heap')).toMatchObject([
+      {
+        level: 'WARN',
+        table: 'locations',
+        index: 'idx_locations_created_at',
+        limitMs: 50,
+        oldestSnapshot: { kind: 'session', who: expect.any(String), xminAge: expect.any(Number) },
+      },
+      { limitMs: 50 },
+    ]);
     expect(await countRows(t.client, 'locations')).toBe(10);
   });
 
   it('sweeps the heap by default when the first index walk passes the batch statement timeout', async () => {
-    // Prepare: as above, with no walk limit of its own, so the batch's statement timeout is it
-    const reporter = await holdSnapshotOverDeletedRows(1_000_000);
-    const run = cleanup({ limits: { statementTimeoutMs: 60, lockTimeoutMs: 1_000 } });
+    // Prepare: no walk limit of its own, so the batches' statement timeout (5 s, the default)
+    // is the walk's, and the walk is held up by a lock until that cancels it (the lock timeout
+    // is longer, so the walk is cancelled as too slow, not as a lock not granted). The heap
+    // batches get the same 5 s: 1,010 rows on a dozen pages, each batch is cheap, and the
+    // first also waits for the lock's release, one poll of pg_stat_activity away (up to
+    // 0.2 s seen with a load average of 19 on 2 cores): a wide margin, not a race.
+    const run = cleanup({ limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 120_000 } });
 
     // Act
-    const outcome = await run();
-    await reporter.query('ROLLBACK');
+    const outcome = await withIndexWalkHeldUp(run);
 
     // Assess
     expect(outcome).toMatchObject({
@@ -296,7 +405,7 @@ describe('location-cleanup, interrupted', () => {
       result: { deleted: 1_000, complete: true, strategy: 'heap' },
     });
     expect((outcome.result as { strategyReason: string }).strategyReason).toContain(
-      'took longer than 60 ms',
+      'took longer than 5000 ms',
     );
     expect(await countRows(t.client, 'locations')).toBe(10);
   });
@@ -327,10 +436,15 @@ describe('location-cleanup, interrupted', () => {
 
 /**
  * Waits until the cleanup's session in `database` waits for a lock, then terminates it.
- * Polls `pg_stat_activity` (each poll is a query: no timers).
+ * Polls `pg_stat_activity` (each poll is a query: no timers) for as long as the run goes on:
+ * no count of polls, which a fast poller could use up before a slow run got to the lock.
  */
-async function terminateWhenWaiting(watcher: pg.Client, database: string): Promise<void> {
-  for (let poll = 0; poll < 10_000; poll++) {
+async function terminateWhenWaiting(
+  watcher: pg.Client,
+  database: string,
+  runEnded: () => boolean,
+): Promise<void> {
+  while (!runEnded()) {
     const { rows } = await watcher.query<{ pid: number }>(
       `SELECT pid FROM pg_stat_activity
         WHERE datname = $1 AND application_name = 'location-cleanup' AND wait_event_type = 'Lock'`,
