@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type pg from 'pg';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import type { PurgeOptions } from '../../../functions/db/purge-expired.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
@@ -52,6 +52,8 @@ describe('location-cleanup, interrupted', () => {
   async function holdSnapshotOverDeletedRows(rows: number): Promise<pg.Client> {
     await insertLocations(t.client, rows, `now() - interval '90 days' + g * interval '1 ms'`);
     const reporter = await t.db().connect();
+    // Ended even when the test fails, or its snapshot and lock hold up the next test's reset.
+    onTestFinished(() => reporter.end());
     await reporter.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     await reporter.query('SELECT count(*) FROM locations');
     await t.client.query(`DELETE FROM locations WHERE created_at < now() - interval '60 days'`);
@@ -282,9 +284,14 @@ describe('location-cleanup, interrupted', () => {
   });
 
   it('sweeps the heap by default when the first index walk passes the batch statement timeout', async () => {
-    // Prepare: as above, with no walk limit of its own, so the batch's statement timeout is it
+    // Prepare: as above, with no walk limit of its own, so the batch's statement timeout is it.
+    // The walk steps over 1,000,000 dead entries (~0.4 s); sweep ranges of 128 pages keep each
+    // heap batch far under the timeout (4,096 pages took 25 to 430 ms on a loaded machine).
     const reporter = await holdSnapshotOverDeletedRows(1_000_000);
-    const run = cleanup({ limits: { statementTimeoutMs: 60, lockTimeoutMs: 1_000 } });
+    const run = cleanup({
+      limits: { statementTimeoutMs: 60, lockTimeoutMs: 1_000 },
+      maxPagesPerBatch: 128,
+    });
 
     // Act
     const outcome = await run();
@@ -299,7 +306,7 @@ describe('location-cleanup, interrupted', () => {
       'took longer than 60 ms',
     );
     expect(await countRows(t.client, 'locations')).toBe(10);
-  });
+  }, 120_000); // writing and deleting its 1,000,000 rows took 30 s on a busy 2-core machine
 
   it('fails with the error logged, and no password, when the database is unreachable', async () => {
     // Prepare
