@@ -29,6 +29,7 @@ Options:
   -h, --help                this text
 
 Without DATABASE_URL an embedded PostgreSQL is started, with its data under .local/postgres
-(LOCAL_POSTGRES_DIR to change); run history is kept under .local/history (LOCAL_HISTORY_DIR).
+(LOCAL_POSTGRES_DIR to change; POSTGRES_VERSION=14 runs PostgreSQL 14 on .local/postgres-14);
+run history is kept under .local/history (LOCAL_HISTORY_DIR).
 Exit codes: 0 ok (succeeded, cut short or skipped), 1 a run failed or had to be abandoned, or an
 AWS request failed, 2 usage or configuration error (no AWS credentials, no such stack).`;

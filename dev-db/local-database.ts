@@ -6,15 +6,24 @@ import { migrate } from '../functions/db/migrate.js';
 import { HarnessLog } from '../functions/log-messages.js';
 import { redact } from '../functions/runner/redact.js';
 import { partitionLocationsByDay } from './partition-locations.js';
+import { requestedPostgresMajor } from './postgres-binaries.js';
 import { type PostgresServer, startPostgresServer } from './postgres-server.js';
 import { seedDemoData } from './seed.js';
 
 /** Where `npm start` keeps its embedded cluster, unless `LOCAL_POSTGRES_DIR` says otherwise. */
 const defaultDataDir = join(import.meta.dirname, '..', '.local', 'postgres');
 
-/** The embedded cluster's folder: `LOCAL_POSTGRES_DIR`, or `.local/postgres`. */
+/**
+ * The embedded cluster's folder: `LOCAL_POSTGRES_DIR`, or `.local/postgres`, or with
+ * `POSTGRES_VERSION=14` `.local/postgres-14` (a cluster runs on its own major version only).
+ *
+ * @throws {ConfigError} when `POSTGRES_VERSION` is not a major version
+ */
 export function localDataDir(env: Env): string {
-  return env.LOCAL_POSTGRES_DIR?.trim() || defaultDataDir;
+  const given = env.LOCAL_POSTGRES_DIR?.trim();
+  if (given) return given;
+  const major = requestedPostgresMajor(env);
+  return major === undefined ? defaultDataDir : `${defaultDataDir}-${major}`;
 }
 
 /** The database the harness creates on its embedded server. */
@@ -22,7 +31,10 @@ export const localDatabaseName = 'location_jobs';
 
 /** What {@link openLocalDatabase} needs. */
 export interface LocalDatabaseOptions {
-  /** `DATABASE_URL` (use that database) and `LOCAL_POSTGRES_DIR` (the embedded cluster's folder). */
+  /**
+   * `DATABASE_URL` (use that database), `LOCAL_POSTGRES_DIR` (the embedded cluster's folder)
+   * and `POSTGRES_VERSION` (the embedded server's major version).
+   */
   readonly env: Env;
   /** Apply the schema migrations. Always done on the embedded database. */
   readonly migrate: boolean;
@@ -68,7 +80,11 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
   }
   const dataDir = localDataDir(options.env);
   options.note(HarnessLog.StartingEmbeddedPostgres, { dataDir });
-  const server = await startPostgresServer({ dataDir, persistent: true });
+  const server = await startPostgresServer({
+    dataDir,
+    persistent: true,
+    version: requestedPostgresMajor(options.env),
+  });
   if (server.leftBehind) {
     options.note(HarnessLog.EmbeddedPostgresLeftBehind, { detail: server.leftBehind });
   }

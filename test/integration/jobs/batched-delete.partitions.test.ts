@@ -120,6 +120,40 @@ describe('deleteInBatches on a partitioned table', () => {
     expect(await countRows(client, 'locations_default')).toBe(0);
   });
 
+  it('cleans day partitions and a DEFAULT partition run after run', async () => {
+    // Prepare: 30 days wholly expired (Sep 29 .. Oct 28), Oct 29 straddling, and old rows in
+    // DEFAULT. PostgreSQL 15 and earlier once failed here after the drops, every run:
+    // "partition public.locations_default is gone" (to_regclass of an oid given as text).
+    await client.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
+    await addDailyPartitions(client, '2026-09-29', '2026-10-19');
+    const days = 21 + 13;
+    await insertLocations(
+      client,
+      days * 24,
+      `timestamptz '2026-09-29T00:15:30Z' + (g - 1) * interval '1 hour'`,
+    );
+    await insertLocations(client, 5, `timestamptz '2026-01-01T00:00:00Z' + g * interval '1 day'`);
+    await client.query('ANALYZE locations');
+
+    // Act
+    const first = await clean();
+    await insertLocations(client, 2, `timestamptz '2026-02-01T00:00:00Z' + g * interval '1 day'`);
+    const second = await clean();
+
+    // Assess
+    expect(first).toMatchObject({ deleted: 30 * 24 + 10 + 5, complete: true });
+    expect(first.partitions?.removed).toHaveLength(30);
+    expect(first.partitions?.batchDeleted).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'public.locations_default', deleted: 5 }),
+        expect.objectContaining({ name: `public.${dayPartition('2026-10-29')}`, deleted: 10 }),
+      ]),
+    );
+    expect(second).toMatchObject({ deleted: 2, complete: true, partitions: { removed: [] } });
+    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(client, 'locations')).toBe(days * 24 - 30 * 24 - 10);
+  });
+
   it('removes a sub-partitioned month whole and the expired days of a straddling one', async () => {
     // Prepare: September as one partition, sub-partitioned by day; October's days as above
     await client.query(`
