@@ -23,12 +23,20 @@ export const JobLog = {
   ExpiredRowsDeleted: 'expired rows deleted',
   /** A purge left rows that others had locked. */
   LockedRowsLeft: 'expired rows deleted, locked rows left for the next run',
+  /** A purge left rows the database refused to delete (a foreign key, a trigger). */
+  RefusedRowsLeft: 'expired rows deleted, refused rows left in place',
   /** A purge stopped at its deadline or at shutdown. */
   StoppedEarly: 'expired rows deleted, stopped early',
   /** No index leads with the cleanup column: the heap is swept. */
   NoIndex: 'no index on the cleanup column',
   /** A long-held snapshot made the first index walk slow: the heap is swept. */
   IndexWalkTooSlow: 'index walk too slow, sweeping the heap',
+  /** Rows the database refused to delete (a foreign key, a trigger) were left in place. */
+  RowsRefused: 'expired rows refused, left in place',
+  /** A foreign key referencing the table has no index: each deleted row scans its table. */
+  ForeignKeyUnindexed: 'foreign key without an index',
+  /** A batch passed its statement timeout and is retried with fewer rows. */
+  BatchRetriedSmaller: 'batch timed out, retrying smaller',
   /** The table is partitioned, but not so that partitions can be removed whole. */
   PartitionsNotRemoved: 'partitions not removed whole',
   PartitionDropped: 'partition dropped',

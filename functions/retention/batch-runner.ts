@@ -1,6 +1,8 @@
 /**
  * One place where a batch runs: its own short transaction, its failure turned into a
- * {@link BatchFailedError} that says what is known, and the run's totals kept.
+ * {@link BatchFailedError} that says what is known, and the run's totals kept. A batch that
+ * waited too long for a row lock, passed its statement timeout, or was refused by the database
+ * (a foreign key, a trigger) is returned as such, for its path to go around.
  */
 import type { ClientBase, QueryResult } from 'pg';
 import { SqlState, sqlStateOf } from '../db/sqlstate.js';
@@ -9,14 +11,29 @@ import {
   inShortTransaction,
   type TransactionLimits,
 } from '../db/transaction.js';
+import type { LogMessage } from '../log-messages.js';
 import type { ColumnCutoff } from './column-cutoff.js';
-import { BatchFailedError, type BatchFailureProgress } from './errors.js';
+import { BatchFailedError, type BatchFailureProgress, isRefusal } from './errors.js';
+import type { RefusedRows } from './refused-rows.js';
 
 /**
  * The most heap pages one batch visits by default, on either path: 32 MiB of 8 KiB pages,
  * consecutive on the heap path, scattered over the table (in index order) on the index path.
  */
 export const defaultMaxPagesPerBatch = 4_096;
+
+/**
+ * The fewest rows a batch is cut down to after statement timeouts: a batch of this many that
+ * still passes its timeout fails the run.
+ */
+export const defaultMinBatchSize = 10;
+
+/** Something a run should tell people; `warn` when it slows a run or leaves rows behind. */
+export type Notice = (
+  message: LogMessage,
+  fields: Readonly<Record<string, unknown>>,
+  level?: 'info' | 'warn',
+) => void;
 
 /** Where a batched delete has got to, after a batch committed. */
 export interface BatchProgress {
@@ -34,6 +51,29 @@ export interface Tally {
   deleted: number;
   /** Rows of the partitions removed whole so far (dropped or detached), not in `deleted`. */
   partitionRows: number;
+  /** Expired rows the database refused to delete (or that were left out up front), by reason. */
+  readonly refused: RefusedRows[];
+  /** Refused rows found one by one so far (narrowing's budget is per batch and per run). */
+  isolated: number;
+  /**
+   * The smallest batch size statement timeouts cut a batch down to, in any table of the run.
+   * @default - undefined: no batch passed its statement timeout
+   */
+  settledBatchSize?: number;
+  /** Warnings given once per run (e.g. a foreign key without an index), by key. */
+  readonly warned: Set<string>;
+}
+
+/** A run's totals before its first batch. */
+export function newTally(): Tally {
+  return {
+    batches: 0,
+    deleted: 0,
+    partitionRows: 0,
+    refused: [],
+    isolated: 0,
+    warned: new Set(),
+  };
 }
 
 /** What every batch of a run shares. */
@@ -45,6 +85,8 @@ export interface BatchRunner {
   readonly cutoff: ColumnCutoff;
   /** The most rows a batch aims to delete. */
   readonly batchSize: number;
+  /** The fewest rows statement timeouts cut a batch down to (see {@link defaultMinBatchSize}). */
+  readonly minBatchSize: number;
   /** The most heap pages a batch visits (see {@link defaultMaxPagesPerBatch}). */
   readonly maxPagesPerBatch: number;
   /** `statement_timeout` and `lock_timeout` of each batch. */
@@ -57,6 +99,8 @@ export interface BatchRunner {
   readonly tally: Tally;
   /** Called after each committed batch, and awaited before the next one starts. */
   readonly onBatch?: (progress: BatchProgress) => void | Promise<void>;
+  /** Told about what slows the run down or leaves rows behind. */
+  readonly onNotice?: Notice;
 }
 
 /**
@@ -65,22 +109,38 @@ export interface BatchRunner {
  */
 const noParallelWorkers = { max_parallel_workers_per_gather: '0' };
 
-/** A batch's outcome: what it deleted, or that it waited too long for a row lock. */
-export type BatchAttempt<T> = { readonly value: T } | { readonly lockTimedOut: true };
+/**
+ * A batch's outcome: what it deleted; or that it waited too long for a row lock, passed its
+ * statement timeout, or was refused by the database (rolled back in each case).
+ */
+export type BatchAttempt<T> =
+  | { readonly value: T }
+  | { readonly lockTimedOut: true }
+  | { readonly timedOut: unknown }
+  | { readonly refused: unknown };
+
+/** How a batch runs. */
+export interface BatchOptions {
+  /** More `SET LOCAL` settings of its transaction. */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Errors that are rethrown as they are (after the rollback). */
+  readonly passThrough?: (error: unknown) => boolean;
+  /** Statements sent with `BEGIN` (see `inShortTransaction`). */
+  readonly lead?: string;
+}
 
 /**
  * Runs one batch in its own transaction and counts it. A lock timeout (another session holds
- * a row lock) is returned for the caller to go around; any other failure is thrown.
+ * a row lock), a statement timeout, and an error by which the database refuses some of the
+ * batch's rows (see `isRefusal`) are returned for the caller to go around; any other failure is
+ * thrown.
  *
- * @param passThrough - errors that are rethrown as they are (after the rollback)
  * @throws {BatchFailedError} rolled back, or with an unknown outcome when `COMMIT` was cut off.
  */
 export async function runBatch<T extends { readonly deleted: number }>(
   runner: BatchRunner,
   work: (begun: readonly QueryResult[]) => Promise<T>,
-  settings: Readonly<Record<string, string>> = {},
-  passThrough: (error: unknown) => boolean = () => false,
-  lead = '',
+  options: BatchOptions = {},
 ): Promise<BatchAttempt<T>> {
   let value: T;
   try {
@@ -88,18 +148,19 @@ export async function runBatch<T extends { readonly deleted: number }>(
       runner.db,
       runner.limits,
       work,
-      { ...noParallelWorkers, ...settings },
-      lead,
+      { ...noParallelWorkers, ...options.settings },
+      options.lead,
     );
   } catch (error) {
     if (sqlStateOf(error) === SqlState.LockNotAvailable) return { lockTimedOut: true };
-    if (passThrough(error)) throw error;
-    const known = progressOf(runner.tally);
+    if (options.passThrough?.(error)) throw error;
     if (error instanceof CommitOutcomeUnknownError) {
       const uncertain = (error.result as T).deleted;
-      throw new BatchFailedError(runner.table, known, error.cause, uncertain);
+      throw new BatchFailedError(runner.table, progressOf(runner.tally), error.cause, uncertain);
     }
-    throw new BatchFailedError(runner.table, known, error);
+    if (sqlStateOf(error) === SqlState.QueryCanceled) return { timedOut: error };
+    if (isRefusal(error)) return { refused: error };
+    throw batchFailed(runner, error);
   }
   runner.tally.batches += 1;
   runner.tally.deleted += value.deleted;
@@ -111,6 +172,12 @@ export async function runBatch<T extends { readonly deleted: number }>(
   return { value };
 }
 
+/** A batch's outcome once it went around locked rows (if it had to). */
+export type AroundLocksAttempt<T> =
+  | { readonly value: T; readonly lockTimedOut: boolean }
+  | { readonly timedOut: unknown }
+  | { readonly refused: unknown };
+
 /**
  * Runs a batch; when it waits too long for a row lock, runs `aroundLocks` instead, which
  * leaves locked rows where they are.
@@ -119,19 +186,22 @@ export async function runBatchAroundLocks<T extends { readonly deleted: number }
   runner: BatchRunner,
   work: (begun: readonly QueryResult[]) => Promise<T>,
   aroundLocks: () => Promise<T>,
-  passThrough?: (error: unknown) => boolean,
-  lead = '',
-): Promise<{ readonly value: T; readonly lockTimedOut: boolean }> {
-  const attempt = await runBatch(runner, work, {}, passThrough, lead);
+  options: Omit<BatchOptions, 'settings'> = {},
+): Promise<AroundLocksAttempt<T>> {
+  const attempt = await runBatch(runner, work, options);
   if ('value' in attempt) return { value: attempt.value, lockTimedOut: false };
-  const retry = await runBatch(runner, aroundLocks, {}, passThrough);
+  if (!('lockTimedOut' in attempt)) return attempt;
+  const { passThrough } = options;
+  const retry = await runBatch(runner, aroundLocks, passThrough ? { passThrough } : {});
   if ('value' in retry) return { value: retry.value, lockTimedOut: true };
+  if (!('lockTimedOut' in retry)) return retry;
   // Skipping locked rows never waits for a row lock; a table lock held too long fails the run.
-  throw new BatchFailedError(
-    runner.table,
-    progressOf(runner.tally),
-    new Error('a lock on the table was not granted within lock_timeout'),
-  );
+  throw batchFailed(runner, new Error('a lock on the table was not granted within lock_timeout'));
+}
+
+/** The error that fails the run at the current batch (rolled back), caused by `cause`. */
+export function batchFailed(runner: BatchRunner, cause: unknown): BatchFailedError {
+  return new BatchFailedError(runner.table, progressOf(runner.tally), cause);
 }
 
 /** What the run had done before a batch failed. */

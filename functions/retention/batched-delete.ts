@@ -15,6 +15,8 @@ import {
   type BatchRunner,
   countOf,
   defaultMaxPagesPerBatch,
+  defaultMinBatchSize,
+  newTally,
 } from './batch-runner.js';
 import { type ColumnCutoff, columnCutoff } from './column-cutoff.js';
 import type { ExpiringTable } from './expiring-table.js';
@@ -26,16 +28,22 @@ import {
 } from './partition-removal.js';
 import { deletePartitioned, type PartitionsOutcome } from './partitioned-delete.js';
 import { planPartitions } from './partitions.js';
+import type { RefusedRows } from './refused-rows.js';
 import { expiryStatements } from './statements.js';
 import type { DeletePath, StrategySetting } from './strategy.js';
 import { deleteFromTable, type Notice } from './table-delete.js';
 import { inspectTable, partitionProfile } from './table-profile.js';
 
-export { type BatchProgress, defaultMaxPagesPerBatch } from './batch-runner.js';
+export {
+  type BatchProgress,
+  defaultMaxPagesPerBatch,
+  defaultMinBatchSize,
+} from './batch-runner.js';
 export { BatchFailedError, TableCheckError } from './errors.js';
 export type { ExpiringTable } from './expiring-table.js';
 export type { PartitionRemoval } from './partition-removal.js';
 export type { PartitionsOutcome } from './partitioned-delete.js';
+export type { RefusedRows } from './refused-rows.js';
 export type { DeletePath, StrategySetting } from './strategy.js';
 export type { Notice } from './table-delete.js';
 
@@ -66,6 +74,13 @@ export interface BatchedDeleteOptions {
   readonly cutoff: string;
   /** The most rows one batch deletes (a heap sweep's batch aims at it). */
   readonly batchSize: number;
+  /**
+   * The fewest rows a batch is cut down to: a batch that passes its statement timeout is run
+   * again with half as many rows (the later batches keep the smaller size), down to this; a
+   * batch of this many that still passes it fails the run.
+   * @default defaultMinBatchSize (10), or `batchSize` when smaller
+   */
+  readonly minBatchSize?: number;
   /**
    * Checked before each batch: once aborted, no new batch starts (the one in progress
    * commits) and the result says `complete: false`.
@@ -119,7 +134,8 @@ export interface BatchedDeleteOptions {
    */
   readonly onBatch?: (progress: BatchProgress) => void | Promise<void>;
   /**
-   * Told about what slows a run down or leaves rows behind (no index, a long-held snapshot),
+   * Told about what slows a run down or leaves rows behind (no index, a foreign key without an
+   * index, a long-held snapshot, a batch cut down after a timeout, rows the database refused),
    * and about each partition removed.
    * @default - nothing is told
    */
@@ -134,7 +150,8 @@ export interface BatchedDeleteResult {
   readonly batches: number;
   /**
    * `true` only when no expired row is left: `false` when the signal stopped it early, or
-   * when rows locked by other sessions were left for the next run.
+   * when rows locked by other sessions were left for the next run, or rows the database
+   * refused to delete were left.
    */
   readonly complete: boolean;
   /**
@@ -146,6 +163,18 @@ export interface BatchedDeleteResult {
   readonly strategyReason: string;
   /** Expired rows left because other sessions held locks on them. */
   readonly lockedRows: number;
+  /**
+   * Expired rows left because the database refuses to delete them (a foreign key that
+   * restricts, a trigger that raises): the sum of `refused`.
+   */
+  readonly refusedRows: number;
+  /** Those rows by table and reason (the constraint, or the error's message). */
+  readonly refused: readonly RefusedRows[];
+  /**
+   * The batch size statement timeouts cut batches down to (the smallest, over every table).
+   * @default - absent when no batch passed its statement timeout
+   */
+  readonly settledBatchSize?: number;
   /**
    * For a `timestamp` column: the wall-clock cutoff in the column's zone.
    * @default - absent for a `timestamptz` column
@@ -160,9 +189,9 @@ export interface BatchedDeleteResult {
 
 /**
  * Deletes every row of `target` older than `options.cutoff`, in batches, each in its own short
- * transaction, until none is left (or only rows locked by others) or the signal aborts. Safe to
- * run twice, also at the same time: a row is deleted once, by whichever run gets to it first,
- * and counted by that run only.
+ * transaction, until none is left (or only rows locked by others, or rows the database refuses
+ * to delete) or the signal aborts. Safe to run twice, also at the same time: a row is deleted
+ * once, by whichever run gets to it first, and counted by that run only.
  *
  * @throws {TableCheckError} before anything is deleted, when the table or column is unfit.
  * @throws {BatchFailedError} when a batch fails (earlier batches stay committed).
@@ -172,28 +201,36 @@ export async function deleteInBatches(
   target: ExpiringTable,
   options: BatchedDeleteOptions,
 ): Promise<BatchedDeleteResult> {
-  checkBatchSize(options.batchSize);
+  checkBatchSize(options.batchSize, options.minBatchSize);
   const table = await inspectTable(db, target);
   const cutoff = await columnCutoff(db, table.columnTime, options.cutoff);
-  const tally = { batches: 0, deleted: 0, partitionRows: 0 };
+  const tally = newTally();
   const runner: BatchRunner = {
     db,
     table: target.table,
     cutoff,
     batchSize: options.batchSize,
+    minBatchSize: Math.min(options.minBatchSize ?? defaultMinBatchSize, options.batchSize),
     maxPagesPerBatch: options.maxPagesPerBatch ?? defaultMaxPagesPerBatch,
     limits: options.limits ?? defaultBatchLimits,
     countLimits: options.countLimits ?? defaultCountLimits,
     tally,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
   };
   const columnFields = cutoff.cast === 'timestamp' ? { columnCutoff: cutoff.value } : {};
-  const done = (outcome: PathOutcome) => ({
-    batches: tally.batches,
-    complete: outcome.finished && outcome.lockedRows === 0,
-    lockedRows: outcome.lockedRows,
-  });
+  const done = (outcome: PathOutcome) => {
+    const refusedRows = tally.refused.reduce((sum, group) => sum + group.rows, 0);
+    return {
+      batches: tally.batches,
+      complete: outcome.finished && outcome.lockedRows === 0 && refusedRows === 0,
+      lockedRows: outcome.lockedRows,
+      refusedRows,
+      refused: [...tally.refused],
+      ...(tally.settledBatchSize === undefined ? {} : { settledBatchSize: tally.settledBatchSize }),
+    };
+  };
   if (table.kind === 'partitioned') {
     const { outcome, partitions } = await deletePartitioned(runner, table, {
       ...options,
@@ -286,8 +323,11 @@ export interface ExpiredCount {
   readonly rowsInPartitionsToRemove?: number;
 }
 
-function checkBatchSize(batchSize: number): void {
+function checkBatchSize(batchSize: number, minBatchSize: number | undefined): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`batchSize must be a whole number ≥ 1, got ${batchSize}`);
+  }
+  if (minBatchSize !== undefined && (!Number.isInteger(minBatchSize) || minBatchSize < 1)) {
+    throw new RangeError(`minBatchSize must be a whole number ≥ 1, got ${minBatchSize}`);
   }
 }

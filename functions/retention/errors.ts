@@ -71,3 +71,25 @@ export class BatchFailedError extends MaintenanceError {
     return this.uncertainRows !== undefined;
   }
 }
+
+/**
+ * Classes of errors that are never about particular rows, even when raised inside a trigger: a
+ * lost connection (08), a transaction state (25), a serialization failure or deadlock (40),
+ * resources or limits (53, 54), a lock not granted (55), a timeout or shutdown (57), the
+ * system (58, F0, XX).
+ */
+const notAboutRows = new Set(['08', '25', '40', '53', '54', '55', '57', '58', 'F0', 'XX']);
+
+/**
+ * Whether the database refused some rows of a batch, rather than failing the batch as a whole:
+ * an integrity constraint (class 23: a foreign key that restricts, or one a cascade breaks), an
+ * exception raised by a trigger (class P0, 09, 27), or any other error raised inside a trigger
+ * or function (an error with a context), but those of the classes in {@link notAboutRows}.
+ */
+export function isRefusal(error: unknown): boolean {
+  const { code, where } = (error ?? {}) as { code?: unknown; where?: unknown };
+  if (typeof code !== 'string') return false;
+  const errorClass = code.slice(0, 2);
+  if (['23', 'P0', '09', '27'].includes(errorClass)) return true;
+  return typeof where === 'string' && where.length > 0 && !notAboutRows.has(errorClass);
+}

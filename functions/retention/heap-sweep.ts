@@ -13,11 +13,24 @@
  * passed. So the sweep ends with a check that sees every row at once: one count of the
  * expired rows (a sequential scan, one snapshot). Rows it finds are deleted (locked ones
  * left), and counted again, until none is left or only locked ones are.
+ *
+ * A range that passes its statement timeout is run again with half as many pages, and the
+ * later ranges aim at half as many rows, down to the run's floor (or a single page). A range the database refuses
+ * some rows of is narrowed down to them (see refused-rows.ts): they stay, the rest goes, and the
+ * final check leaves them out.
  */
 
 import { inShortTransaction } from '../db/transaction.js';
-import { type BatchRunner, countOf, runBatch, runBatchAroundLocks } from './batch-runner.js';
+import {
+  type BatchRunner,
+  batchFailed,
+  countOf,
+  runBatch,
+  runBatchAroundLocks,
+} from './batch-runner.js';
+import { BatchSize } from './batch-size.js';
 import type { PathOutcome } from './keyset-batches.js';
+import { narrowRefused, type RowScope } from './refused-rows.js';
 import type { CommonStatements, SweepStatements } from './statements.js';
 
 /** Rounds of "count what is left, delete it" after the sweep, at most. */
@@ -36,6 +49,9 @@ export interface SweepEstimate {
   readonly estimatedRows: number;
 }
 
+/** The table, for narrowing a range the database refuses some rows of. */
+export type SweepTable = Pick<RowScope, 'quotedTable' | 'table' | 'keys'>;
+
 /**
  * Sweeps the table's pages, then checks that no expired row is left.
  *
@@ -47,33 +63,79 @@ export async function runHeapSweep(
   estimate: SweepEstimate,
   /** The table's size in pages when the run profiled it (pages added since hold newer rows). */
   pages: number,
+  table: SweepTable,
 ): Promise<PathOutcome> {
   const { db, cutoff } = runner;
+  const size = new BatchSize(runner);
   const clampSpan = (span: number) =>
     Math.max(1, Math.min(runner.maxPagesPerBatch, Math.floor(span)));
   let span = clampSpan(initialSpan(runner, estimate.estimatedRows, pages));
+  /** Expired rows per page, as last found (from the estimate at first). */
+  let density = estimate.estimatedRows / Math.max(1, pages);
+  /** Once a range passed its statement timeout: each batch deletes `size` rows at most. */
+  let limited = false;
   let page = 0;
+  /** Tuple ids of refused rows found so far: the final check leaves them out. */
+  const refused: string[] = [];
   while (page < pages) {
     if (runner.signal?.aborted) return { finished: false, lockedRows: 0 };
     const end = Math.min(page + span, pages);
-    const range = [tid(page), tid(end), cutoff.value];
-    const { value } = await runBatchAroundLocks(
-      runner,
-      async () => ({ deleted: (await db.query(statements.deletePages, range)).rowCount ?? 0 }),
-      async () => ({
-        deleted: (await db.query(statements.deletePagesSkipLocked, range)).rowCount ?? 0,
-      }),
+    const range = [tid(page), tid(end), cutoff.value, ...(limited ? [size.current] : [])];
+    const remove = async (sql: string) => ({
+      deleted: (await db.query(sql, range)).rowCount ?? 0,
+    });
+    const attempt = await runBatchAroundLocks(
+      { ...runner, batchSize: size.current },
+      () => remove(limited ? statements.deletePagesLimited : statements.deletePages),
+      () =>
+        remove(
+          limited ? statements.deletePagesLimitedSkipLocked : statements.deletePagesSkipLocked,
+        ),
     );
-    span = clampSpan(nextSpan(span, end - page, value.deleted, runner.batchSize));
+    if ('timedOut' in attempt) {
+      // Fewer rows: half as many as the range was expected to hold, each batch capped at that.
+      const expected = Math.ceil(Math.max(density, 1) * (end - page));
+      if (!size.halve({ firstPage: page, pages: end - page }, expected)) {
+        throw batchFailed(runner, attempt.timedOut);
+      }
+      limited = true;
+      span = clampSpan(Math.min(span, nextSpan(span, end - page, expected, size.current)));
+      continue;
+    }
+    let deleted: number;
+    if ('refused' in attempt) {
+      // Parts not narrowed down are left to the final check, which counts them (once).
+      const narrowed = await narrowRefused(
+        { ...runner, batchSize: size.current },
+        { ...table, where: statements.pagesScope(page, end) },
+        attempt.refused,
+        { countLeft: false },
+      );
+      deleted = narrowed.deleted;
+      refused.push(...narrowed.isolated);
+    } else {
+      deleted = attempt.value.deleted;
+      // A capped batch that deleted its fill: more may be left on these pages.
+      if (limited && deleted >= size.current) continue;
+    }
+    if (deleted > 0) density = deleted / (end - page);
+    span = clampSpan(nextSpan(span, end - page, deleted, size.current));
     page = end;
   }
-  return checkNothingLeft(runner, statements);
+  // Rows left locked during the sweep are among those the check finds.
+  return checkNothingLeft(runner, statements, table, size, refused);
 }
 
-/** Counts what is left; deletes it; repeats while that deletes something. */
+/**
+ * Counts what is left (but the refused rows found); deletes it; repeats while that deletes
+ * something.
+ */
 async function checkNothingLeft(
   runner: BatchRunner,
   statements: CommonStatements & SweepStatements,
+  table: SweepTable,
+  size: BatchSize,
+  refused: readonly string[],
 ): Promise<PathOutcome> {
   const { db, cutoff } = runner;
   for (let round = 0; round < maxCheckRounds; round++) {
@@ -81,7 +143,8 @@ async function checkNothingLeft(
     const left = await inShortTransaction(
       db,
       runner.countLimits,
-      async () => countOf((await db.query(statements.count, [cutoff.value])).rows),
+      async () =>
+        countOf((await db.query(statements.countDeletable, [cutoff.value, refused])).rows),
       sequentialScan,
     );
     if (left === 0) return { finished: true, lockedRows: 0 };
@@ -89,11 +152,24 @@ async function checkNothingLeft(
       runner,
       async () => ({
         deleted:
-          (await db.query(statements.deleteAnySkipLocked, [cutoff.value, runner.batchSize]))
+          (await db.query(statements.deleteAnySkipLocked, [cutoff.value, size.current, refused]))
             .rowCount ?? 0,
       }),
-      sequentialScan,
+      { settings: sequentialScan },
     );
+    if ('timedOut' in attempt) {
+      if (!size.halve()) throw batchFailed(runner, attempt.timedOut);
+      continue;
+    }
+    if ('refused' in attempt) {
+      // Narrowed down over every row left: what stays is refused or locked.
+      const narrowed = await narrowRefused(
+        { ...runner, batchSize: size.current },
+        { ...table, where: statements.remainderScope(refused) },
+        attempt.refused,
+      );
+      return { finished: !runner.signal?.aborted, lockedRows: narrowed.locked };
+    }
     // Nothing could be deleted: what is left is locked by other sessions.
     if ('value' in attempt && attempt.value.deleted === 0)
       return { finished: true, lockedRows: left };

@@ -11,11 +11,19 @@
  * share one key, they go `batchSize` at a time by tuple id. A batch that waits too long for a
  * row another session has locked is rolled back and run again around the locked rows
  * (`FOR UPDATE SKIP LOCKED`), which stay for the next run and are counted.
+ *
+ * A batch that passes its statement timeout is run again with half as many rows (down to the
+ * run's floor), and the later batches keep the smaller size. A batch the database refuses some
+ * rows of is narrowed down to them (see refused-rows.ts): they stay, the rest of its range goes.
  */
 import type { ClientBase } from 'pg';
 import { SqlState, sqlStateOf } from '../db/sqlstate.js';
+import { inShortTransaction } from '../db/transaction.js';
 import { MaintenanceError } from '../errors.js';
-import { type BatchRunner, countOf, runBatchAroundLocks } from './batch-runner.js';
+import { type BatchRunner, batchFailed, countOf, runBatchAroundLocks } from './batch-runner.js';
+import { BatchSize } from './batch-size.js';
+import type { ReferencingKey } from './referencing-keys.js';
+import { narrowRefused } from './refused-rows.js';
 import type { KeysetStatements } from './statements.js';
 import type { StrategyChoice } from './strategy.js';
 
@@ -61,6 +69,15 @@ export interface KeysetOptions {
    * @default - every batch asks for its bound, then deletes, in separate statements
    */
   readonly batchLead?: (range: { from: string; to: string; batchSize: number }) => string;
+  /**
+   * The table's quoted name, its name in the tally, and the foreign keys that reference it:
+   * for narrowing a batch the database refuses some rows of.
+   */
+  readonly table: {
+    readonly quotedTable: string;
+    readonly name: string;
+    readonly references: readonly ReferencingKey[];
+  };
 }
 
 interface Batch {
@@ -85,10 +102,11 @@ interface Batch {
 export async function runKeysetBatches(
   runner: BatchRunner,
   statements: KeysetStatements,
-  options: KeysetOptions = {},
+  options: KeysetOptions,
 ): Promise<PathOutcome> {
   const { db } = runner;
   const cutoff = runner.cutoff.value;
+  const size = new BatchSize(runner);
   let from = '-infinity';
   /** The current batch's bound, when the previous batch looked it up. */
   let known: { readonly bound: string | undefined } | undefined;
@@ -96,6 +114,7 @@ export async function runKeysetBatches(
   let lockTimeouts = 0;
   let lockedRows = 0;
   while (!runner.signal?.aborted) {
+    const sized: BatchRunner = { ...runner, batchSize: size.current };
     // The first walk goes over the entries of rows deleted earlier: when it times out (a long-held
     // snapshot keeps them), the run sweeps the heap instead of failing at batch 1.
     const walkLimitMs = first
@@ -103,28 +122,28 @@ export async function runKeysetBatches(
       : undefined;
     const start = from;
     const boundNow = known;
-    const findNext = () => findBound(db, statements, runner, start, cutoff, walkLimitMs);
+    /** The bound of the batch as tried, once known: what a refused batch is narrowed within. */
+    let tried = boundNow;
+    const findNext = async () => {
+      const bound = await findBound(db, statements, sized, start, cutoff, walkLimitMs);
+      tried = { bound };
+      return bound;
+    };
     const aroundLocks = async (): Promise<Batch> =>
-      deleteBatch(
-        db,
-        statements,
-        start,
-        boundNow ? boundNow.bound : await findNext(),
-        runner,
-        true,
-      );
+      deleteBatch(db, statements, start, boundNow ? boundNow.bound : await findNext(), sized, true);
     const skipping = lockTimeouts >= lockTimeoutsBeforeSkipping;
     const lead =
       options.batchLead && boundNow && boundNow.bound !== start && !skipping
         ? options.batchLead({
             from: start,
             to: boundNow.bound ?? cutoff,
-            batchSize: runner.batchSize,
+            batchSize: size.current,
           })
         : undefined;
-    const attempt: { readonly value: Batch; readonly lockTimedOut: boolean } = lead
+    const passThrough = (error: unknown) => error instanceof IndexWalkTooSlowError;
+    const attempt = lead
       ? await runBatchAroundLocks(
-          runner,
+          sized,
           async (begun): Promise<Batch> => ({
             deleted: begun.at(-2)?.rowCount ?? 0,
             locked: 0,
@@ -132,19 +151,30 @@ export async function runKeysetBatches(
             nextBound: { bound: (begun.at(-1)?.rows[0] as { bound?: string } | undefined)?.bound },
           }),
           aroundLocks,
-          undefined,
-          lead,
+          { lead },
         )
       : await runBatchAroundLocks(
-          runner,
+          sized,
           skipping
             ? aroundLocks
-            : async () => deleteBatch(db, statements, start, await findNext(), runner, false),
+            : async () => deleteBatch(db, statements, start, await findNext(), sized, false),
           aroundLocks,
-          (error) => error instanceof IndexWalkTooSlowError,
+          { passThrough },
         );
-    const batch = attempt.value;
-    if (attempt.lockTimedOut) lockTimeouts += 1;
+    if ('timedOut' in attempt) {
+      // Run the same range again with fewer rows; the later batches keep the smaller size.
+      if (!size.halve({ from: start })) throw batchFailed(runner, attempt.timedOut);
+      known = undefined;
+      continue;
+    }
+    let batch: Batch;
+    if ('refused' in attempt) {
+      if (!tried) throw batchFailed(runner, attempt.refused);
+      batch = await narrowBatch(sized, statements, options.table, start, tried.bound, attempt);
+    } else {
+      batch = attempt.value;
+      if (attempt.lockTimedOut) lockTimeouts += 1;
+    }
     first = false;
     lockedRows += batch.locked;
     if (batch.next === undefined) return { finished: true, lockedRows };
@@ -152,6 +182,34 @@ export async function runKeysetBatches(
     known = batch.nextBound;
   }
   return { finished: false, lockedRows };
+}
+
+/**
+ * The batch `[from, bound)` (or the group of rows with the key `from`, when `bound` is `from`)
+ * failed because the database refused some of its rows: deletes the others, leaves those.
+ */
+async function narrowBatch(
+  runner: BatchRunner,
+  statements: KeysetStatements,
+  table: KeysetOptions['table'],
+  from: string,
+  bound: string | undefined,
+  attempt: { readonly refused: unknown },
+): Promise<Batch> {
+  const ties = bound === from;
+  const where = ties
+    ? statements.tiesScope(from)
+    : statements.rangeScope(from, bound ?? runner.cutoff.value);
+  const narrowed = await narrowRefused(
+    runner,
+    { quotedTable: table.quotedTable, table: table.name, where, keys: table.references },
+    attempt.refused,
+  );
+  if (!ties) return { deleted: narrowed.deleted, locked: narrowed.locked, next: bound };
+  const { rows } = await inShortTransaction(runner.db, runner.limits, () =>
+    runner.db.query<{ next: string }>(statements.nextKey, [from, runner.cutoff.value]),
+  );
+  return { deleted: narrowed.deleted, locked: narrowed.locked, next: rows[0]?.next };
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
  * What every "delete the expired rows of a table" job does with its context: count them
  * (dry run) or delete them in batches, log progress on long runs and the total at the end,
- * and report the `RowsDeleted` metric.
+ * and report the `RowsDeleted` and `RowsRefused` metrics.
  */
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ClientBase } from 'pg';
 import type { TransactionLimits } from '../db/transaction.js';
-import { JobLog } from '../log-messages.js';
+import { JobLog, type LogMessage } from '../log-messages.js';
 import { runMetrics } from '../runner/metric-names.js';
 import type { JobContext } from '../runner/types.js';
 import {
@@ -20,6 +20,7 @@ import {
   deleteInBatches,
   type ExpiringTable,
   type Notice,
+  type RefusedRows,
 } from './batched-delete.js';
 import { type PurgeConfig, purgeVariables } from './purge-config.js';
 
@@ -47,6 +48,11 @@ export interface PurgeOptions {
    */
   readonly maxPagesPerBatch?: number;
   /**
+   * The fewest rows statement timeouts cut a batch down to (see `deleteInBatches`).
+   * @default defaultMinBatchSize (10)
+   */
+  readonly minBatchSize?: number;
+  /**
    * A progress line is logged after a batch when at least this long has passed since the
    * start or the previous progress line (on the run's clock).
    * @default 10_000
@@ -65,7 +71,10 @@ export interface PurgeSummary {
   readonly deleted: number;
   /** Batches committed (0 in a dry run). */
   readonly batches: number;
-  /** `false` when the deadline or a shutdown stopped it; the next run goes on. */
+  /**
+   * `false` when the deadline or a shutdown stopped it, or expired rows were left (locked by
+   * other sessions, or refused by the database); the next run goes on.
+   */
   readonly complete: boolean;
   /** Whether this was a dry run, which deletes nothing. */
   readonly dryRun: boolean;
@@ -80,6 +89,15 @@ export interface PurgeSummary {
   readonly strategyReason?: string;
   /** Expired rows left because other sessions had them locked (real runs); the next run retries. */
   readonly lockedRows?: number;
+  /**
+   * Expired rows left because the database refuses to delete them (real runs): a foreign key
+   * that restricts, a trigger that raises. Every run tries them again.
+   */
+  readonly refusedRows?: number;
+  /** Those rows by table and reason (real runs, when there are any). */
+  readonly refused?: readonly RefusedRows[];
+  /** The batch size statement timeouts cut batches down to (real runs, when they did). */
+  readonly settledBatchSize?: number;
   /** For a `timestamp` column: the wall-clock cutoff in the column's declared zone. */
   readonly columnCutoff?: string;
   /** Partitioned tables: the partitions dropped whole (real runs with `drop`). */
@@ -161,6 +179,7 @@ export async function purgeExpired(
       ...(options.countLimits ? { countLimits: options.countLimits } : {}),
       ...(options.indexWalkLimitMs ? { indexWalkLimitMs: options.indexWalkLimitMs } : {}),
       ...(options.maxPagesPerBatch ? { maxPagesPerBatch: options.maxPagesPerBatch } : {}),
+      ...(options.minBatchSize ? { minBatchSize: options.minBatchSize } : {}),
       onBatch: progressReporter(ctx, fields, options),
       onNotice: logNotice(ctx),
     });
@@ -170,15 +189,22 @@ export async function purgeExpired(
     }
     throw error;
   }
-  const { deleted, batches, complete, strategy, strategyReason, lockedRows } = result;
+  const { deleted, batches, complete, strategy, strategyReason, lockedRows, refusedRows } = result;
   reportDeleted(ctx, deleted);
-  ctx.logger.info(finishedMessage(complete, lockedRows), {
+  ctx.metrics.add(runMetrics.rowsRefused, MetricUnit.Count, refusedRows);
+  const left = {
+    lockedRows,
+    refusedRows,
+    ...(result.refused.length > 0 ? { refused: result.refused } : {}),
+    ...(result.settledBatchSize === undefined ? {} : { settledBatchSize: result.settledBatchSize }),
+  };
+  ctx.logger.info(finishedMessage(result), {
     ...fields,
     deleted,
     batches,
     strategy,
     strategyReason,
-    lockedRows,
+    ...left,
     ...partitionFields(result.partitions),
   });
   return {
@@ -188,7 +214,7 @@ export async function purgeExpired(
     dryRun: false,
     strategy,
     strategyReason,
-    lockedRows,
+    ...left,
     ...(result.columnCutoff ? { columnCutoff: result.columnCutoff } : {}),
     ...partitionFields(result.partitions),
   };
@@ -233,9 +259,10 @@ function progressReporter(
   };
 }
 
-function finishedMessage(complete: boolean, lockedRows: number): string {
-  if (complete) return JobLog.ExpiredRowsDeleted;
-  return lockedRows > 0 ? JobLog.LockedRowsLeft : JobLog.StoppedEarly;
+function finishedMessage(result: BatchedDeleteResult): LogMessage {
+  if (result.complete) return JobLog.ExpiredRowsDeleted;
+  if (result.refusedRows > 0) return JobLog.RefusedRowsLeft;
+  return result.lockedRows > 0 ? JobLog.LockedRowsLeft : JobLog.StoppedEarly;
 }
 
 function reportDeleted(ctx: JobContext, deleted: number): void {

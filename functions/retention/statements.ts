@@ -3,9 +3,14 @@
  * profile; every value is a parameter. Timestamps travel as text (the column's own `::text`, or
  * ISO 8601) so that microseconds survive the round trip through Node, and are cast to the
  * column's own type, so that no comparison depends on the session's `TimeZone`.
+ *
+ * Every statement that deletes (and every count of the rows a batch left) leaves out the rows
+ * that a foreign key with `ON DELETE RESTRICT` or `NO ACTION` still references (see
+ * referencing-keys.ts): they would fail the batch.
  */
 import { escapeLiteral } from 'pg';
 import type { ColumnCutoff } from './column-cutoff.js';
+import { referencedBy, refusingKeys } from './referencing-keys.js';
 import type { TableProfile } from './table-profile.js';
 
 /** The statements of the index (keyset) path. `$from` is inclusive, `$to` exclusive. */
@@ -24,6 +29,10 @@ export interface KeysetStatements {
   readonly countTies: string;
   /** `$1` key, `$2` cutoff → `next`: the first key after `$1`, before the cutoff. */
   readonly nextKey: string;
+  /** The rows of the range `[from, to)` that a batch deletes, as a condition (values inlined). */
+  rangeScope(from: string, to: string): string;
+  /** The rows with exactly the key `key` that a batch deletes, as a condition. */
+  tiesScope(key: string): string;
 }
 
 /**
@@ -42,7 +51,7 @@ export function keysetBatchLead(
   const value = (text: string) => `${escapeLiteral(text)}::${cutoff.cast}`;
   if (!Number.isInteger(range.batchSize)) throw new RangeError('batchSize must be whole');
   return (
-    `DELETE FROM ${t} WHERE ${c} >= ${value(range.from)} AND ${c} < ${value(range.to)}; ` +
+    `DELETE FROM ${t} WHERE ${c} >= ${value(range.from)} AND ${c} < ${value(range.to)}${deletable(table)}; ` +
     `SELECT bound::text AS bound FROM (SELECT ${c} AS bound FROM ${t}
       WHERE ${c} >= ${value(range.to)} AND ${c} < ${value(cutoff.value)}
       ORDER BY ${c} OFFSET ${range.batchSize} LIMIT 1) AS next_batch`
@@ -58,8 +67,21 @@ export interface SweepStatements {
   readonly deletePages: string;
   /** As `deletePages`, skipping rows that others have locked. */
   readonly deletePagesSkipLocked: string;
-  /** `$1` cutoff, `$2` limit: deletes up to `$2` expired rows anywhere, none locked. */
+  /** As `deletePages`, `$4` rows at most (once ranges of pages passed their statement timeout). */
+  readonly deletePagesLimited: string;
+  /** As `deletePagesLimited`, skipping rows that others have locked. */
+  readonly deletePagesLimitedSkipLocked: string;
+  /**
+   * `$1` cutoff, `$2` limit, `$3` tuple ids to leave (`tid[]`): deletes up to `$2` expired rows
+   * anywhere, none locked.
+   */
   readonly deleteAnySkipLocked: string;
+  /** `$1` cutoff, `$2` tuple ids to leave (`tid[]`) → `count`: expired rows a batch would delete. */
+  readonly countDeletable: string;
+  /** The expired rows of pages `[first, end)` that a batch deletes, as a condition. */
+  pagesScope(first: number, end: number): string;
+  /** Every expired row a batch would delete, but those at `excluded` tuple ids, as a condition. */
+  remainderScope(excluded: readonly string[]): string;
 }
 
 /** Statements shared by both paths. */
@@ -68,6 +90,13 @@ export interface CommonStatements {
   readonly count: string;
   /** `$1` cutoff: the plan of one plain `DELETE` of the expired rows, as JSON. */
   readonly explainDelete: string;
+  /**
+   * → `key` (an index into `refusingKeys(table.references)`), `count`: expired rows left
+   * because a foreign key references them, each counted under the first such key. No
+   * parameters (the cutoff is inlined), so that it can go with `BEGIN`.
+   * @default - absent when no key is left out up front
+   */
+  readonly countReferenced?: string;
 }
 
 /** Every statement for one table. */
@@ -78,30 +107,76 @@ export function expiryStatements(table: TableProfile, cutoff: ColumnCutoff): Exp
   const t = table.quotedTable;
   const c = table.quotedColumn;
   const as = (param: string) => `${param}::${cutoff.cast}`;
+  const literal = (text: string) => `${escapeLiteral(text)}::${cutoff.cast}`;
+  const andDeletable = deletable(table);
   const inRange = `${c} >= ${as('$1')} AND ${c} < ${as('$2')}`;
   const onPages = `ctid >= $1::tid AND ctid < $2::tid AND ${c} < ${as('$3')}`;
+  const notExcluded = (param: string) => `NOT (ctid = ANY (${param}::tid[]))`;
   // Tuple ids are read and used in one statement (one snapshot), so they cannot be reused by
   // other rows in between.
   const byIds = (select: string) => `DELETE FROM ${t} WHERE ctid = ANY (ARRAY(${select}))`;
+  const keys = refusingKeys(table.references);
   return {
     // The key is turned into text for the one row returned, not for each of the rows skipped.
     bound: `SELECT bound::text AS bound FROM (SELECT ${c} AS bound FROM ${t}
       WHERE ${inRange} ORDER BY ${c} OFFSET $3 LIMIT 1) AS next_batch`,
-    deleteRange: `DELETE FROM ${t} WHERE ${inRange}`,
-    deleteRangeSkipLocked: byIds(`SELECT ctid FROM ${t} WHERE ${inRange} FOR UPDATE SKIP LOCKED`),
-    countRange: `SELECT count(*) AS count FROM ${t} WHERE ${inRange}`,
-    deleteTies: byIds(
-      `SELECT ctid FROM ${t} WHERE ${c} = ${as('$1')} LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    deleteRange: `DELETE FROM ${t} WHERE ${inRange}${andDeletable}`,
+    deleteRangeSkipLocked: byIds(
+      `SELECT ctid FROM ${t} WHERE ${inRange}${andDeletable} FOR UPDATE SKIP LOCKED`,
     ),
-    countTies: `SELECT count(*) AS count FROM ${t} WHERE ${c} = ${as('$1')}`,
+    countRange: `SELECT count(*) AS count FROM ${t} WHERE ${inRange}${andDeletable}`,
+    deleteTies: byIds(
+      `SELECT ctid FROM ${t} WHERE ${c} = ${as('$1')}${andDeletable} LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    ),
+    countTies: `SELECT count(*) AS count FROM ${t} WHERE ${c} = ${as('$1')}${andDeletable}`,
     nextKey: `SELECT ${c}::text AS next FROM ${t} WHERE ${c} > ${as('$1')} AND ${c} < ${as('$2')}
       ORDER BY ${c} LIMIT 1`,
-    deletePages: `DELETE FROM ${t} WHERE ${onPages}`,
-    deletePagesSkipLocked: byIds(`SELECT ctid FROM ${t} WHERE ${onPages} FOR UPDATE SKIP LOCKED`),
-    deleteAnySkipLocked: byIds(
-      `SELECT ctid FROM ${t} WHERE ${c} < ${as('$1')} LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    rangeScope: (from, to) => `${c} >= ${literal(from)} AND ${c} < ${literal(to)}${andDeletable}`,
+    tiesScope: (key) => `${c} = ${literal(key)}${andDeletable}`,
+    deletePages: `DELETE FROM ${t} WHERE ${onPages}${andDeletable}`,
+    deletePagesSkipLocked: byIds(
+      `SELECT ctid FROM ${t} WHERE ${onPages}${andDeletable} FOR UPDATE SKIP LOCKED`,
     ),
+    deletePagesLimited: byIds(`SELECT ctid FROM ${t} WHERE ${onPages}${andDeletable} LIMIT $4`),
+    deletePagesLimitedSkipLocked: byIds(
+      `SELECT ctid FROM ${t} WHERE ${onPages}${andDeletable} LIMIT $4 FOR UPDATE SKIP LOCKED`,
+    ),
+    deleteAnySkipLocked: byIds(
+      `SELECT ctid FROM ${t} WHERE ${c} < ${as('$1')}${andDeletable} AND ${notExcluded('$3')}
+        LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    ),
+    countDeletable: `SELECT count(*) AS count FROM ${t}
+      WHERE ${c} < ${as('$1')}${andDeletable} AND ${notExcluded('$2')}`,
+    pagesScope: (first, end) =>
+      `ctid >= '(${whole(first)},0)'::tid AND ctid < '(${whole(end)},0)'::tid AND ` +
+      `${c} < ${literal(cutoff.value)}${andDeletable}`,
+    remainderScope: (excluded) =>
+      `${c} < ${literal(cutoff.value)}${andDeletable} AND ` +
+      notExcluded(escapeLiteral(`{${excluded.map((tid) => `"${tid}"`).join(',')}}`)),
     count: `SELECT count(*) AS count FROM ${t} WHERE ${c} < ${as('$1')}`,
     explainDelete: `EXPLAIN (FORMAT JSON) DELETE FROM ${t} WHERE ${c} < ${as('$1')}`,
+    ...(keys.length > 0
+      ? {
+          countReferenced: `SELECT CASE ${keys.map((key, index) => `WHEN ${referencedBy(key, t)} THEN ${index}`).join(' ')} END AS key,
+              count(*) AS count
+             FROM ${t} WHERE ${c} < ${literal(cutoff.value)} AND NOT (TRUE${andDeletable})
+            GROUP BY 1`,
+        }
+      : {}),
   };
+}
+
+/**
+ * ` AND NOT EXISTS (...)` for each foreign key that would refuse to let a referenced row go;
+ * nothing when there is none.
+ */
+function deletable(table: TableProfile): string {
+  return refusingKeys(table.references)
+    .map((key) => ` AND NOT ${referencedBy(key, table.quotedTable)}`)
+    .join('');
+}
+
+function whole(page: number): number {
+  if (!Number.isInteger(page) || page < 0) throw new RangeError(`not a page number: ${page}`);
+  return page;
 }

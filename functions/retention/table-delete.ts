@@ -1,27 +1,26 @@
 /**
  * One table's (or one partition's) expired rows, by the path its statistics call for, with
- * the fall-back to the heap when a long-held snapshot makes the index walk too slow.
+ * the fall-back to the heap when a long-held snapshot makes the index walk too slow; the rows
+ * that a foreign key or a trigger refused to let go are counted and said at the end.
  */
-import { JobLog, type LogMessage } from '../log-messages.js';
-import type { BatchRunner } from './batch-runner.js';
-import { runHeapSweep } from './heap-sweep.js';
+import { inShortTransaction } from '../db/transaction.js';
+import { JobLog } from '../log-messages.js';
+import { type BatchRunner, countOf, type Notice } from './batch-runner.js';
+import { runHeapSweep, type SweepTable } from './heap-sweep.js';
 import {
   IndexWalkTooSlowError,
   keysetBatchRows,
   type PathOutcome,
   runKeysetBatches,
 } from './keyset-batches.js';
+import { createIndexFor, onDeleteAction, refusalCode, refusingKeys } from './referencing-keys.js';
+import { recordRefused } from './refused-rows.js';
 import { describeSnapshotHolders } from './snapshot-holders.js';
-import { expiryStatements, keysetBatchLead } from './statements.js';
+import { type ExpiryStatements, expiryStatements, keysetBatchLead } from './statements.js';
 import { chooseStrategy, type StrategyChoice, type StrategySetting } from './strategy.js';
 import type { TableProfile } from './table-profile.js';
 
-/** Something a run should tell people; `warn` when it slows a run or leaves rows behind. */
-export type Notice = (
-  message: LogMessage,
-  fields: Readonly<Record<string, unknown>>,
-  level?: 'info' | 'warn',
-) => void;
+export type { Notice } from './batch-runner.js';
 
 /** What {@link deleteFromTable} takes from the run's options. */
 export interface TableDeleteOptions {
@@ -36,9 +35,35 @@ export async function deleteFromTable(
   table: TableProfile,
   options: TableDeleteOptions,
 ): Promise<{ choice: StrategyChoice; outcome: PathOutcome }> {
-  const { db } = runner;
   const statements = expiryStatements(table, runner.cutoff);
   if (!table.index) warnNoIndex(table, options.onNotice);
+  warnUnindexedKeys(runner, table, options.onNotice);
+  const refusedBefore = runner.tally.refused.length;
+  const done = await deleteByPath(runner, table, statements, options);
+  if (done.outcome.finished) await countReferenced(runner, table, statements);
+  for (const group of runner.tally.refused.slice(refusedBefore)) {
+    options.onNotice?.(JobLog.RowsRefused, {
+      ...group,
+      advice: group.code.startsWith('23')
+        ? 'rows that other rows still reference stay until those go (or the key says ON DELETE CASCADE or SET NULL)'
+        : 'the database (a trigger or constraint of the backend) refuses to delete them; they stay until it lets them go',
+    });
+  }
+  return done;
+}
+
+async function deleteByPath(
+  runner: BatchRunner,
+  table: TableProfile,
+  statements: ExpiryStatements,
+  options: TableDeleteOptions,
+): Promise<{ choice: StrategyChoice; outcome: PathOutcome }> {
+  const { db } = runner;
+  const sweepTable: SweepTable = {
+    quotedTable: table.quotedTable,
+    table: table.name,
+    keys: table.references,
+  };
   const choice = await chooseStrategy(
     db,
     table,
@@ -47,7 +72,10 @@ export async function deleteFromTable(
     options.strategy ?? 'auto',
   );
   if (choice.path === 'heap') {
-    return { choice, outcome: await runHeapSweep(runner, statements, choice, table.pages) };
+    return {
+      choice,
+      outcome: await runHeapSweep(runner, statements, choice, table.pages, sweepTable),
+    };
   }
   try {
     const walk = options.indexWalkLimitMs;
@@ -55,6 +83,7 @@ export async function deleteFromTable(
     const outcome = await runKeysetBatches(batches, statements, {
       ...(walk === undefined ? {} : { indexWalkLimitMs: walk }),
       batchLead: (range) => keysetBatchLead(table, runner.cutoff, range),
+      table: { quotedTable: table.quotedTable, name: table.name, references: table.references },
     });
     return { choice, outcome };
   } catch (error) {
@@ -72,7 +101,44 @@ export async function deleteFromTable(
       reason,
     });
     const heap = { ...choice, path: 'heap' as const, reason };
-    return { choice: heap, outcome: await runHeapSweep(runner, statements, heap, table.pages) };
+    return {
+      choice: heap,
+      outcome: await runHeapSweep(runner, statements, heap, table.pages, sweepTable),
+    };
+  }
+}
+
+/**
+ * Counts the expired rows left because a foreign key references them (left out of every
+ * batch up front), under the first key that does: one statement at the end of the table, only
+ * when such a key exists.
+ */
+async function countReferenced(
+  runner: BatchRunner,
+  table: TableProfile,
+  statements: ExpiryStatements,
+): Promise<void> {
+  const query = statements.countReferenced;
+  if (!query) return;
+  const keys = refusingKeys(table.references);
+  // The count goes with BEGIN: two round trips in all.
+  const rows = await inShortTransaction(
+    runner.db,
+    runner.countLimits,
+    async (begun) => (begun.at(-1)?.rows ?? []) as { key: number; count: string }[],
+    {},
+    query,
+  );
+  for (const row of rows) {
+    const key = keys[row.key];
+    if (!key) continue;
+    recordRefused(runner.tally, {
+      table: table.name,
+      reason: key.name,
+      code: refusalCode(key),
+      rows: countOf([row]),
+      notIsolated: 0,
+    });
   }
 }
 
@@ -83,4 +149,31 @@ function warnNoIndex(table: TableProfile, notice: Notice | undefined): void {
     consequence: 'no keyset batches: each run sweeps the whole table',
     createIndex: `CREATE INDEX CONCURRENTLY ON ${table.quotedTable} (${table.quotedColumn})`,
   });
+}
+
+/**
+ * Warns, once a run for each, about a foreign key that references the table and that no index
+ * on the referencing table leads with: every deleted row scans the referencing table for its
+ * referencing rows (to cascade, set null or check), which makes batches slow.
+ */
+function warnUnindexedKeys(
+  runner: BatchRunner,
+  table: TableProfile,
+  notice: Notice | undefined,
+): void {
+  for (const key of table.references) {
+    if (key.indexed) continue;
+    const once = `unindexed ${key.quotedTable} (${key.referencing.join(', ')})`;
+    if (runner.tally.warned.has(once)) continue;
+    runner.tally.warned.add(once);
+    notice?.(JobLog.ForeignKeyUnindexed, {
+      table: table.name,
+      constraint: key.name,
+      referencingTable: key.table,
+      columns: key.referencing.join(', '),
+      onDelete: onDeleteAction(key),
+      consequence: `each deleted row of ${table.name} scans ${key.table} for the rows that reference it`,
+      createIndex: createIndexFor(key),
+    });
+  }
 }

@@ -7,6 +7,12 @@
 import { type ClientBase, escapeIdentifier } from 'pg';
 import { TableCheckError } from './errors.js';
 import { type ExpiringTable, quoteTableName } from './expiring-table.js';
+import {
+  type ReferencingKey,
+  type ReferencingKeyRow,
+  referencingKeys,
+  referencingKeysColumn,
+} from './referencing-keys.js';
 import { refuseHiddenRows } from './row-security.js';
 
 /** How the column stores time: an instant (`timestamptz`) or a wall-clock time in a known zone. */
@@ -44,6 +50,8 @@ export interface TableProfile {
    * @default - null: the column has no statistics yet
    */
   readonly correlation: number | null;
+  /** The foreign keys (of other tables, or of this one) that reference its rows. */
+  readonly references: readonly ReferencingKey[];
 }
 
 interface TableRow {
@@ -58,12 +66,14 @@ interface TableRow {
   readonly pages: number;
   readonly correlation: number | null;
   readonly rowSecurity: boolean;
+  readonly references: readonly ReferencingKeyRow[] | null;
 }
 
 /**
  * The relation, its column, the first valid b-tree index (no predicate) that leads with the
- * column, its size and the column's correlation: one catalog query, since a run's fixed cost
- * matters for the hourly run. `relation` picks the relation from `$1`.
+ * column, its size, the column's correlation and the foreign keys that reference it: one
+ * catalog query, since a run's fixed cost matters for the hourly run. `relation` picks the
+ * relation from `$1`.
  */
 const profileQuery = (relation: string) => `
   SELECT c.oid::text AS oid, n.nspname AS schema, c.relname, c.relkind::text AS kind, a.attnum,
@@ -79,7 +89,8 @@ const profileQuery = (relation: string) => `
          (SELECT s.correlation::float8 FROM pg_stats s
            WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname
            ORDER BY s.inherited LIMIT 1) AS correlation,
-         row_security_active(c.oid) AS "rowSecurity"
+         row_security_active(c.oid) AS "rowSecurity",
+         ${referencingKeysColumn} AS "references"
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_attribute a
@@ -181,6 +192,7 @@ function fromRow(row: TableRow) {
     estimatedRows: row.reltuples,
     pages: row.pages,
     correlation: row.correlation,
+    references: referencingKeys(row.references),
   };
 }
 

@@ -23,4 +23,9 @@ export const runMetrics = {
   duration: 'Duration',
   /** Rows a cleanup job deleted in the run (published by the jobs themselves). */
   rowsDeleted: 'RowsDeleted',
+  /**
+   * Expired rows a cleanup job left because the database refuses to delete them (a foreign
+   * key that restricts, a trigger that raises), in the run (published by the jobs themselves).
+   */
+  rowsRefused: 'RowsRefused',
 } as const;

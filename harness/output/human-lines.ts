@@ -82,6 +82,21 @@ const formatters: Readonly<Record<string, Formatter>> = {
       '',
       `detached partition ${String(line.partition)} (${formatCount(Number(line.rows))} rows, by ${String(line.rowsCountedBy)})`,
     ),
+  [JobLog.RowsRefused]: (line, event) =>
+    event(
+      'warning',
+      `${formatCount(Number(line.rows))} expired ${Number(line.rows) === 1 ? 'row' : 'rows'} of ${String(line.table)} left: ${refusal(line)}`,
+    ),
+  [JobLog.ForeignKeyUnindexed]: (line, event) =>
+    event(
+      'warning',
+      `foreign key ${String(line.constraint)} has no index on ${String(line.referencingTable)} (${String(line.columns)}): each deleted row of ${String(line.table)} scans it; run ${String(line.createIndex)}`,
+    ),
+  [JobLog.BatchRetriedSmaller]: (line, event) =>
+    event(
+      'warning',
+      `a batch of ${formatCount(Number(line.previousBatchSize))} rows of ${String(line.table)} passed its ${formatDuration(Number(line.statementTimeoutMs))} statement timeout: retrying with ${formatCount(Number(line.batchSize))}`,
+    ),
   // The harness's lines.
   [HarnessLog.StartingEmbeddedPostgres]: (line, event) =>
     event('', `starting the embedded PostgreSQL (data in ${String(line.dataDir)})`),
@@ -179,6 +194,16 @@ function formatMetrics(line: LogLine, options: HumanLineOptions): string {
   if (typeof line.job === 'string') columns.push(line.job.padEnd(options.jobWidth ?? 0));
   columns.push('metrics'.padEnd(eventWidth), values.join(', '));
   return columns.join('  ');
+}
+
+/** `refused by trips_start_fkey (23001)`, or `the database said "..." (P0001)`. */
+function refusal(line: LogLine): string {
+  const code = String(line.code);
+  const reason = String(line.reason);
+  // Integrity constraints (class 23) are named; anything else is the error's own message.
+  return code.startsWith('23')
+    ? `refused by ${reason} (${code})`
+    : `the database said ${JSON.stringify(reason)} (${code})`;
 }
 
 function levelMark(level: unknown): string {

@@ -57,10 +57,27 @@ function summarizeResult(result: JobResult): string {
     );
     parts.push(numbers.map(([name, value]) => `${name} ${formatCount(value)}`).join(', '));
   }
-  if (typeof lockedRows === 'number' && lockedRows > 0) {
-    parts.push(`${rows(lockedRows)} locked by other sessions left for the next run`);
-  } else if (complete === false) parts.push('stopped early, the next run goes on');
+  const { refusedRows, settledBatchSize } = result;
+  const refused = typeof refusedRows === 'number' && refusedRows > 0;
+  const locked = typeof lockedRows === 'number' && lockedRows > 0;
+  if (typeof settledBatchSize === 'number') {
+    parts.push(`batches cut to ${formatCount(settledBatchSize)} rows after statement timeouts`);
+  }
+  if (refused) {
+    parts.push(
+      `${rows(refusedRows)} refused by the database left (${refusalReasons(result.refused)})`,
+    );
+  }
+  if (locked) parts.push(`${rows(lockedRows)} locked by other sessions left for the next run`);
+  if (!refused && !locked && complete === false) parts.push('stopped early, the next run goes on');
   return parts.filter(Boolean).join('; ');
+}
+
+/** `trips_start_location_fkey, this fix is under legal hold`: each reason once. */
+function refusalReasons(refused: unknown): string {
+  if (!Array.isArray(refused)) return 'see the result';
+  const reasons = refused.map((group) => String((group as { reason?: unknown }).reason));
+  return [...new Set(reasons)].join(', ');
 }
 
 /** `, 3 partitions dropped` for a list of partition names; nothing for none. */

@@ -211,23 +211,30 @@ describe('deleteInBatches on a partitioned table', () => {
   });
 
   it('counts the rows of the partitions it removed when a later batch fails, in its error and in RowsDeleted', async () => {
-    // Prepare: the backend's trigger refuses every delete in the straddling partition
+    // Prepare: the backend's trigger makes any delete in the straddling partition slower than
+    // the statement timeout (a sleep it cancels), and batches may not be cut down
     await insertLocations(client, hours, hourly);
     await client.query('ANALYZE locations');
     const straddling = dayPartition('2026-10-29');
     await client.query(`
-      CREATE FUNCTION refuse_all() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'under legal hold'; END $$;
-      CREATE TRIGGER refuse_all BEFORE DELETE ON ${straddling} FOR EACH ROW EXECUTE FUNCTION refuse_all()`);
+      CREATE FUNCTION slow_all() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(60); RETURN OLD; END $$;
+      CREATE TRIGGER slow_all BEFORE DELETE ON ${straddling} FOR EACH ROW EXECUTE FUNCTION slow_all()`);
     const metrics: [string, number][] = [];
     const ctx = jobContext({ add: (name, _unit, value) => void metrics.push([name, value]) });
 
     // Act
-    const failure = await purgeExpired(ctx, client, locations, {
-      cutoff,
-      config: readPurgeConfig({ TEST_BATCH_SIZE: '100' }, 'TEST'),
-      prefix: 'TEST',
-    }).catch((error: unknown) => error);
+    const failure = await purgeExpired(
+      ctx,
+      client,
+      locations,
+      {
+        cutoff,
+        config: readPurgeConfig({ TEST_BATCH_SIZE: '100' }, 'TEST'),
+        prefix: 'TEST',
+      },
+      { limits: { statementTimeoutMs: 200, lockTimeoutMs: 1_000 }, minBatchSize: 100 },
+    ).catch((error: unknown) => error);
 
     // Assess
     expect(failure).toBeInstanceOf(BatchFailedError);

@@ -201,25 +201,28 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
   });
 
   it('rolls a failed batch back whole and keeps the batches before it', async () => {
-    // Prepare: the backend's own trigger refuses to delete one row in the middle
+    // Prepare: the backend's own trigger makes one row's delete slower than any statement
+    // timeout (a sleep the timeout cancels), and batches may not be cut below their size
     await insertLocations(client, 1_000, secondsAfterBase, order);
     await client.query(`
-      CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION slow_one() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF OLD.created_at = timestamptz '2026-09-01T00:00:00Z' + interval '850 seconds' THEN
-          RAISE EXCEPTION 'this fix is under legal hold';
+          PERFORM pg_sleep(60);
         END IF;
         RETURN OLD;
       END $$;
-      CREATE TRIGGER refuse_one BEFORE DELETE ON locations FOR EACH ROW EXECUTE FUNCTION refuse_one()`);
+      CREATE TRIGGER slow_one BEFORE DELETE ON locations FOR EACH ROW EXECUTE FUNCTION slow_one()`);
     const batches: BatchProgress[] = [];
 
     // Act
     const failure = await deleteOld({
+      limits: { statementTimeoutMs: 200, lockTimeoutMs: 1_000 },
+      minBatchSize: 100,
       onBatch: (progress) => void batches.push(progress),
     }).catch((error: unknown) => error);
     const left = await countRows(client, 'locations');
-    await client.query('DROP TRIGGER refuse_one ON locations; DROP FUNCTION refuse_one()');
+    await client.query('DROP TRIGGER slow_one ON locations; DROP FUNCTION slow_one()');
 
     // Assess
     expect(failure).toBeInstanceOf(BatchFailedError);
@@ -228,7 +231,7 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
       message: `deleting from locations: batch ${committed.batches + 1} failed and was rolled back (the ${committed.deleted} rows deleted by the batches before it stay deleted)`,
       progress: { batches: committed.batches, deleted: committed.deleted },
       outcomeUnknown: false,
-      cause: { message: 'this fix is under legal hold' },
+      cause: { code: '57014' },
     });
     // Exactly the committed batches' rows are gone: the failed one left none missing.
     expect(left).toBe(1_000 - committed.deleted);

@@ -56,6 +56,82 @@ describe('lines for people', () => {
     expect(columns(dryRun)?.at(-1)).toBe('dry run: would delete 7 rows, 1 partition to remove');
   });
 
+  it('rows refused by the database and batches cut down after timeouts, in the finished line', () => {
+    const line = finished({
+      outcome: 'cut_short',
+      durationMs: 1_480,
+      result: {
+        deleted: 19_997,
+        batches: 22,
+        strategy: 'index',
+        complete: false,
+        refusedRows: 3,
+        refused: [
+          { table: 'locations', reason: 'trips_start_location_fkey', code: '23001', rows: 2 },
+          { table: 'locations', reason: 'this fix is under legal hold', code: 'P0001', rows: 1 },
+        ],
+        settledBatchSize: 625,
+      },
+    });
+    expect(columns(line)?.at(-1)).toBe(
+      'deleted 19,997 rows in 22 batches (index path); batches cut to 625 rows after statement timeouts; ' +
+        '3 rows refused by the database left (trips_start_location_fkey, this fix is under legal hold)',
+    );
+  });
+
+  it('the warnings of a cleanup: refused rows, a foreign key without an index, a batch cut down', () => {
+    const warn = (message: string, fields: Record<string, unknown>) =>
+      columns(formatLogLine({ level: 'WARN', message, timestamp: at, ...run, ...fields }))?.slice(
+        2,
+      );
+    expect(
+      warn('expired rows refused, left in place', {
+        table: 'locations',
+        reason: 'trips_start_location_fkey',
+        code: '23001',
+        rows: 2,
+      }),
+    ).toEqual([
+      'warning',
+      '2 expired rows of locations left: refused by trips_start_location_fkey (23001)',
+    ]);
+    expect(
+      warn('expired rows refused, left in place', {
+        table: 'locations',
+        reason: 'this fix is under legal hold',
+        code: 'P0001',
+        rows: 1,
+      }),
+    ).toEqual([
+      'warning',
+      '1 expired row of locations left: the database said "this fix is under legal hold" (P0001)',
+    ]);
+    expect(
+      warn('foreign key without an index', {
+        table: 'locations',
+        constraint: 'location_photos_location_id_fkey',
+        referencingTable: 'public.location_photos',
+        columns: 'location_id',
+        createIndex: 'CREATE INDEX CONCURRENTLY ON "public"."location_photos" ("location_id")',
+      }),
+    ).toEqual([
+      'warning',
+      'foreign key location_photos_location_id_fkey has no index on public.location_photos (location_id): ' +
+        'each deleted row of locations scans it; run CREATE INDEX CONCURRENTLY ON "public"."location_photos" ("location_id")',
+    ]);
+    expect(
+      warn('batch timed out, retrying smaller', {
+        table: 'locations',
+        statementTimeoutMs: 5_000,
+        previousBatchSize: 10_000,
+        batchSize: 5_000,
+      }),
+    ).toEqual([
+      'warning',
+      'a batch of 10,000 rows of locations passed its 5.0 s statement timeout: retrying with 5,000',
+    ]);
+  });
+
   it('a partition dropped', () => {
     const line = formatLogLine({
       level: 'INFO',
