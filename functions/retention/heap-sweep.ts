@@ -14,8 +14,9 @@
  * expired rows (a sequential scan, one snapshot). Rows it finds are deleted (locked ones
  * left), and counted again, until none is left or only locked ones are.
  *
- * A range that passes its statement timeout is run again with half as many pages, and the
- * later ranges aim at half as many rows, down to the run's floor (or a single page). A range the database refuses
+ * A range that passes its statement timeout is run again with half as many pages (or fewer),
+ * and the later ranges aim at half as many rows, each capped with a `LIMIT`, down to the run's
+ * floor; a single page at the floor that still times out fails the run. A range the database refuses
  * some rows of is narrowed down to them (see refused-rows.ts): they stay, the rest goes, and the
  * final check leaves them out.
  */
@@ -93,13 +94,18 @@ export async function runHeapSweep(
         ),
     );
     if ('timedOut' in attempt) {
-      // Fewer rows: half as many as the range was expected to hold, each batch capped at that.
-      const expected = Math.ceil(Math.max(density, 1) * (end - page));
-      if (!size.halve({ firstPage: page, pages: end - page }, expected)) {
-        throw batchFailed(runner, attempt.timedOut);
-      }
-      limited = true;
-      span = clampSpan(Math.min(span, nextSpan(span, end - page, expected, size.current)));
+      // Fewer pages (what a range costs when most are empty), and fewer rows: half as many as
+      // the range was expected to hold, each batch capped at that. Only a single page that
+      // still times out with the rows at the floor fails the run.
+      const pagesRead = end - page;
+      const expected = Math.ceil(Math.max(density, 1) * pagesRead);
+      const fewerRows = size.halve({ firstPage: page, pages: pagesRead }, expected);
+      if (!fewerRows && pagesRead <= 1) throw batchFailed(runner, attempt.timedOut);
+      if (fewerRows) limited = true;
+      span = Math.max(
+        1,
+        Math.min(Math.floor(pagesRead / 2), nextSpan(span, pagesRead, expected, size.current)),
+      );
       continue;
     }
     let deleted: number;
