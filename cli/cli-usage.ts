@@ -44,11 +44,17 @@ export function flagBounds(flag: FlagName): string | undefined {
   return `${spec.min ?? 0} to ${spec.max}${unit}${fallback}`;
 }
 
-/** Which commands take the flag, as the usage text and the reference say it. */
-export function flagScope(flag: FlagName): string | undefined {
+/**
+ * Which commands take the flag, as the usage text and the reference say it: `run, start`,
+ * `with --aws` (`--stage`, `--region`), or `undefined` for any command (`--help`).
+ */
+export function flagScope(
+  flag: FlagName,
+  mark: (code: string) => string = (code) => code,
+): string | undefined {
   const spec: FlagSpec = flags[flag];
-  // `--stage` and `--region` say "with --aws" themselves.
-  if (spec.commands === 'all' || (spec.group === 'aws' && flag !== 'aws')) return undefined;
+  if (spec.commands === 'all') return undefined;
+  if (spec.group === 'aws' && flag !== 'aws') return `with ${mark('--aws')}`;
   return commandsOf(flag).join(', ');
 }
 

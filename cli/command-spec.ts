@@ -205,20 +205,20 @@ export const flags = {
     commands: 'aws',
     group: 'aws',
     value: 'name',
-    description: 'with `--aws`: the stack of that stage (`LocationMaintenanceJobs-<name>`)',
+    description: 'the stack of that stage (`LocationMaintenanceJobs-<name>`)',
   },
   region: {
     type: 'string',
     commands: 'aws',
     group: 'aws',
     value: 'region',
-    description: "with `--aws`: the stack's region (default: the AWS configuration's)",
+    description: "the stack's region (default: the AWS configuration's)",
   },
   help: {
     type: 'boolean',
     commands: 'all',
     short: 'h',
-    description: 'this text',
+    description: 'print the usage text',
   },
 } as const satisfies Record<string, FlagSpec>;
 
