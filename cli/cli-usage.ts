@@ -71,12 +71,17 @@ function plain(text: string): string {
   return text.replaceAll('`', '');
 }
 
-/** `left` padded to `column`, then `text` wrapped to the width, indented to the column. */
+/**
+ * `left` padded to `column`, then `text` (code marked with backticks, which are dropped)
+ * wrapped to the width, indented to the column.
+ */
 function row(left: string, column: number, text: string): string {
   const lines: string[] = [];
   let line = left.padEnd(column);
   let empty = true;
-  for (const word of text.split(' ')) {
+  // A code span (`npm run -s jobs -- db`) is never broken across lines.
+  const words = (text.match(/(?:`[^`]*`|[^\s`])+/g) ?? []).map(plain);
+  for (const word of words) {
     if (!empty && line.length + 1 + word.length > width) {
       lines.push(line);
       line = ' '.repeat(column);
@@ -104,13 +109,13 @@ function renderUsage(): string {
         `same as ${commandPrefix} ${command}${options}`,
       ]);
     }
-    usageLines.push([`${commandPrefix} ${synopsis(command)}${options}`, plain(spec.summary)]);
+    usageLines.push([`${commandPrefix} ${synopsis(command)}${options}`, spec.summary]);
   }
   const optionLines = flagNames.map((flag): [string, string] => {
     const spec: FlagSpec = flags[flag];
     const scope = flagScope(flag);
     const bounds = flagBounds(flag);
-    const text = `${scope ? `${scope}: ` : ''}${plain(spec.description)}${bounds ? ` (${bounds})` : ''}`;
+    const text = `${scope ? `${scope}: ` : ''}${spec.description}${bounds ? ` (${bounds})` : ''}`;
     return [flagSynopsis(flag), text];
   });
   const commandColumn = Math.max(...usageLines.map(([left]) => left.length)) + 4;
@@ -122,7 +127,7 @@ function renderUsage(): string {
     'Options:',
     ...optionLines.map(([left, text]) => row(`  ${left}`, optionColumn, text)),
     '',
-    ...notes.map((note) => paragraph(plain(note))),
+    ...notes.map((note) => paragraph(note)),
   ].join('\n');
 }
 
