@@ -12,7 +12,7 @@ import { chooseOutputMode, installOutput } from '../harness/output/output-mode.j
 import type { AwsCommand } from './aws/aws-commands.js';
 import { AwsCommandError } from './aws/aws-errors.js';
 import { type Command, parseCommand, UsageError, usage } from './cli-args.js';
-import { locateDatabase } from './commands/db.js';
+import { locateDatabase, stopDatabase } from './commands/db.js';
 import { ExitCode } from './commands/exit-code.js';
 import { formatHistory } from './commands/history.js';
 import { formatJobList } from './commands/list.js';
@@ -45,13 +45,14 @@ async function runLocal(command: Command): Promise<number> {
       console.log(formatJobList(jobs(), Date.now()));
       return ExitCode.Ok;
     case 'db': {
-      const where = await locateDatabase(process.env);
-      if (!where.running) {
-        console.error(`error: ${where.note}`);
-        return ExitCode.Failed;
+      if (command.stop) {
+        const { code, message } = await stopDatabase(process.env);
+        console.error(message);
+        return code;
       }
+      const where = await locateDatabase(process.env, (line) => console.error(line));
       console.log(where.url);
-      console.error(`(${where.note})`);
+      for (const note of where.notes) console.error(`(${note})`);
       return ExitCode.Ok;
     }
     case 'history': {

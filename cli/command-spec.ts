@@ -104,7 +104,7 @@ export const commands = {
   },
   db: {
     summary:
-      'a URL psql takes for the running embedded PostgreSQL (`psql "$(npm run -s jobs -- db)"`); with `DATABASE_URL`, that URL, its password masked',
+      'a URL psql takes for the jobs\' database (`psql "$(npm run -s jobs -- db)"`): with `DATABASE_URL`, that URL, its password masked; otherwise the embedded PostgreSQL\'s, started in the background if it is not running',
   },
   pause: {
     summary: "disable the deployed job's trigger now",
@@ -193,6 +193,12 @@ export const flags = {
     default: 20,
     description: 'how many runs',
   },
+  stop: {
+    type: 'boolean',
+    commands: ['db'],
+    description:
+      'stop the embedded PostgreSQL that `db` left running in the background (one that a running `start` or `run` started is left to it)',
+  },
   aws: {
     type: 'boolean',
     commands: 'aws',
@@ -227,7 +233,7 @@ export type FlagName = keyof typeof flags;
 
 /** What `--help` and the reference say after the commands and options. */
 export const notes = [
-  'Without `DATABASE_URL` an embedded PostgreSQL is started, with its data under `.local/postgres` (`LOCAL_POSTGRES_DIR` to change); run history is kept under `.local/history` (`LOCAL_HISTORY_DIR`).',
+  'Without `DATABASE_URL` an embedded PostgreSQL is started (or the one already running on its folder used), with its data under `.local/postgres` (`LOCAL_POSTGRES_DIR` to change); run history is kept under `.local/history` (`LOCAL_HISTORY_DIR`).',
   'Exit codes: 0 ok (succeeded, cut short or skipped), 1 a run failed or had to be abandoned, or an AWS request failed, 2 usage or configuration error (no AWS credentials, no such stack).',
 ] as const;
 
