@@ -1,20 +1,33 @@
-import { parseArgs } from 'node:util';
+/**
+ * The parser of the command line, made from the spec in command-spec.ts: the flags
+ * `node:util` parses, which command takes which, their values checked, and the parsed
+ * `Command` typed from the same spec.
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { StageNameError, stackNameFor } from '../functions/catalogue/stack-outputs.js';
 import { ConfigurationFault } from '../functions/errors.js';
+import {
+  awsOf,
+  type CommandName,
+  type CommandSpec,
+  commandNames,
+  commandPrefix,
+  commands,
+  defaultCommand,
+  type FlagName,
+  type FlagSpec,
+  flagNames,
+  flags,
+  flagsOf,
+  isCommandName,
+  keyOf,
+} from './command-spec.js';
 
 export { usage } from './cli-usage.js';
 
 /** A command line that does not parse; exit code 2. */
 export class UsageError extends ConfigurationFault {
   override readonly name = 'UsageError';
-}
-
-/** Flags about the database. */
-export interface DbFlags {
-  readonly migrate: boolean;
-  readonly seed: boolean;
-  /** The embedded database's `locations` partitioned by day (`--partitioned`). */
-  readonly partitioned: boolean;
 }
 
 /** Which deployed stack `--aws` commands work on. */
@@ -28,58 +41,101 @@ export interface AwsTarget {
   readonly region?: string;
 }
 
+type Commands = typeof commands;
+type Flags = typeof flags;
+type Nothing = Record<never, never>;
+
+/** The commands that take `--aws`. */
+type AwsCommandName = {
+  [C in CommandName]: Commands[C] extends { aws: string } ? C : never;
+}[CommandName];
+
+type CommandsOfFlag<F extends FlagName> = Flags[F]['commands'] extends 'all'
+  ? CommandName
+  : Flags[F]['commands'] extends 'aws'
+    ? AwsCommandName
+    : Flags[F]['commands'] extends readonly (infer C)[]
+      ? C
+      : never;
+
+type FlagsOfCommand<C extends CommandName> = {
+  [F in FlagName]: C extends CommandsOfFlag<F> ? F : never;
+}[FlagName];
+
+type FlagsInGroup<G extends string> = {
+  [F in FlagName]: Flags[F] extends { group: G } ? F : never;
+}[FlagName];
+
+type Camel<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<Camel<Tail>>}`
+  : S;
+
+/** Distributes over `F` (`never` gives `never`, not the `string` an unresolved `infer` would). */
+type KeyOfFlag<F extends FlagName> = F extends unknown
+  ? Flags[F] extends { key: infer K extends string }
+    ? K
+    : Camel<F>
+  : never;
+
+type ValueOfFlag<F extends FlagName> = Flags[F]['type'] extends 'boolean'
+  ? boolean
+  : Flags[F]['type'] extends 'integer'
+    ? number
+    : string | undefined;
+
+type ArgumentOf<C extends CommandName> = Commands[C] extends {
+  argument: { name: infer N extends string; required: true };
+}
+  ? { readonly [K in N]: string }
+  : Commands[C] extends { argument: { name: infer N extends string; required: false } }
+    ? { readonly [K in N]?: string }
+    : Nothing;
+
+type OwnFlagsOf<C extends CommandName> = {
+  readonly [F in Exclude<
+    FlagsOfCommand<C>,
+    FlagsInGroup<string> | 'help'
+  > as KeyOfFlag<F>]: ValueOfFlag<F>;
+};
+
+type DbOf<C extends CommandName> = [Extract<FlagsOfCommand<C>, FlagsInGroup<'db'>>] extends [never]
+  ? Nothing
+  : { readonly db: DbFlags };
+
+type AwsOf<C extends CommandName> = Commands[C] extends { aws: 'required' }
+  ? { readonly aws: AwsTarget }
+  : Commands[C] extends { aws: 'optional' }
+    ? {
+        /** Set for `--aws`: the command works on the deployed stack instead. */
+        readonly aws?: AwsTarget;
+      }
+    : Nothing;
+
+type Simplify<T> = { [K in keyof T]: T[K] } & Nothing;
+
+/** Flags about the database (`--migrate`, `--seed`, `--partitioned`). */
+export type DbFlags = { readonly [F in FlagsInGroup<'db'> as KeyOfFlag<F>]: boolean };
+
+/** What the command line asks for with command `C`. */
+export type ParsedCommand<C extends CommandName> = Simplify<
+  { readonly name: C } & ArgumentOf<C> & OwnFlagsOf<C> & DbOf<C> & AwsOf<C>
+>;
+
 /** What the command line asks for. */
 export type Command =
   | { readonly name: 'help' }
-  | { readonly name: 'list' }
-  | { readonly name: 'db' }
-  | {
-      readonly name: 'run';
-      readonly job: string;
-      readonly dryRun: boolean;
-      readonly db: DbFlags;
-      readonly metrics: boolean;
-      readonly json: boolean;
-      /** Set for `--aws`: invoke the deployed function instead. */
-      readonly aws?: AwsTarget;
-    }
-  | {
-      readonly name: 'start';
-      readonly runNow: boolean;
-      readonly shutdownTimeoutMs: number;
-      readonly db: DbFlags;
-      readonly metrics: boolean;
-      readonly json: boolean;
-    }
-  | {
-      readonly name: 'history';
-      /** Only this job's runs. */
-      readonly job?: string;
-      readonly limit: number;
-      readonly json: boolean;
-      readonly aws?: AwsTarget;
-    }
-  | { readonly name: 'status'; readonly json: boolean; readonly aws?: AwsTarget }
-  | { readonly name: 'pause' | 'resume'; readonly job: string; readonly aws: AwsTarget };
+  | { [C in CommandName]: ParsedCommand<C> }[CommandName];
 
-const maxShutdownTimeoutSeconds = 3_600;
-/** The most runs `history` shows. */
-const maxHistoryLimit = 1_000;
-const defaultHistoryLimit = 20;
+/** The options `node:util` `parseArgs` takes, one per flag of the spec. */
+const parseOptions: NonNullable<ParseArgsConfig['options']> = Object.fromEntries(
+  flagNames.map((flag) => {
+    const spec: FlagSpec = flags[flag];
+    const type = spec.type === 'boolean' ? 'boolean' : 'string';
+    return [flag, { type, ...(spec.short ? { short: spec.short } : {}) }];
+  }),
+);
 
-const awsFlags = ['aws', 'stage', 'region'];
-
-/** The flags each command takes. */
-const flagsOf: Readonly<Record<string, readonly string[]>> = {
-  list: [],
-  db: [],
-  run: ['dry-run', 'migrate', 'seed', 'partitioned', 'metrics', 'json', ...awsFlags],
-  start: ['run-now', 'shutdown-timeout', 'migrate', 'seed', 'partitioned', 'metrics', 'json'],
-  history: ['limit', 'json', ...awsFlags],
-  status: ['json', ...awsFlags],
-  pause: awsFlags,
-  resume: awsFlags,
-};
+type Values = Partial<Record<FlagName, string | boolean>>;
 
 /**
  * Parses the CLI's arguments.
@@ -88,125 +144,103 @@ const flagsOf: Readonly<Record<string, readonly string[]>> = {
  *   not belong to the command, or a bad value.
  */
 export function parseCommand(argv: readonly string[]): Command {
-  let parsed: ReturnType<typeof parse>;
+  let values: Values;
+  let positionals: string[];
   try {
-    parsed = parse(argv);
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: parseOptions,
+    }) as { values: Values; positionals: string[] });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { values, positionals } = parsed;
   if (values.help) return { name: 'help' };
-  const [name = 'start', ...rest] = positionals;
-  const allowed = flagsOf[name];
-  if (!allowed) {
-    throw new UsageError(`unknown command "${name}": expected ${Object.keys(flagsOf).join(', ')}`);
+  const [name = defaultCommand, ...rest] = positionals;
+  if (!isCommandName(name)) {
+    throw new UsageError(`unknown command "${name}": expected ${commandNames.join(', ')}`);
   }
+  const allowed: readonly string[] = flagsOf(name);
   const misplaced = Object.keys(values).find((flag) => !allowed.includes(flag));
   if (misplaced) throw new UsageError(`--${misplaced} does not apply to "${name}"`);
   const aws = awsTarget(values);
   if (aws) {
-    const local = ['migrate', 'seed', 'partitioned', 'metrics'].find((flag) => flag in values);
+    const local = flagNames.find((flag) => isLocal(flag) && flag in values);
     if (local) throw new UsageError(`--${local} does not apply with --aws`);
   }
-  const db = {
-    migrate: values.migrate ?? false,
-    seed: values.seed ?? false,
-    partitioned: values.partitioned ?? false,
-  };
-  const metrics = values.metrics ?? false;
-  const json = values.json ?? false;
-  const arguments_ = (count: 0 | 1, what: string) => {
-    if (rest.length > count) {
-      throw new UsageError(`"${name}" takes ${what}, got ${rest.join(' ')}`);
-    }
-    return rest[0];
-  };
-  switch (name) {
-    case 'list':
-    case 'db':
-      arguments_(0, 'no arguments');
-      return { name };
-    case 'run': {
-      const job = arguments_(1, 'one job');
-      if (!job) throw new UsageError('"run" needs a job name: npm run jobs -- run <job>');
-      return {
-        name,
-        job,
-        dryRun: values['dry-run'] ?? false,
-        db,
-        metrics,
-        json,
-        ...(aws ? { aws } : {}),
-      };
-    }
-    case 'start':
-      arguments_(0, 'no arguments');
-      return {
-        name,
-        runNow: values['run-now'] ?? false,
-        shutdownTimeoutMs: shutdownTimeout(values['shutdown-timeout']),
-        db,
-        metrics,
-        json,
-      };
-    case 'history': {
-      const job = arguments_(1, 'at most one job');
-      return {
-        name,
-        ...(job ? { job } : {}),
-        limit: historyLimit(values.limit),
-        json,
-        ...(aws ? { aws } : {}),
-      };
-    }
-    case 'status':
-      arguments_(0, 'no arguments');
-      return { name, json, ...(aws ? { aws } : {}) };
-    default: {
-      const command = name as 'pause' | 'resume';
-      const job = arguments_(1, 'one job');
-      if (!job)
-        throw new UsageError(
-          `"${command}" needs a job name: npm run jobs -- ${command} <job> --aws`,
-        );
-      if (!aws) {
-        throw new UsageError(
-          `"${command}" works on the deployed stack: add --aws (locally, set enabled: false in the job's catalogue entry)`,
-        );
-      }
-      return { name: command, job, aws };
-    }
+  const parsed: Record<string, unknown> = { name, ...argumentOf(name, rest) };
+  const db: Record<string, boolean> = {};
+  for (const flag of flagsOf(name)) {
+    const spec: FlagSpec = flags[flag];
+    if (spec.group === 'aws' || flag === 'help') continue;
+    const value = flagValue(flag, values[flag]);
+    if (spec.group === 'db') db[keyOf(flag)] = value as boolean;
+    else parsed[keyOf(flag)] = value;
   }
+  if (Object.keys(db).length > 0) parsed.db = db;
+  if (aws) parsed.aws = aws;
+  else if (awsOf(name) === 'required') {
+    const spec: CommandSpec = commands[name];
+    throw new UsageError(
+      `"${name}" works on the deployed stack: add --aws${spec.withoutAws ? ` (${spec.withoutAws})` : ''}`,
+    );
+  }
+  return parsed as Command;
 }
 
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'run-now': { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      migrate: { type: 'boolean' },
-      seed: { type: 'boolean' },
-      partitioned: { type: 'boolean' },
-      metrics: { type: 'boolean' },
-      json: { type: 'boolean' },
-      aws: { type: 'boolean' },
-      stage: { type: 'string' },
-      region: { type: 'string' },
-      limit: { type: 'string' },
-      'shutdown-timeout': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+/** The command's argument, as a field named for it; none given, no field. */
+function argumentOf(name: CommandName, rest: readonly string[]): Record<string, string> {
+  const spec: CommandSpec = commands[name];
+  const { argument } = spec;
+  if (rest.length > (argument ? 1 : 0)) {
+    const what = !argument
+      ? 'no arguments'
+      : argument.required
+        ? `one ${argument.name}`
+        : `at most one ${argument.name}`;
+    throw new UsageError(`"${name}" takes ${what}, got ${rest.join(' ')}`);
+  }
+  const [value] = rest;
+  if (!argument || value === undefined) {
+    if (argument?.required) {
+      const aws = awsOf(name) === 'required' ? ' --aws' : '';
+      throw new UsageError(
+        `"${name}" needs a ${argument.name} name: ${commandPrefix} ${name} <${argument.name}>${aws}`,
+      );
+    }
+    return {};
+  }
+  return { [argument.name]: value };
 }
 
-function awsTarget(values: {
-  aws?: boolean;
-  stage?: string;
-  region?: string;
-}): AwsTarget | undefined {
+function isLocal(flag: FlagName): boolean {
+  const spec: FlagSpec = flags[flag];
+  return spec.local === true;
+}
+
+/** A flag's value: a boolean's presence, an integer checked against its bounds and scaled. */
+function flagValue(flag: FlagName, raw: string | boolean | undefined): unknown {
+  const spec: FlagSpec = flags[flag];
+  if (spec.type === 'boolean') return raw === true;
+  if (spec.type === 'string' || typeof raw === 'boolean') return raw;
+  const scale = spec.scale ?? 1;
+  if (raw === undefined) return spec.default === undefined ? undefined : spec.default * scale;
+  const number = Number(raw);
+  const min = spec.min ?? 0;
+  const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+  if (!/^\d+$/.test(raw) || number < min || number > max) {
+    const unit = spec.unit ? ` of ${spec.unit}` : '';
+    throw new UsageError(
+      `--${flag} must be a whole number${unit} from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return number * scale;
+}
+
+function awsTarget(values: Values): AwsTarget | undefined {
+  const stage = values.stage as string | undefined;
+  const region = values.region as string | undefined;
   if (!values.aws) {
     const stray = (['stage', 'region'] as const).find((flag) => values[flag] !== undefined);
     if (stray) throw new UsageError(`--${stray} goes with --aws`);
@@ -214,37 +248,15 @@ function awsTarget(values: {
   }
   let stackName: string;
   try {
-    stackName = stackNameFor(values.stage);
+    stackName = stackNameFor(stage);
   } catch (error) {
     if (error instanceof StageNameError) throw new UsageError(`--${error.message}`);
     throw error;
   }
-  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(values.region)) {
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
     throw new UsageError(
-      `--region must be an AWS region such as eu-west-1, got ${JSON.stringify(values.region)}`,
+      `--region must be an AWS region such as eu-west-1, got ${JSON.stringify(region)}`,
     );
   }
-  return { stackName, ...(values.region ? { region: values.region } : {}) };
-}
-
-function shutdownTimeout(raw: string | undefined): number {
-  if (raw === undefined) return 30_000;
-  const seconds = Number(raw);
-  if (!/^\d+$/.test(raw) || seconds > maxShutdownTimeoutSeconds) {
-    throw new UsageError(
-      `--shutdown-timeout must be a whole number of seconds from 0 to ${maxShutdownTimeoutSeconds}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return seconds * 1_000;
-}
-
-function historyLimit(raw: string | undefined): number {
-  if (raw === undefined) return defaultHistoryLimit;
-  const limit = Number(raw);
-  if (!/^\d+$/.test(raw) || limit < 1 || limit > maxHistoryLimit) {
-    throw new UsageError(
-      `--limit must be a whole number from 1 to ${maxHistoryLimit}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return limit;
+  return { stackName, ...(region ? { region } : {}) };
 }

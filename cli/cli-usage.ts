@@ -1,35 +1,135 @@
+/** The CLI's usage text (`npm run jobs -- --help`), made from the spec in command-spec.ts. */
+import {
+  type CommandName,
+  type CommandSpec,
+  commandNames,
+  commandPrefix,
+  commands,
+  commandsOf,
+  type FlagName,
+  type FlagSpec,
+  flagNames,
+  flags,
+  flagsOf,
+  notes,
+} from './command-spec.js';
+
+/** The width the text is wrapped to. */
+const width = 100;
+
+/** `run <job>`, `history [job]`, `pause <job> --aws`: a command with its argument. */
+export function synopsis(command: CommandName): string {
+  const spec: CommandSpec = commands[command];
+  const argument = spec.argument
+    ? spec.argument.required
+      ? ` <${spec.argument.name}>`
+      : ` [${spec.argument.name}]`
+    : '';
+  return `${command}${argument}${spec.aws === 'required' ? ' --aws' : ''}`;
+}
+
+/** `--limit <n>`, `-h, --help`. */
+export function flagSynopsis(flag: FlagName): string {
+  const spec: FlagSpec = flags[flag];
+  const short = spec.short ? `-${spec.short}, ` : '';
+  return `${short}--${flag}${spec.value ? ` <${spec.value}>` : ''}`;
+}
+
+/** What the flag's value may be, and its default: `1 to 1000, default 20`. */
+export function flagBounds(flag: FlagName): string | undefined {
+  const spec: FlagSpec = flags[flag];
+  if (spec.type !== 'integer') return undefined;
+  const unit = spec.unit ? ` ${spec.unit}` : '';
+  const fallback = spec.default === undefined ? '' : `, default ${spec.default}`;
+  return `${spec.min ?? 0} to ${spec.max}${unit}${fallback}`;
+}
+
+/**
+ * Which commands take the flag, as the usage text and the reference say it: `run, start`,
+ * `with --aws` (`--stage`, `--region`), or `undefined` for any command (`--help`).
+ */
+export function flagScope(
+  flag: FlagName,
+  mark: (code: string) => string = (code) => code,
+): string | undefined {
+  const spec: FlagSpec = flags[flag];
+  if (spec.commands === 'all') return undefined;
+  if (spec.group === 'aws' && flag !== 'aws') return `with ${mark('--aws')}`;
+  return commandsOf(flag).join(', ');
+}
+
+/** Whether the command takes flags other than `--help` (and the `--aws` it needs). */
+function takesOptions(command: CommandName): boolean {
+  const spec: CommandSpec = commands[command];
+  return flagsOf(command).some(
+    (flag) => flag !== 'help' && !(spec.aws === 'required' && flag === 'aws'),
+  );
+}
+
+/** Drops the backticks that mark code in the spec's descriptions. */
+function plain(text: string): string {
+  return text.replaceAll('`', '');
+}
+
+/**
+ * `left` padded to `column`, then `text` (code marked with backticks, which are dropped)
+ * wrapped to the width, indented to the column.
+ */
+function row(left: string, column: number, text: string): string {
+  const lines: string[] = [];
+  let line = left.padEnd(column);
+  let empty = true;
+  // A code span (`npm run -s jobs -- db`) is never broken across lines.
+  const words = (text.match(/(?:`[^`]*`|[^\s`])+/g) ?? []).map(plain);
+  for (const word of words) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = ' '.repeat(column);
+      empty = true;
+    }
+    line += empty ? word : ` ${word}`;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+function paragraph(text: string): string {
+  return row('', 0, text);
+}
+
+function renderUsage(): string {
+  const usageLines: [string, string][] = [];
+  for (const command of commandNames) {
+    const spec: CommandSpec = commands[command];
+    const options = takesOptions(command) ? ' [options]' : '';
+    if (spec.shortcut) {
+      usageLines.push([
+        `${spec.shortcut}${options ? ' [-- options]' : ''}`,
+        `same as ${commandPrefix} ${command}${options}`,
+      ]);
+    }
+    usageLines.push([`${commandPrefix} ${synopsis(command)}${options}`, spec.summary]);
+  }
+  const optionLines = flagNames.map((flag): [string, string] => {
+    const spec: FlagSpec = flags[flag];
+    const scope = flagScope(flag);
+    const bounds = flagBounds(flag);
+    const text = `${scope ? `${scope}: ` : ''}${spec.description}${bounds ? ` (${bounds})` : ''}`;
+    return [flagSynopsis(flag), text];
+  });
+  const commandColumn = Math.max(...usageLines.map(([left]) => left.length)) + 4;
+  const optionColumn = Math.max(...optionLines.map(([left]) => left.length)) + 4;
+  return [
+    'Usage:',
+    ...usageLines.map(([left, text]) => row(`  ${left}`, commandColumn, text)),
+    '',
+    'Options:',
+    ...optionLines.map(([left, text]) => row(`  ${left}`, optionColumn, text)),
+    '',
+    ...notes.map((note) => paragraph(note)),
+  ].join('\n');
+}
+
 /** The CLI's usage text (`npm run jobs -- --help`). */
-export const usage = `Usage:
-  npm start [-- options]                  run every job on its schedule (the local harness)
-  npm run jobs -- list                    every job, its schedule, time zone, timeout and next 3 runs
-  npm run jobs -- run <job> [options]     run one job now, through its Lambda handler
-  npm run jobs -- start [options]         same as npm start
-  npm run jobs -- history [job] [--limit N]   the last runs, newest first
-  npm run jobs -- status                  every job: schedule, paused, next, last and last successful run
-  npm run jobs -- db                      a URL psql takes for the running embedded PostgreSQL
-  npm run jobs -- pause <job> --aws       disable the deployed job's trigger now (resume: enable it)
-  npm run jobs -- resume <job> --aws
-
-Options:
-  --run-now                 start: also fire every job once at start
-  --dry-run                 run: count what would be done, change nothing
-  --migrate                 with DATABASE_URL: apply the schema migrations first
-  --seed                    write demo data first (always done on the embedded database's first start)
-  --partitioned             the embedded database's locations partitioned by day (converted once,
-                            demo rows kept), to see the cleanup drop whole partitions
-  --shutdown-timeout <s>    start: seconds to wait for running jobs on a stop request (default 30)
-  --metrics                 print the runs' metrics (CloudWatch EMF lines), hidden by default
-  --json                    run, start: the JSON log lines as Lambda writes them (the default when
-                            output is not a terminal); history, status: one JSON object per line
-  --limit <n>               history: how many runs (default 20, at most 1000)
-  --aws                     run, history, status, pause, resume: on the deployed stack in AWS
-                            (credentials from the usual AWS chain: environment, profile, SSO, ...)
-  --stage <name>            with --aws: the stack of that stage (LocationMaintenanceJobs-<name>)
-  --region <region>         with --aws: the stack's region (default: the AWS configuration's)
-  -h, --help                this text
-
-Without DATABASE_URL an embedded PostgreSQL is started, with its data under .local/postgres
-(LOCAL_POSTGRES_DIR to change; POSTGRES_VERSION=14 runs PostgreSQL 14 on .local/postgres-14);
-run history is kept under .local/history (LOCAL_HISTORY_DIR).
-Exit codes: 0 ok (succeeded, cut short or skipped), 1 a run failed or had to be abandoned, or an
-AWS request failed, 2 usage or configuration error (no AWS credentials, no such stack).`;
+export const usage = renderUsage();

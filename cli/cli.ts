@@ -11,7 +11,7 @@ import { jsonLines } from '../harness/output/format-values.js';
 import { chooseOutputMode, installOutput } from '../harness/output/output-mode.js';
 import type { AwsCommand } from './aws/aws-commands.js';
 import { type Command, parseCommand, UsageError, usage } from './cli-args.js';
-import { locateDatabase } from './commands/db.js';
+import { locateDatabase, stopDatabase } from './commands/db.js';
 import { formatHistory } from './commands/history.js';
 import { formatJobList } from './commands/list.js';
 import { runOnce } from './commands/run.js';
@@ -43,13 +43,14 @@ async function runLocal(command: Command): Promise<number> {
       console.log(formatJobList(jobs(), Date.now()));
       return ExitCode.Ok;
     case 'db': {
-      const where = await locateDatabase(process.env);
-      if (!where.running) {
-        console.error(`error: ${where.note}`);
-        return ExitCode.Failed;
+      if (command.stop) {
+        const { code, message } = await stopDatabase(process.env);
+        console.error(message);
+        return code;
       }
+      const where = await locateDatabase(process.env, (line) => console.error(line));
       console.log(where.url);
-      console.error(`(${where.note})`);
+      for (const note of where.notes) console.error(`(${note})`);
       return ExitCode.Ok;
     }
     case 'history': {

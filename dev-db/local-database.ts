@@ -9,6 +9,7 @@ import { partitionLocationsByDay } from './partition-locations.js';
 import { requestedPostgresMajor } from './postgres-binaries.js';
 import { type PostgresServer, startPostgresServer } from './postgres-server.js';
 import { seedDemoData } from './seed.js';
+import type { ServerOwner } from './server-owner.js';
 
 /** Where `npm start` keeps its embedded cluster, unless `LOCAL_POSTGRES_DIR` says otherwise. */
 const defaultDataDir = join(import.meta.dirname, '..', '.local', 'postgres');
@@ -46,6 +47,12 @@ export interface LocalDatabaseOptions {
    * @default false
    */
   readonly partitioned?: boolean;
+  /**
+   * Start the embedded server, when none runs, so that it outlives this process (`db`): it
+   * runs in the background until stopped (`stopServerOn`), and `close()` leaves it running.
+   * @default false: the server this process starts stops with `close()`
+   */
+  readonly background?: boolean;
   /** Progress notes for the person at the terminal. */
   readonly note: (message: string, fields?: Record<string, unknown>) => void;
 }
@@ -54,9 +61,26 @@ export interface LocalDatabaseOptions {
 export interface LocalDatabase {
   /** The connection URL (with credentials: never log it). */
   readonly url: string;
-  /** Whether this process started the server. */
+  /** Whether the database is the embedded one (not `DATABASE_URL`). */
   readonly embedded: boolean;
-  /** Stops the embedded server (after the jobs' sessions are closed); nothing for `DATABASE_URL`. */
+  /**
+   * The embedded server.
+   * @default - undefined with `DATABASE_URL`
+   */
+  readonly server?: {
+    readonly pid: number;
+    readonly port: number;
+    readonly dataDir: string;
+    /** Who stops it: this process, another one, or nobody (it runs in the background). */
+    readonly owner: ServerOwner;
+    /** It was already running: this process uses it and leaves it running. */
+    readonly reused: boolean;
+  };
+  /**
+   * Stops the embedded server (after the jobs' sessions are closed) when this process owns
+   * it; leaves one running in the background or for another process; nothing for
+   * `DATABASE_URL`.
+   */
   close(): Promise<void>;
 }
 
@@ -84,9 +108,21 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
     dataDir,
     persistent: true,
     version: requestedPostgresMajor(options.env),
+    // A server that `db` left running, or that another `start` or `run` uses, is shared.
+    reuse: true,
+    background: options.background ?? false,
   });
   if (server.leftBehind) {
     options.note(HarnessLog.EmbeddedPostgresLeftBehind, { detail: server.leftBehind });
+  }
+  if (server.reused) {
+    options.note('embedded PostgreSQL already running', {
+      pid: server.pid,
+      port: server.port,
+      ...(server.owner.kind === 'process'
+        ? { startedBy: 'process', ownerPid: server.owner.pid }
+        : { startedBy: 'background' }),
+    });
   }
   try {
     const url = await ensureDatabase(server);
@@ -102,10 +138,8 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
           });
         }
       }
-      // A first start finds no devices (so does one after a first start killed mid-seed).
-      if (options.seed || (await hasNoDevices(db))) {
-        options.note(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
-      }
+      if (options.seed) options.note(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
+      else await seedIfEmpty(db, options.note);
       options.note(HarnessLog.DatabaseReady, {
         embedded: true,
         url: redact(url),
@@ -113,7 +147,19 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
         dataDir: server.dataDir,
       });
     });
-    return { url, embedded: true, close: () => server.stop() };
+    return {
+      url,
+      embedded: true,
+      server: {
+        pid: server.pid,
+        port: server.port,
+        dataDir: server.dataDir,
+        owner: server.owner,
+        reused: server.reused,
+      },
+      // A background server is left running; a shared one's stop() leaves it running.
+      close: () => (server.owner.kind === 'background' ? Promise.resolve() : server.stop()),
+    };
   } catch (error) {
     await server.stop();
     throw error;
@@ -126,6 +172,23 @@ async function serverMajorVersion(db: pg.Client): Promise<string> {
     "SELECT current_setting('server_version_num')::int / 10000 AS version",
   );
   return String(rows[0]?.version ?? '?');
+}
+
+/** Held while one process checks for and writes the demo data, so that two never both do. */
+const seedLockKey = 0x5eed_da7a;
+
+/**
+ * Writes demo data when the database has no devices: a first start (or one killed
+ * mid-seed). Two processes sharing a server (`start` and `db`) may both get here at once: the
+ * second waits for the first's data, sees it, and writes none.
+ */
+async function seedIfEmpty(db: pg.Client, note: LocalDatabaseOptions['note']): Promise<void> {
+  await db.query('SELECT pg_advisory_lock($1)', [seedLockKey]);
+  try {
+    if (await hasNoDevices(db)) note(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
+  } finally {
+    await db.query('SELECT pg_advisory_unlock($1)', [seedLockKey]);
+  }
 }
 
 async function hasNoDevices(db: pg.Client): Promise<boolean> {

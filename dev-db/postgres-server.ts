@@ -13,8 +13,10 @@ import { randomBytes } from 'node:crypto';
 import {
   chmod,
   chown,
+  type FileHandle,
   mkdir,
   mkdtemp,
+  open,
   readdir,
   readFile,
   realpath,
@@ -25,6 +27,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   loadPostgresBinaries,
   type PostgresBinaries,
@@ -32,7 +35,14 @@ import {
   requestedPostgresMajor,
 } from './postgres-binaries.js';
 import { ensureTraversable, type RunAs, resolveRunAs } from './postgres-os-user.js';
-import { clearStaleServer } from './postgres-stale.js';
+import { clearStaleServer, readPostmasterPid, stopPostmaster } from './postgres-stale.js';
+import {
+  findRunningServer,
+  type RunningServer,
+  removeServerOwner,
+  type ServerOwner,
+  writeServerOwner,
+} from './server-owner.js';
 
 /** Options of {@link startPostgresServer}. */
 export interface PostgresServerOptions {
@@ -77,6 +87,22 @@ export interface PostgresServerOptions {
    * @default - the one `POSTGRES_VERSION` asks for, else the dependency's own
    */
   readonly version?: number | undefined;
+  /**
+   * Use the server already running on `dataDir` when it runs on purpose: started by a
+   * process that still runs (and stops it when it ends), or left running in the
+   * `background`. Its `stop()` then leaves it running. A server whose owning process is gone
+   * is stopped and replaced, as without this option.
+   * @default false: any server running on the folder is stopped first, as left behind
+   */
+  readonly reuse?: boolean;
+  /**
+   * Start the server so that it outlives this process (`npm run jobs -- db`): in its own
+   * session, its output appended to `<dataDir>/postgres.log` instead of going to `onLog`, not
+   * holding this process's event loop. `stop()` still stops it; once this process is gone,
+   * {@link stopServerOn} does.
+   * @default false
+   */
+  readonly background?: boolean;
 }
 
 /** A running server, from {@link startPostgresServer}. */
@@ -92,7 +118,7 @@ export interface PostgresServer {
   readonly dataDir: string;
   /** The server's (postmaster's) process id. */
   readonly pid: number;
-  /** The binaries' package version, e.g. `14.23.0-beta.17`. */
+  /** The binaries' package version (e.g. `14.23.0-beta.17`); for a reused server, its cluster's major version. */
   readonly version: string;
   /**
    * What a killed earlier process had left on this folder and was cleared up first (a
@@ -100,6 +126,13 @@ export interface PostgresServer {
    * @default - undefined: nothing was left behind
    */
   readonly leftBehind?: string;
+  /** Who stops the server: this process, another one, or nobody (it runs in the background). */
+  readonly owner: ServerOwner;
+  /**
+   * Whether the server was already running (see `reuse`): `stop()` then leaves it running,
+   * for its owner to stop.
+   */
+  readonly reused: boolean;
   /**
    * Fast shutdown (SIGINT: open sessions are cut, transactions rolled back), resolving once
    * the server process has exited; then deletes the data folder unless persistent. Calling it
@@ -117,6 +150,12 @@ export const superuser = 'postgres';
  * Connections are password-checked (scram-sha-256) and only 127.0.0.1 is listened on.
  */
 export const passwordFile = 'local-password';
+
+/** The file, in the cluster folder, that a `background` server's output is appended to. */
+export const backgroundLogFile = 'postgres.log';
+
+/** How often a server's pid file is read while waiting for it to accept connections. */
+const pollIntervalMs = 50;
 
 /** The line the server prints once it accepts connections (messages are forced to English). */
 const readyLine = 'database system is ready to accept connections';
@@ -138,7 +177,9 @@ function serverEnv(): NodeJS.ProcessEnv {
 
 /**
  * Starts a PostgreSQL server on 127.0.0.1, initialising its cluster first if the data folder
- * holds none, and stopping a server that a killed process left running on the same folder.
+ * holds none, and stopping a server that a killed process left running on the same folder
+ * (with `reuse`, a server running there on purpose is used instead). Who stops the server is
+ * recorded in the folder (server-owner.ts): this process, or nobody for a `background` one.
  *
  * When this process is root, `initdb` and `postgres` run as the `postgres` OS user (created
  * when missing), and the folders leading to the data folder and the binaries are made
@@ -173,25 +214,50 @@ export async function startPostgresServer(
       await ensureTraversable(path.dirname(dataDir), runAs, onLog);
       await ensureTraversable(path.dirname(binaries.postgres), runAs, onLog);
     }
+    if (options.reuse) {
+      const running = await findRunningServer(dataDir);
+      if (running?.inUse && running.owner) {
+        onLog(`using the PostgreSQL server already running on ${dataDir} (PID ${running.pid})`);
+        return await reuseServer(dataDir, running, running.owner, startTimeoutMs);
+      }
+    }
     const leftBehind = await clearStaleServer(dataDir, stopTimeoutMs, onLog);
     const password = await ensureCluster(dataDir, { binaries, runAs, persistent, onLog });
+    const owner: ServerOwner = options.background
+      ? { kind: 'background' }
+      : { kind: 'process', pid: process.pid };
 
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort());
-      const child = spawnServer(binaries.postgres, dataDir, port, { runAs, persistent });
-      const outcome = await waitUntilReady(child, startTimeoutMs, stopTimeoutMs, onLog);
+      const log = options.background ? await openBackgroundLog(dataDir, onLog) : undefined;
+      let child: ChildProcess;
+      try {
+        child = spawnServer(binaries.postgres, dataDir, port, { runAs, persistent, log });
+      } finally {
+        // The server has its own copy of the descriptor.
+        await log?.file.close();
+      }
+      if (child.pid !== undefined) await writeServerOwner(dataDir, child.pid, owner);
+      const outcome = log
+        ? await waitUntilReadyInBackground(child, dataDir, log, startTimeoutMs, stopTimeoutMs)
+        : await waitUntilReady(child, startTimeoutMs, stopTimeoutMs, onLog);
       if (outcome.ready) {
+        // A background server does not keep this process running.
+        if (options.background) child.unref();
         let stopping: Promise<void> | undefined;
         return {
-          url: `postgres://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+          url: serverUrl(password, port),
           port,
           dataDir,
           pid: child.pid as number,
           version: binaries.version,
           ...(leftBehind ? { leftBehind } : {}),
+          owner,
+          reused: false,
           stop: () => {
             stopping ??= (async () => {
               await stopProcess(child, stopTimeoutMs);
+              await removeServerOwner(dataDir);
               if (!persistent) await removeData();
             })();
             return stopping;
@@ -212,6 +278,101 @@ export async function startPostgresServer(
     if (!persistent && madeDataDir) await removeData().catch(() => undefined);
     throw error;
   }
+}
+
+function serverUrl(password: string, port: number): string {
+  return `postgres://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * A handle on a server that runs on purpose on `dataDir` (see `reuse`), once it accepts
+ * connections; its `stop()` leaves it running.
+ */
+async function reuseServer(
+  dataDir: string,
+  running: RunningServer,
+  owner: ServerOwner,
+  startTimeoutMs: number,
+): Promise<PostgresServer> {
+  // Its owner may have started it a moment ago.
+  const deadline = Date.now() + startTimeoutMs;
+  let info = await readPostmasterPid(dataDir);
+  while (info?.pid === running.pid && (info.status !== 'ready' || info.port === undefined)) {
+    if (Date.now() >= deadline) break;
+    await delay(pollIntervalMs);
+    info = await readPostmasterPid(dataDir);
+  }
+  if (!info || info.pid !== running.pid || info.status !== 'ready' || info.port === undefined) {
+    throw new Error(
+      `the PostgreSQL server running on ${dataDir} (PID ${running.pid}) did not come to accept connections within ${startTimeoutMs} ms`,
+    );
+  }
+  const password = (await readFile(path.join(dataDir, passwordFile), 'utf8')).trim();
+  return {
+    url: serverUrl(password, info.port),
+    port: info.port,
+    dataDir,
+    pid: running.pid,
+    // Its cluster's major version: the binaries that run it are its owner's.
+    version: (await readFile(path.join(dataDir, 'PG_VERSION'), 'utf8')).trim(),
+    owner,
+    reused: true,
+    stop: async () => undefined,
+  };
+}
+
+/** A background server's log file, opened for appending, and where this start's lines begin. */
+interface BackgroundLog {
+  readonly file: FileHandle;
+  readonly path: string;
+  readonly start: number;
+}
+
+async function openBackgroundLog(
+  dataDir: string,
+  onLog: (line: string) => void,
+): Promise<BackgroundLog> {
+  const logPath = path.join(dataDir, backgroundLogFile);
+  const file = await open(logPath, 'a', 0o600);
+  const { size } = await file.stat();
+  onLog(`the server runs in the background; its output goes to ${logPath}`);
+  return { file, path: logPath, start: size };
+}
+
+/** What {@link stopServerOn} found and did. */
+export type StopOutcome =
+  /** Stopped the server (fast shutdown: open sessions were cut). */
+  | { readonly outcome: 'stopped'; readonly pid: number; readonly port: number | undefined }
+  /** No server runs on the folder. */
+  | { readonly outcome: 'not running' }
+  /** Left running: the process `ownerPid` started it, and stops it when it ends. */
+  | { readonly outcome: 'owned'; readonly pid: number; readonly ownerPid: number };
+
+/**
+ * Stops the server running on `dataDir` that this process did not start: one left running
+ * in the `background`, or left behind by a killed process. One that a running process
+ * started is left to it.
+ */
+export async function stopServerOn(
+  dataDirGiven: string,
+  options: Pick<PostgresServerOptions, 'onLog' | 'stopTimeoutMs'> = {},
+): Promise<StopOutcome> {
+  const onLog = options.onLog ?? (() => undefined);
+  let dataDir: string;
+  try {
+    dataDir = await realpath(dataDirGiven);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { outcome: 'not running' };
+    throw error;
+  }
+  const running = await findRunningServer(dataDir);
+  if (!running) return { outcome: 'not running' };
+  if (running.inUse && running.owner?.kind === 'process') {
+    return { outcome: 'owned', pid: running.pid, ownerPid: running.owner.pid };
+  }
+  await stopPostmaster(dataDir, running.pid, options.stopTimeoutMs ?? 10_000, onLog);
+  await removeServerOwner(dataDir);
+  return { outcome: 'stopped', pid: running.pid, port: running.port };
 }
 
 interface ClusterContext {
@@ -305,7 +466,11 @@ function spawnServer(
   postgres: string,
   dataDir: string,
   port: number,
-  { runAs, persistent }: { runAs: RunAs | undefined; persistent: boolean },
+  {
+    runAs,
+    persistent,
+    log,
+  }: { runAs: RunAs | undefined; persistent: boolean; log: BackgroundLog | undefined },
 ): ChildProcess {
   const settings = {
     listen_addresses: '127.0.0.1',
@@ -319,7 +484,12 @@ function spawnServer(
   };
   const args = ['-D', dataDir, '-p', String(port)];
   for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
-  const child = spawn(postgres, args, spawnOptions(dataDir, runAs));
+  const options = spawnOptions(dataDir, runAs);
+  const child = spawn(
+    postgres,
+    args,
+    log ? { ...options, stdio: ['ignore', log.file.fd, log.file.fd] } : options,
+  );
   exitOf(child);
   return child;
 }
@@ -375,6 +545,50 @@ async function waitUntilReady(
   clearTimeout(timer);
   if (!outcome.ready) await stopProcess(child, stopTimeoutMs);
   return outcome;
+}
+
+/**
+ * Waits for a background server (its output in a file) to accept connections, as `pg_ctl`
+ * does: until its pid file says `ready`.
+ */
+async function waitUntilReadyInBackground(
+  child: ChildProcess,
+  dataDir: string,
+  log: BackgroundLog,
+  startTimeoutMs: number,
+  stopTimeoutMs: number,
+): Promise<StartOutcome> {
+  const deadline = Date.now() + startTimeoutMs;
+  const exited = exitOf(child).then(
+    async ({ code, signal, error }): Promise<StartOutcome> => ({
+      ready: false,
+      reason: error
+        ? `could not run ${error.message}`
+        : `the server exited during startup (exit code ${code}, signal ${signal})`,
+      tail: await readLogTail(log),
+    }),
+  );
+  for (;;) {
+    const info = await readPostmasterPid(dataDir);
+    if (info !== undefined && info.pid === child.pid && info.status === 'ready')
+      return { ready: true };
+    if (Date.now() >= deadline) break;
+    const early = await Promise.race([exited, delay(pollIntervalMs).then(() => undefined)]);
+    if (early) return early;
+  }
+  await stopProcess(child, stopTimeoutMs);
+  return {
+    ready: false,
+    reason: `it did not accept connections within ${startTimeoutMs} ms`,
+    tail: await readLogTail(log),
+  };
+}
+
+/** The last lines this start wrote to a background server's log. */
+async function readLogTail(log: BackgroundLog): Promise<string[]> {
+  const text = await readFile(log.path, 'utf8').catch(() => '');
+  const lines = Buffer.from(text).subarray(log.start).toString('utf8').split('\n');
+  return lines.filter((line) => line !== '').slice(-tailLength);
 }
 
 /** Sends each output line of `child` to `onLine`, keeping the last ones in `tail`. */

@@ -15,6 +15,12 @@ export interface PostmasterPid {
   readonly pid: number;
   /** Line 4: the TCP port it listens on. */
   readonly port: number | undefined;
+  /**
+   * Line 8: `starting`, `ready` (it accepts connections), `stopping` or `standby`, as
+   * `pg_ctl` reads it.
+   * @default - undefined while the server has not written it yet
+   */
+  readonly status?: string;
 }
 
 /** Reads `<dataDir>/postmaster.pid`, or `undefined` when there is none. */
@@ -29,8 +35,9 @@ export async function readPostmasterPid(dataDir: string): Promise<PostmasterPid 
   const lines = text.split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
   const port = Number.parseInt(lines[3] ?? '', 10);
+  const status = lines[7]?.trim();
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  return { pid, port: Number.isInteger(port) ? port : undefined };
+  return { pid, port: Number.isInteger(port) ? port : undefined, ...(status ? { status } : {}) };
 }
 
 /**
@@ -60,19 +67,34 @@ export async function clearStaleServer(
   }
   const cleared = `stopped a PostgreSQL server left running on this folder (PID ${pid}, port ${port})`;
   onLog(`stopping a PostgreSQL server left running on this folder (PID ${pid}, port ${port})`);
+  await stopPostmaster(dataDir, pid, timeoutMs, onLog);
+  return cleared;
+}
+
+/**
+ * Stops the server `pid` running on `dataDir` that this process did not start (it is not
+ * its child): a fast shutdown (SIGINT: open sessions are cut, transactions rolled back), then
+ * SIGKILL if it has not exited after `timeoutMs`; then removes the pid file a killed server
+ * leaves.
+ */
+export async function stopPostmaster(
+  dataDir: string,
+  pid: number,
+  timeoutMs: number,
+  onLog: (line: string) => void,
+): Promise<void> {
   signal(pid, 'SIGINT');
   if (!(await waitForExit(pid, timeoutMs))) {
     onLog(`PID ${pid} did not stop within ${timeoutMs} ms: killing it`);
     signal(pid, 'SIGKILL');
     if (!(await waitForExit(pid, timeoutMs))) {
       throw new Error(
-        `a PostgreSQL server left running on ${dataDir} (PID ${pid}) did not exit after SIGKILL`,
+        `a PostgreSQL server running on ${dataDir} (PID ${pid}) did not exit after SIGKILL`,
       );
     }
   }
   // A server that exited cleanly removed it; a killed one did not.
-  await rm(pidFile, { force: true });
-  return cleared;
+  await rm(path.join(dataDir, 'postmaster.pid'), { force: true });
 }
 
 /** Whether `pid` runs; a zombie (exited, not yet reaped by its new parent) does not. */
@@ -105,7 +127,7 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
 }
 
 /** Whether `pid` is a `postgres` process started with `-D <dataDir>`. */
-async function isPostmasterOf(pid: number, dataDir: string): Promise<boolean> {
+export async function isPostmasterOf(pid: number, dataDir: string): Promise<boolean> {
   const args = await commandLine(pid);
   if (!args || path.basename(args[0] ?? '') !== 'postgres') return false;
   const flag = args.indexOf('-D');

@@ -64,6 +64,7 @@ export const HarnessLog = {
   HistoryNotWritten: 'run history not written',
   StartingEmbeddedPostgres: 'starting the embedded PostgreSQL',
   EmbeddedPostgresLeftBehind: 'embedded PostgreSQL left behind',
+  EmbeddedPostgresAlreadyRunning: 'embedded PostgreSQL already running',
   SchemaMigrated: 'schema migrated',
   LocationsPartitioned: 'locations partitioned by day',
   DemoDataWritten: 'demo data written',

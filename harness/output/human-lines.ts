@@ -102,6 +102,13 @@ const formatters: Readonly<Record<string, Formatter>> = {
     event('', `starting the embedded PostgreSQL (data in ${String(line.dataDir)})`),
   [HarnessLog.EmbeddedPostgresLeftBehind]: (line, event) =>
     event('', `embedded PostgreSQL left behind by an earlier run: ${String(line.detail)}`),
+  [HarnessLog.EmbeddedPostgresAlreadyRunning]: (line, event) =>
+    event(
+      '',
+      line.startedBy === 'background'
+        ? `using the embedded PostgreSQL running in the background (PID ${String(line.pid)}): it keeps running (npm run jobs -- db --stop stops it)`
+        : `using the embedded PostgreSQL that PID ${String(line.ownerPid)} started (PID ${String(line.pid)}): it stops when that process ends`,
+    ),
   [HarnessLog.SchemaMigrated]: (line, event) => {
     const applied = Array.isArray(line.applied) ? line.applied.map(String) : [];
     return applied.length > 0 ? event('', `schema migrated: ${applied.join(', ')}`) : undefined;

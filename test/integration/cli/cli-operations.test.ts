@@ -1,4 +1,4 @@
-/** `history`, `status` and `db` as a person runs them, with real CLI processes. */
+/** `history`, `status` and `db` (with DATABASE_URL; without: cli-db.test.ts) as a person runs them, with real CLI processes. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,18 +116,5 @@ describe('run history and status, through the CLI', () => {
     // Assess
     expect(code).toBe(0);
     expect(stdout.trim()).toBe('postgres://jobs:***@db.internal:5432/pm');
-  });
-
-  it('db without a running embedded server: says so, exit 1', async () => {
-    // Act
-    const { code, stdout, stderr } = await runCli(
-      ['db'],
-      cleanEnv({ LOCAL_POSTGRES_DIR: join(historyDir, 'no-cluster') }),
-    );
-
-    // Assess
-    expect(code).toBe(1);
-    expect(stdout).toBe('');
-    expect(stderr).toContain('is not running: it runs while npm start');
   });
 });

@@ -12,7 +12,7 @@ import {
   type PostgresServerOptions,
   startPostgresServer,
 } from '../../../dev-db/postgres-server.js';
-import { isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
+import { clearStaleServer, isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
 
 const projectRoot = path.resolve(import.meta.dirname, '../../..');
@@ -125,6 +125,34 @@ describe('startPostgresServer', () => {
     expect((await readPostmasterPid(dataDir))?.pid).not.toBe(stale?.pid);
     expect(server.leftBehind).toContain(`PID ${stale?.pid}`);
     expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
+  it('with reuse, uses the server a running process started, and leaves it running', async () => {
+    // Prepare
+    const dataDir = path.join(workDir, 'data');
+    const child = await startInChildProcess(dataDir);
+    const running = await readPostmasterPid(dataDir);
+
+    try {
+      // Act
+      const shared = await start({ dataDir, reuse: true });
+      const rows = await query(shared.url, 'SELECT 1 AS one');
+      await shared.stop();
+
+      // Assess
+      expect(shared).toMatchObject({
+        reused: true,
+        pid: running?.pid,
+        owner: { kind: 'process', pid: child.pid },
+      });
+      expect(shared.leftBehind).toBeUndefined();
+      expect(rows).toEqual([{ one: 1 }]);
+      expect(await isAlive(running?.pid ?? 0)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      await clearStaleServer(dataDir, 10_000, () => undefined);
+    }
   });
 
   it('deletes a throw-away cluster when it stops', async () => {

@@ -266,6 +266,17 @@ describe('lines for people', () => {
     );
   });
 
+  it('a server already running: who started it, and what stops it', () => {
+    const line = (fields: Record<string, unknown>) =>
+      formatLogLine({ message: 'embedded PostgreSQL already running', timestamp: at, ...fields });
+    expect(line({ pid: 41, port: 5433, startedBy: 'background' })).toBe(
+      '10:15:00  using the embedded PostgreSQL running in the background (PID 41): it keeps running (npm run jobs -- db --stop stops it)',
+    );
+    expect(line({ pid: 41, port: 5433, startedBy: 'process', ownerPid: 7 })).toBe(
+      '10:15:00  using the embedded PostgreSQL that PID 7 started (PID 41): it stops when that process ends',
+    );
+  });
+
   it('the scheduler’s lines: started with next fires, a skipped fire, missed fires, shutdown', () => {
     expect(
       formatLogLine({
