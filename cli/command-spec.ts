@@ -233,7 +233,7 @@ export type FlagName = keyof typeof flags;
 
 /** What `--help` and the reference say after the commands and options. */
 export const notes = [
-  'Without `DATABASE_URL` an embedded PostgreSQL is started (or the one already running on its folder used), with its data under `.local/postgres` (`LOCAL_POSTGRES_DIR` to change); run history is kept under `.local/history` (`LOCAL_HISTORY_DIR`).',
+  'Without `DATABASE_URL` an embedded PostgreSQL is started (or the one already running on its folder used), with its data under `.local/postgres` (`LOCAL_POSTGRES_DIR` to change; `POSTGRES_VERSION=14` runs PostgreSQL 14 on `.local/postgres-14`); run history is kept under `.local/history` (`LOCAL_HISTORY_DIR`).',
   'Exit codes: 0 ok (succeeded, cut short or skipped), 1 a run failed or had to be abandoned, or an AWS request failed, 2 usage or configuration error (no AWS credentials, no such stack).',
 ] as const;
 
