@@ -62,7 +62,7 @@ export default async function bundlesBench(): Promise<void> {
     console.log(
       `${'bare handler'.padEnd(24)}${kb((await stat(bare)).size)}  ${ms(bareTime)}  ${'1.00x'.padStart(8)}`,
     );
-    for (const [name, bundle] of bundles) {
+    for (const [name, { file: bundle }] of bundles) {
       const size = (await stat(bundle)).size;
       const time = importTime(bundle);
       const ratio = time / bareTime;
