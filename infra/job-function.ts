@@ -111,8 +111,8 @@ export class JobFunction extends Construct {
         mainFields: ['module', 'main'],
         // The Node.js runtime provides the AWS SDK v3.
         externalModules: ['@aws-sdk/*'],
-        // These functions never run in a Cloudflare Worker: this answers pg's and zod's
-        // runtime probes at build time. (pg's probe otherwise loads Node's whole fetch stack
+        // These functions never run in a Cloudflare Worker: this answers pg's runtime probe
+        // at build time. (pg's probe otherwise loads Node's whole fetch stack
         // at import on runtimes without a global `navigator`, such as Node.js 20.)
         define: { navigator: JSON.stringify({ userAgent: 'Node.js' }) },
       },

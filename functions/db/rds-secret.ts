@@ -1,18 +1,11 @@
-import * as z from 'zod/mini';
-
-const nonEmpty = () => z.string().check(z.minLength(1));
-
-/** The fields of an RDS database secret that a connection needs. */
-const RdsSecretSchema = z.object({
-  host: nonEmpty(),
-  port: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65_535)), 5432),
-  dbname: z._default(nonEmpty(), 'postgres'),
-  username: nonEmpty(),
-  password: nonEmpty(),
-});
-
 /** Connection fields read from an RDS secret. */
-export type RdsSecret = z.infer<typeof RdsSecretSchema>;
+export interface RdsSecret {
+  host: string;
+  port: number;
+  dbname: string;
+  username: string;
+  password: string;
+}
 
 /** Where secrets come from; in AWS, Secrets Manager (see `secrets-manager.ts`). */
 export interface SecretSource {
@@ -38,10 +31,49 @@ export async function readRdsSecret(
       `secret ${secretId} is not JSON; expected an RDS secret with host, port, dbname, username and password`,
     );
   }
-  const parsed = RdsSecretSchema.safeParse(json);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.')))];
-    throw new Error(`secret ${secretId} is missing or has invalid fields: ${fields.join(', ')}`);
+  const parsed = parseRdsSecret(json);
+  if ('invalid' in parsed) {
+    throw new Error(
+      `secret ${secretId} is missing or has invalid fields: ${parsed.invalid.join(', ')}`,
+    );
   }
-  return parsed.data;
+  return parsed.secret;
+}
+
+/**
+ * The fields a connection needs: `host`, `username` and `password`, non-empty strings; `port`,
+ * a whole number from 1 to 65535 or text that converts to one (`Number`), 5432 when left out;
+ * `dbname`, a non-empty string, `postgres` when left out. Other fields are ignored. Else the
+ * names of the invalid fields, in that order (`''` for a secret that is not a JSON object).
+ */
+function parseRdsSecret(json: unknown): { secret: RdsSecret } | { invalid: string[] } {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { invalid: [''] };
+  const fields = json as Record<string, unknown>;
+  const nonEmpty = (value: unknown): value is string =>
+    typeof value === 'string' && value.length > 0;
+  const port = fields.port === undefined ? 5432 : toNumber(fields.port);
+  const secret = {
+    host: fields.host,
+    port,
+    dbname: fields.dbname === undefined ? 'postgres' : fields.dbname,
+    username: fields.username,
+    password: fields.password,
+  };
+  const invalid = [
+    ...(nonEmpty(secret.host) ? [] : ['host']),
+    ...(Number.isInteger(port) && port >= 1 && port <= 65_535 ? [] : ['port']),
+    ...(nonEmpty(secret.dbname) ? [] : ['dbname']),
+    ...(nonEmpty(secret.username) ? [] : ['username']),
+    ...(nonEmpty(secret.password) ? [] : ['password']),
+  ];
+  return invalid.length > 0 ? { invalid } : { secret: secret as RdsSecret };
+}
+
+/** `Number(value)`, or NaN when there is no number to convert to (e.g. a symbol). */
+function toNumber(value: unknown): number {
+  try {
+    return Number(value);
+  } catch {
+    return Number.NaN;
+  }
 }

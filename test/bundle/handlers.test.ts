@@ -10,10 +10,13 @@ import { schedulerInput } from '../../functions/lambda/scheduler-input.js';
 import { seedSteadyDemoData } from '../support/demo-data.js';
 import { scheduledEvent } from '../support/lambda-context.js';
 import { useTestDatabase } from '../support/test-database.js';
-import { synthesizeBundles } from './synthesize-bundles.js';
+import { bundleNode } from './bundle-node.js';
+import { type BuiltBundle, synthesizeBundles } from './synthesize-bundles.js';
 
 const run = promisify(execFile);
 const db = useTestDatabase();
+/** Lambda runs the bundles on Node 24: CI names it in BUNDLE_NODE (see bundle-node.ts). */
+const node = bundleNode();
 
 interface Invocation {
   code: number;
@@ -23,30 +26,31 @@ interface Invocation {
   output: string;
 }
 
-/** Calls a bundle's handler in a separate Node process, as Lambda would. */
+/**
+ * Calls a bundle's handler in a separate process of the chosen Node, with the function's
+ * environment (NODE_OPTIONS among it) and `env`, as Lambda would.
+ */
 async function invoke(
-  bundle: string,
+  bundle: BuiltBundle,
   event: unknown,
   env: Record<string, string>,
 ): Promise<Invocation> {
   const args = [
-    '--enable-source-maps',
     join(import.meta.dirname, 'invoke-bundle.cjs'),
-    bundle,
+    bundle.file,
     JSON.stringify(event),
     '300000',
   ];
   const childEnv = {
     PATH: process.env.PATH ?? '',
-    POWERTOOLS_SERVICE_NAME: 'location-maintenance-jobs',
-    POWERTOOLS_METRICS_NAMESPACE: 'LocationMaintenanceJobs',
+    ...bundle.environment,
     ...env,
   };
   let stdout: string;
   let stderr: string;
   let code = 0;
   try {
-    ({ stdout, stderr } = await run(process.execPath, args, { env: childEnv }));
+    ({ stdout, stderr } = await run(node.path, args, { env: childEnv }));
   } catch (failure) {
     ({ stdout, stderr } = failure as { stdout: string; stderr: string });
     code = (failure as { code: number }).code;
@@ -70,9 +74,9 @@ async function expiredLocations(client: pg.Client): Promise<number> {
   return Number(rows[0]?.count);
 }
 
-describe('the built bundles, invoked as Lambda does', () => {
+describe(`the built bundles, invoked as Lambda does (on Node ${node.version})`, () => {
   let outdir: string;
-  let bundles: Map<string, string>;
+  let bundles: Map<string, BuiltBundle>;
   let client: pg.Client;
 
   beforeAll(async () => {
@@ -87,8 +91,10 @@ describe('the built bundles, invoked as Lambda does', () => {
   it('builds one minified bundle per catalogued job', async () => {
     expect([...bundles.keys()].sort()).toEqual(catalogue.map((job) => job.name).sort());
     for (const bundle of bundles.values()) {
-      expect((await stat(bundle)).size).toBeGreaterThan(0);
-      expect((await stat(`${bundle}.map`)).size).toBeGreaterThan(0);
+      expect((await stat(bundle.file)).size).toBeGreaterThan(0);
+      expect((await stat(`${bundle.file}.map`)).size).toBeGreaterThan(0);
+      // The stack's functions map stack traces back to the TypeScript sources.
+      expect(bundle.environment.NODE_OPTIONS).toBe('--enable-source-maps');
     }
   });
 
@@ -98,7 +104,7 @@ describe('the built bundles, invoked as Lambda does', () => {
     expect(expired).toBeGreaterThan(0);
 
     // WHEN the bundle's handler gets a Scheduled Event
-    const bundle = bundles.get('location-cleanup') as string;
+    const bundle = bundles.get('location-cleanup') as BuiltBundle;
     const invocation = await invoke(bundle, scheduledEvent(new Date()), { DATABASE_URL: db().url });
 
     // THEN
@@ -132,7 +138,7 @@ describe('the built bundles, invoked as Lambda does', () => {
 
   it('idempotency-key-purge: a manual dry run counts and deletes nothing, then a run deletes', async () => {
     // GIVEN
-    const bundle = bundles.get('idempotency-key-purge') as string;
+    const bundle = bundles.get('idempotency-key-purge') as BuiltBundle;
     const count = async () =>
       Number(
         (await client.query('SELECT count(*) FROM idempotency_keys WHERE expires_at < now()'))
@@ -157,7 +163,7 @@ describe('the built bundles, invoked as Lambda does', () => {
 
   it('idempotency-key-purge: refuses a Scheduled Event asking for a dry run, deleting nothing; runs on the Scheduler input', async () => {
     // GIVEN expired keys (an earlier test purged the demo data's)
-    const bundle = bundles.get('idempotency-key-purge') as string;
+    const bundle = bundles.get('idempotency-key-purge') as BuiltBundle;
     await client.query(
       `INSERT INTO idempotency_keys (key_hash, device_id, response_body, expires_at)
        SELECT 'bundle-test-' || n, (SELECT device_id FROM devices LIMIT 1), '{}', now() - interval '1 day'
@@ -211,7 +217,7 @@ describe('the built bundles, invoked as Lambda does', () => {
   it('rejects a malformed event before any work, and the invocation fails', async () => {
     // WHEN
     const invocation = await invoke(
-      bundles.get('location-cleanup') as string,
+      bundles.get('location-cleanup') as BuiltBundle,
       { source: 'aws.s3', 'detail-type': 'Object Created' },
       { DATABASE_URL: db().url },
     );
@@ -231,7 +237,7 @@ describe('the built bundles, invoked as Lambda does', () => {
   it('fails the invocation with its error logged when the database is unreachable, without the password', async () => {
     // WHEN: nothing listens on port 1
     const invocation = await invoke(
-      bundles.get('location-cleanup') as string,
+      bundles.get('location-cleanup') as BuiltBundle,
       scheduledEvent(new Date()),
       {
         DATABASE_URL: 'postgres://jobs:Bundl3Secret@127.0.0.1:1/pm',

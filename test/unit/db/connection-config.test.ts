@@ -133,6 +133,28 @@ describe('connectionConfig', () => {
     await expect(attempt).rejects.not.toThrow(rdsSecret.password);
   });
 
+  it.each([
+    ['a port of 0', { port: 0 }, 'port'],
+    ['a port above 65535', { port: 65_536 }, 'port'],
+    ['a fractional port', { port: 5432.5 }, 'port'],
+    ['a port that is no number', { port: '54x' }, 'port'],
+    ['an empty host and dbname', { host: '', dbname: '' }, 'host, dbname'],
+    ['a username that is a number', { username: 7 }, 'username'],
+  ])('refuses a secret with %s, naming the field', async (_label, change, fields) => {
+    // Prepare
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ ...rdsSecret, ...change }) });
+
+    // Act
+    const attempt = connectionConfig({ kind: 'secret', secretArn }, 'job', secretsManagerSource());
+
+    // Assess
+    await expect(attempt).rejects.toThrow(
+      `secret ${secretArn} is missing or has invalid fields: ${fields}`,
+    );
+  });
+
   it('says when the secret is not JSON, without echoing it', async () => {
     // Prepare
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'password=hunter2-hunter2' });

@@ -147,6 +147,43 @@ describe('parseJobEvent', () => {
   });
 
   it.each([
+    [
+      'a Scheduled Event',
+      { ...omit(sampleScheduledEvent, 'time'), id: 7, resources: ['arn', 1], source: 'aws.s3' },
+      'the EventBridge event is invalid: id: Invalid input: expected string, received number; source: Invalid input: expected "aws.events"; time: Invalid input: expected string, received undefined; resources.1: Invalid input: expected string, received number',
+    ],
+    [
+      'a Scheduled Event with options',
+      { ...sampleScheduledEvent, time: 'yesterday', detail: 'dry run', batchSize: 10 },
+      'the EventBridge event is invalid: time: Invalid ISO datetime; detail: must be {}: a scheduled run takes no options and is never a dry run (for a dry run, invoke with {"dryRun": true}); (event): unknown key(s) "batchSize": a scheduled run takes no options and is never a dry run (for a dry run, invoke with {"dryRun": true})',
+    ],
+    [
+      'a Scheduler input',
+      {
+        ...omit(schedulerEvent, 'executionId'),
+        scheduledTime: 5,
+        attemptNumber: 1,
+        scheduleArn: 'arn:aws:events:x',
+      },
+      'the EventBridge Scheduler input is invalid: scheduleArn: must be a schedule ARN (arn:aws:scheduler:<region>:<account>:schedule/<group>/<name>); scheduledTime: must be an ISO 8601 date-time, as Scheduler fills in <aws.scheduler.scheduled-time>; executionId: Invalid input: expected string, received undefined; attemptNumber: Invalid input: expected string, received number',
+    ],
+    [
+      'a manual event',
+      { dryRun: 'yes', job: 'x', table: 'y' },
+      'the manual event is invalid: dryRun: Invalid input: expected boolean, received string; (event): unknown key(s) "job", "table": expected only "dryRun"',
+    ],
+  ])(
+    'names every problem with %s, in the order of its fields, in the words zod used for them',
+    (_label, event, problems) => {
+      const thrown = thrownBy(() => parseJobEvent(event));
+      expect(thrown.message).toBe(
+        'expected an EventBridge Scheduled Event (source "aws.events", detail-type "Scheduled Event"), the EventBridge Scheduler input (source "aws.scheduler") or {} for a manual run (optionally {"dryRun": true}); ' +
+          problems,
+      );
+    },
+  );
+
+  it.each([
     ['a string', 'run now', 'got a string'],
     ['null', null, 'got null'],
     ['undefined', undefined, 'got undefined'],
