@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,5 +11,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     teardownTimeout: 30_000,
+    // At least two workers, even on two cores (Vitest's default is one less than the cores):
+    // most integration files spend much of their time waiting on PostgreSQL or on a child
+    // process.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
