@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -8,14 +9,62 @@ import { defineConfig } from 'vitest/config';
  */
 const hangGuardMs = 300_000;
 
+/** The files that synthesise the CDK stack. */
+const cdkFiles = ['test/infra/**/*.test.ts', 'test/bundle/**/*.test.ts'];
+/** Pure functions and mocked clients. */
+const unitFiles = ['test/unit/**/*.test.ts'];
+
+/** What every project shares. */
+const common = {
+  pool: 'forks',
+  testTimeout: hangGuardMs,
+  hookTimeout: hangGuardMs,
+  teardownTimeout: hangGuardMs,
+  // At least two workers, even on two cores (Vitest's default is one less than the cores):
+  // most integration files spend much of their time waiting on PostgreSQL or on a child
+  // process.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
+} as const;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Starts one PostgreSQL server (or uses DATABASE_URL) for the whole run.
+    // Starts one PostgreSQL server (or uses DATABASE_URL) for the whole run; the projects
+    // inherit what it provides.
     globalSetup: ['test/support/global-setup.ts'],
-    pool: 'forks',
-    testTimeout: hangGuardMs,
-    hookTimeout: hangGuardMs,
-    teardownTimeout: hangGuardMs,
+    ...common,
+    projects: [
+      {
+        // The files that synthesise the CDK stack share worker processes (a file does not
+        // get a fresh one): each process that synthesises pays once for loading aws-cdk-lib
+        // and cdk-nag, and for starting the WebAssembly engine of CloudFormation Validate,
+        // which every synthesis runs (about 4 s of CPU).
+        test: {
+          ...common,
+          name: 'cdk',
+          include: cdkFiles,
+          isolate: false,
+        },
+      },
+      {
+        // These files share worker processes too, so the AWS SDK and the rest load once per
+        // worker instead of once per file: none depends on a fresh module state (they pass
+        // in any order), and each restores the AWS SDK mocks it installs.
+        test: {
+          ...common,
+          name: 'unit',
+          include: unitFiles,
+          isolate: false,
+        },
+      },
+      {
+        // The rest (servers, databases, child processes): each file in a fresh worker process.
+        test: {
+          ...common,
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...cdkFiles, ...unitFiles],
+        },
+      },
+    ],
   },
 });

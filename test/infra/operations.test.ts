@@ -10,7 +10,6 @@ import {
 } from '../../functions/catalogue/stack-outputs.js';
 import { recentRunsQuery, renderLogQuery } from '../../functions/runner/run-log-queries.js';
 import { Schedule } from '../../functions/schedule/schedule.js';
-import { cdkJsonContext } from '../../infra/cdk-json-context.js';
 import {
   DeploymentSettingsError,
   readDeploymentSettings,
@@ -22,6 +21,7 @@ import {
   removeSynthesized,
   resourcesOf,
   synthesize,
+  templateTestContext,
 } from './synth.js';
 
 afterAll(removeSynthesized);
@@ -168,7 +168,7 @@ describe('a paused job', () => {
 describe('stages', () => {
   it('deploys a second, independent copy: its own stack name, resources and saved queries', () => {
     // GIVEN the default stack and a staging stack in one app (one account)
-    const app = new App({ context: cdkJsonContext() });
+    const app = new App({ context: templateTestContext() });
     const env = { account: '123456789012', region: 'eu-west-1' };
     const production = new MaintenanceJobsStack(app, stackNameFor(), { env });
     const staging = new MaintenanceJobsStack(app, stackNameFor('staging'), {
@@ -225,7 +225,7 @@ describe('stages', () => {
 });
 
 describe('the outputs the operator CLI reads', () => {
-  // GIVEN no context; WHEN synthesised (once: it bundles every function)
+  // GIVEN no context; WHEN synthesised (once, for both tests)
   let template: Template;
   beforeAll(() => {
     ({ template } = synthesize());

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { expect } from 'vitest';
 import { cdkJsonContext } from '../../infra/cdk-json-context.js';
@@ -17,13 +18,24 @@ export const fixtureJobsDir = join(import.meta.dirname, 'fixtures', 'jobs');
 const outdirs: string[] = [];
 
 /**
- * Synthesises the stack in a fresh app with cdk.json's feature flags (bundling the functions)
- * into a temporary cloud assembly, and returns its template.
+ * cdk.json's context (its feature flags) with bundling skipped: a template test looks at the
+ * template, not at the code, and esbuild would otherwise bundle every function on every
+ * synthesis (seconds each). The code assets keep their place in the template, with a hash of
+ * their own; the real bundles are built and run by test/bundle.
+ */
+export function templateTestContext(): Record<string, unknown> {
+  return { ...cdkJsonContext(), [BUNDLING_STACKS]: [] };
+}
+
+/**
+ * Synthesises the stack in a fresh app with cdk.json's feature flags (without bundling the
+ * functions: {@link templateTestContext}) into a temporary cloud assembly, and returns its
+ * template.
  */
 export function synthesize(props: MaintenanceJobsStackProps = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'stack-test-'));
   outdirs.push(outdir);
-  const app = new App({ outdir, context: cdkJsonContext() });
+  const app = new App({ outdir, context: templateTestContext() });
   const stack = new MaintenanceJobsStack(app, 'TestJobs', {
     env: { account: '123456789012', region: 'eu-west-1' },
     ...props,

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../functions/config/env.js';
 import { connectionConfig, readDatabaseLocation } from '../../../functions/db/connection-config.js';
 import { secretsManagerSource } from '../../../functions/db/secrets-manager.js';
@@ -40,6 +40,7 @@ describe('readDatabaseLocation', () => {
 describe('connectionConfig', () => {
   const secretsManager = mockClient(SecretsManagerClient);
   afterEach(() => secretsManager.reset());
+  afterAll(() => secretsManager.restore());
 
   it('uses DATABASE_URL as it is, with the job as application_name and session timeouts', async () => {
     // Act

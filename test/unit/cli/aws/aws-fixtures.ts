@@ -9,7 +9,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach } from 'vitest';
+import { afterAll, beforeEach } from 'vitest';
 import { createAwsClients } from '../../../../cli/aws/aws-clients.js';
 import { type AwsCommand, runAwsCommand } from '../../../../cli/aws/aws-commands.js';
 import {
@@ -62,6 +62,11 @@ export function awsMocks() {
 }
 export type AwsMocks = ReturnType<typeof awsMocks>;
 
+/** Gives the clients their real `send` back (files share worker processes). */
+export function restoreAwsMocks(mocks: AwsMocks | undefined): void {
+  for (const mock of Object.values(mocks ?? {})) mock.restore();
+}
+
 /** Mocks for every test of the file, with the stack deployed (DescribeStacks answers). */
 export function useDeployedStack(): () => AwsMocks {
   let mocks: AwsMocks | undefined;
@@ -69,6 +74,7 @@ export function useDeployedStack(): () => AwsMocks {
     mocks = awsMocks();
     deployStack(mocks);
   });
+  afterAll(() => restoreAwsMocks(mocks));
   return () => {
     if (!mocks) throw new Error('the mocks are made in beforeEach: use them in a test');
     return mocks;

@@ -1,5 +1,5 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsCommandError } from '../../../../cli/aws/aws-errors.js';
 import {
   type AwsMocks,
@@ -7,6 +7,7 @@ import {
   awsMocks,
   cleanup,
   deployStack,
+  restoreAwsMocks,
   run,
   stackName,
 } from './aws-fixtures.js';
@@ -17,6 +18,7 @@ describe('--aws: finding the deployed stack', () => {
   beforeEach(() => {
     mocks = awsMocks();
   });
+  afterAll(() => restoreAwsMocks(mocks));
 
   it('without credentials: one line saying how to sign in, exit 2', async () => {
     // Prepare
