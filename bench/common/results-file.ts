@@ -4,7 +4,7 @@
  * it (`git log -p bench/results/<name>.md`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, platform, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 /** Where the results files live. */
@@ -20,6 +20,8 @@ export interface Machine {
   readonly memoryBytes: number;
   /** `linux x64`. */
   readonly os: string;
+  /** The 1-minute load average when the run ended: how busy the (possibly shared) machine was. */
+  readonly load: number;
   /** `v24.1.0`. */
   readonly node: string;
   /**
@@ -36,6 +38,7 @@ export function thisMachine(postgres?: string): Machine {
     cpu: cpus()[0]?.model.trim() || 'unknown CPU',
     memoryBytes: totalmem(),
     os: `${platform()} ${process.arch}`,
+    load: loadavg()[0] ?? 0,
     node: process.version,
     ...(postgres ? { postgres } : {}),
   };
@@ -71,7 +74,7 @@ export function renderResults(results: Results): string {
     `Rewritten by \`npm run bench -- ${results.name}\` at the end of each run (\`bench/common/results-file.ts\`); earlier runs are in git: \`git log -p bench/results/${results.name}.md\`.`,
     '',
     `- date: ${results.date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    `- machine: ${machine.cores} cores (${machine.cpu}), ${memory}, ${machine.os}`,
+    `- machine: ${machine.cores} cores (${machine.cpu}), ${memory}, ${machine.os}; load average ${machine.load.toFixed(2)} at the end`,
     `- Node.js: ${machine.node}`,
     `- PostgreSQL: ${machine.postgres ?? 'not used'}`,
     `- flags: ${flags}`,

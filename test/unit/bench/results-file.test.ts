@@ -9,6 +9,7 @@ const machine = {
   cpu: 'AMD EPYC',
   memoryBytes: 8 * 2 ** 30,
   os: 'linux x64',
+  load: 1.5,
   node: 'v24.1.0',
 };
 
@@ -30,7 +31,9 @@ describe('a benchmark results file', () => {
     // Assess
     expect(text).toContain('# Benchmark `cleanup`: latest run');
     expect(text).toContain('- date: 2027-03-01 12:34 UTC');
-    expect(text).toContain('- machine: 2 cores (AMD EPYC), 8.0 GiB, linux x64');
+    expect(text).toContain(
+      '- machine: 2 cores (AMD EPYC), 8.0 GiB, linux x64; load average 1.50 at the end',
+    );
     expect(text).toContain('- Node.js: v24.1.0');
     expect(text).toContain('- PostgreSQL: 18.4, embedded');
     expect(text).toContain('- flags: `--rows 200000`');
