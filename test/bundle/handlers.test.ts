@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../dev-db/seed.js';
 import { catalogue } from '../../functions/catalogue/index.js';
 import { schedulerInput } from '../../functions/lambda/scheduler-input.js';
+import { harnessLogDocs, jobLogDocs } from '../../functions/log-messages.js';
+import { runMetricDocs } from '../../functions/runner/metric-names.js';
 import { scheduledEvent } from '../support/lambda-context.js';
 import { useTestDatabase } from '../support/test-database.js';
 import { synthesizeBundles } from './synthesize-bundles.js';
@@ -88,6 +90,16 @@ describe('the built bundles, invoked as Lambda does', () => {
     for (const bundle of bundles.values()) {
       expect((await stat(bundle)).size).toBeGreaterThan(0);
       expect((await stat(`${bundle}.map`)).size).toBeGreaterThan(0);
+    }
+  });
+
+  it('leaves out the data the reference pages are generated from', async () => {
+    const docs = [jobLogDocs, harnessLogDocs, runMetricDocs].flatMap((table) =>
+      Object.values(table).map((doc) => doc.means),
+    );
+    for (const bundle of bundles.values()) {
+      const code = await readFile(bundle, 'utf8');
+      expect(docs.filter((means) => code.includes(means))).toEqual([]);
     }
   });
 
