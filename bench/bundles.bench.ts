@@ -21,6 +21,7 @@ import {
   nodeBinary,
 } from '../test/bundle/bundle-node.js';
 import { type BuiltBundle, synthesizeBundles } from '../test/bundle/synthesize-bundles.js';
+import { BenchReport } from './common/results-file.js';
 
 const rounds = 30;
 const maxBundleBytes = 250 * 1024;
@@ -98,16 +99,20 @@ function lambdaNode(): NodeBinary | undefined {
   return existsSync(installedNode24) ? nodeBinary(installedNode24, 'Node 24') : undefined;
 }
 
-export default async function bundlesBench(): Promise<void> {
+export default async function bundlesBench(flags: string[]): Promise<void> {
+  const out = new BenchReport(
+    'bundles',
+    `Each function's minified bundle and the time to import it as Lambda loads a CommonJS handler (\`require\` in a fresh process, with the function's environment, NODE_OPTIONS included), against a bare handler bundled the same way: median of ${rounds} rounds taking each in turn, on Node 24 (Lambda's nodejs24.x, where the targets are checked) and on the Node running the bench. Targets: each bundle at most 250 KB, import time at most ${maxImportRatio} times the bare handler's on Node 24.`,
+  );
   const lambda = lambdaNode();
+  let met = lambda !== undefined;
   if (!lambda) {
-    console.log(
+    out.print(
       'Lambda runs the bundles on Node 24, which is not installed here: run `.ci/node24` ' +
         '(it installs it into .cache/node24) or set BUNDLE_NODE to a Node 24 binary.',
     );
-    process.exitCode = 1;
   } else if (!lambda.version.startsWith('v24.')) {
-    console.log(`warning: Lambda runs Node 24, but the bundles run on ${lambda.version} here`);
+    out.print(`warning: Lambda runs Node 24, but the bundles run on ${lambda.version} here`);
   }
   const nodes: NodeBinary[] = [
     ...(lambda ? [lambda] : []),
@@ -125,7 +130,7 @@ export default async function bundlesBench(): Promise<void> {
     const results = nodes.map((node) => timeImports(node.path, bare, bundles));
 
     const options = bundles[0]?.environment.NODE_OPTIONS;
-    console.log(
+    out.print(
       `median of ${rounds} rounds, each starting a fresh Node process per bundle that requires it` +
         ` (NODE_OPTIONS=${options || '(none)'}, as the functions have it; ${process.arch})`,
     );
@@ -134,27 +139,29 @@ export default async function bundlesBench(): Promise<void> {
         `${node.version}${index === 0 && lambda ? ' (Lambda)' : ''}`.padStart(21),
       )
       .join('');
-    console.log(`${''.padEnd(24)}${''.padStart(10)}${header}`);
-    console.log(
+    out.print(`${''.padEnd(24)}${''.padStart(10)}${header}`);
+    out.print(
       `${'bundle'.padEnd(24)}${'size'.padStart(10)}${nodes.map(() => `  ${'import'.padStart(9)}  ${'vs bare'.padStart(8)}`).join('')}`,
     );
-    console.log(
+    out.print(
       `${'bare handler'.padEnd(24)}${kb((await stat(bare)).size)}${results.map((result) => `  ${ms(result.bare)}  ${'1.00x'.padStart(8)}`).join('')}`,
     );
     for (const [index, bundle] of bundles.entries()) {
       const size = (await stat(bundle.file)).size;
       const timings = results.map((result) => result.bundles[index] as Timing);
       const lambdaRatio = lambda ? timings[0]?.ratio : undefined;
-      const met =
+      const ok =
         size <= maxBundleBytes && lambdaRatio !== undefined && lambdaRatio <= maxImportRatio;
-      if (!met) process.exitCode = 1;
-      console.log(
-        `${(names[index] ?? '').padEnd(24)}${kb(size)}${timings.map((timing) => `  ${ms(timing.ms)}  ${`${timing.ratio.toFixed(2)}x`.padStart(8)}`).join('')}  ${met ? 'met' : 'MISSED'} (≤ 250 KB, ≤ ${maxImportRatio}x on Node 24)`,
+      met &&= ok;
+      out.print(
+        `${(names[index] ?? '').padEnd(24)}${kb(size)}${timings.map((timing) => `  ${ms(timing.ms)}  ${`${timing.ratio.toFixed(2)}x`.padStart(8)}`).join('')}  ${ok ? 'met' : 'MISSED'} (≤ 250 KB, ≤ ${maxImportRatio}x on Node 24)`,
       );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  await out.save(flags, met);
+  if (!met) process.exitCode = 1;
 }
 
 function median(values: readonly number[]): number {

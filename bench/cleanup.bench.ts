@@ -34,6 +34,7 @@ import {
 import { count, ms, percentile, table } from './cleanup/stats.js';
 import { startWriter, type WriterReport } from './cleanup/writer.js';
 import { copyDatabase, withDatabase } from './common/database-copy.js';
+import { BenchReport } from './common/results-file.js';
 import { readRows } from './common/rows-flag.js';
 
 const defaultRows = 2_000_000;
@@ -79,31 +80,37 @@ export default async function cleanupBench(flags: string[]): Promise<void> {
     : await startPostgresServer();
   const adminUrl = server?.url ?? (process.env.DATABASE_URL as string);
   const admin = new pg.Client({ connectionString: adminUrl });
+  const out = new BenchReport(
+    'cleanup',
+    "The location cleanup against one plain `DELETE` and the original backend's batching, on a backlog (half the rows expired) in each physical order and on the steady hourly run, each on its own copy of the table while a second connection inserts single rows.",
+  );
   let missed = 0;
   try {
     await admin.connect();
     const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]
       ?.server_version;
-    console.log(
-      `PostgreSQL ${version}, ${server ? 'embedded, throw-away (fsync off)' : 'from DATABASE_URL'}. ` +
+    const where = server ? 'embedded, throw-away (fsync off)' : 'from DATABASE_URL';
+    out.usesPostgres(`${version}, ${where}`);
+    out.print(
+      `PostgreSQL ${version}, ${where}. ` +
         'Each method runs on its own copy of the table while a second connection inserts single ' +
         'rows in a loop; the tables show the median of its runs.',
     );
     for (const scenario of scenarios) {
-      missed += await runScenario(admin, adminUrl, scenario, rows, server !== undefined);
+      missed += await runScenario(out, admin, adminUrl, scenario, rows, server !== undefined);
     }
   } finally {
     await admin.end().catch(() => undefined);
     await server?.stop();
   }
-  if (missed > 0) {
-    console.error(`\n${missed} target(s) missed`);
-    process.exitCode = 1;
-  }
+  if (missed > 0) out.print(`\n${missed} target(s) missed`);
+  await out.save(flags, missed === 0);
+  if (missed > 0) process.exitCode = 1;
 }
 
 /** Loads the scenario's table, runs its contenders in rounds, prints its table; returns targets missed. */
 async function runScenario(
+  out: BenchReport,
   admin: pg.Client,
   adminUrl: string,
   scenario: Scenario,
@@ -114,7 +121,7 @@ async function runScenario(
   try {
     const loadStarted = performance.now();
     const loaded = await createTemplate(admin, adminUrl, template, rows, scenario);
-    console.log(
+    out.print(
       `\n--- ${scenario.layout === 'backlog' ? 'a backlog' : 'the steady hourly run'}, rows in ${scenario.order} order: ` +
         `${count(loaded.rows)} locations, ${count(loaded.expired)} expired (loaded in ${ms(performance.now() - loadStarted)}) ---`,
     );
@@ -128,7 +135,7 @@ async function runScenario(
       }
     }
     const { text, missed } = report([...runs.values()].map(medianRun), loaded);
-    console.log(text);
+    out.print(text);
     return missed;
   } finally {
     await admin

@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- <name>... [--flags]]`: runs the benchmarks in `bench/<name>.bench.ts`
- * (all of them when none is named) one after another, each printing its own table.
+ * (all of them when none is named) one after another, each printing its own tables and
+ * rewriting them, with the date and the machine, in `bench/results/<name>.md`.
  * Flags after the names go to every benchmark (e.g. `--rows 200000` for the cleanup one).
  */
 import { readdir } from 'node:fs/promises';

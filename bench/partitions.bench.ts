@@ -24,6 +24,7 @@ import { databaseTime } from '../functions/db/database-time.js';
 import { count, ms } from './cleanup/stats.js';
 import { startWriter } from './cleanup/writer.js';
 import { copyDatabase, withDatabase } from './common/database-copy.js';
+import { BenchReport } from './common/results-file.js';
 import { readRows } from './common/rows-flag.js';
 import {
   gapHours,
@@ -61,14 +62,21 @@ export default async function partitionsBench(flags: string[]): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   const prefix = `bench_partitions_${randomBytes(4).toString('hex')}`;
   const templates = { partitioned: `${prefix}_partitioned`, plain: `${prefix}_plain` };
+  const out = new BenchReport(
+    'partitions',
+    "The location cleanup on `locations` partitioned by day (60 days, half expired) against one plain `DELETE` of the same rows and the job on a plain table, each on its own copy while a second connection inserts single rows; the job's time by kind of statement.",
+  );
+  let missed = false;
   try {
     if (server) await checkDisk(server.dataDir, rows);
     await admin.connect();
     const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]
       ?.server_version;
-    console.log(
-      `PostgreSQL ${version}, ${server ? 'embedded, throw-away (fsync and full_page_writes off)' : 'from DATABASE_URL'}`,
-    );
+    const where = server
+      ? 'embedded, throw-away (fsync and full_page_writes off)'
+      : 'from DATABASE_URL';
+    out.usesPostgres(`${version}, ${where}`);
+    out.print(`PostgreSQL ${version}, ${where}`);
     const anchor = await databaseTime(admin);
     const loadStarted = performance.now();
     // The two loads share nothing: one on each core.
@@ -80,7 +88,7 @@ export default async function partitionsBench(flags: string[]): Promise<void> {
     const loaded = partitioned as LoadedLocations;
     const layout = loaded.partitions;
     if (!layout || plain?.expired !== loaded.expired) throw new Error('the two loads differ');
-    console.log(
+    out.print(
       `loaded ${count(rows)} locations (${count(loaded.expired)} expired) twice, at once, ` +
         `keys created ${keys} the rows: partitioned in ${ms(loaded.loadMs)}, plain in ` +
         `${ms(plain.loadMs)} (${ms(performance.now() - loadStarted)} in all). ` +
@@ -98,9 +106,9 @@ export default async function partitionsBench(flags: string[]): Promise<void> {
         runs.get(method)?.push(await measure(setup, method));
       }
     }
-    const { text, missed } = report(runs, loaded, defaultRows);
-    console.log(text);
-    if (missed) process.exitCode = 1;
+    const reported = report(runs, loaded, defaultRows);
+    missed = reported.missed;
+    out.print(reported.text);
   } finally {
     for (const name of Object.values(templates)) {
       await admin
@@ -110,6 +118,8 @@ export default async function partitionsBench(flags: string[]): Promise<void> {
     await admin.end().catch(() => undefined);
     await server?.stop();
   }
+  await out.save(flags, !missed);
+  if (missed) process.exitCode = 1;
 }
 
 /** Two loaded databases and one copy at a time must fit. */

@@ -14,6 +14,7 @@ import type { RunRecord } from '../functions/runner/types.js';
 import { Schedule } from '../functions/schedule/schedule.js';
 import { Scheduler } from '../harness/scheduler.js';
 import { VirtualClock } from '../test/support/virtual-clock.js';
+import { BenchReport } from './common/results-file.js';
 
 const yearStart = Date.parse('2027-01-01T00:00:00Z');
 const yearEnd = Date.parse('2028-01-01T00:00:00Z');
@@ -111,36 +112,45 @@ async function median(run: () => unknown | Promise<unknown>): Promise<number> {
 }
 
 /** Runs one simulation, prints its table; returns whether every count and the target held. */
-async function report({ title, entries, expected }: Simulation): Promise<boolean> {
+async function report(
+  out: BenchReport,
+  { title, entries, expected }: Simulation,
+): Promise<boolean> {
   const counts = await simulateYear(entries);
   const direct = computeYear(entries);
   const simulated = await median(() => simulateYear(entries));
   const baseline = await median(() => computeYear(entries));
   let ok = simulated < targetMs;
-  console.log(`one simulated year (2027) of ${title}, median of ${repetitions} runs`);
-  console.log(`${'job'.padEnd(24)}${'fires'.padStart(7)}${'direct'.padStart(9)}`);
+  out.print(`one simulated year (2027) of ${title}, median of ${repetitions} runs`);
+  out.print(`${'job'.padEnd(24)}${'fires'.padStart(7)}${'direct'.padStart(9)}`);
   for (const entry of entries) {
     const fires = counts.get(entry.name) ?? 0;
     const want = expected[entry.name];
     const matches = fires === want && direct.get(entry.name) === want;
     ok &&= matches;
     const check = matches ? 'ok' : `MISMATCH (want ${want})`;
-    console.log(
+    out.print(
       `${entry.name.padEnd(24)}${String(fires).padStart(7)}${String(direct.get(entry.name)).padStart(9)}  ${check}`,
     );
   }
-  console.log(
+  out.print(
     `scheduler, virtual clock    ${simulated.toFixed(1).padStart(8)} ms   (target < ${targetMs} ms: ${simulated < targetMs ? 'met' : 'MISSED'})`,
   );
-  console.log(`baseline: Schedule.next only${baseline.toFixed(1).padStart(8)} ms`);
-  console.log(`ratio scheduler / baseline  ${(simulated / baseline).toFixed(1).padStart(8)}x`);
-  console.log('');
+  out.print(`baseline: Schedule.next only${baseline.toFixed(1).padStart(8)} ms`);
+  out.print(`ratio scheduler / baseline  ${(simulated / baseline).toFixed(1).padStart(8)}x`);
+  out.print('');
   return ok;
 }
 
-export default async function schedulerBench(): Promise<void> {
+export default async function schedulerBench(flags: string[]): Promise<void> {
+  const out = new BenchReport(
+    'scheduler',
+    'One simulated year (2027) of the catalogue and of a zoned catalogue (Europe/Bratislava) through the local scheduler on the virtual clock, against computing the same fire times with `Schedule.next` alone. Targets: exact fire counts, under 1 s each.',
+  );
   const results: boolean[] = [];
-  for (const simulation of simulations) results.push(await report(simulation));
+  for (const simulation of simulations) results.push(await report(out, simulation));
+  const met = !results.includes(false);
+  await out.save(flags, met);
   // A wrong count or a missed target fails `npm run bench`.
-  if (results.includes(false)) process.exitCode = 1;
+  if (!met) process.exitCode = 1;
 }

@@ -1,8 +1,8 @@
 /**
  * The CLI's reference in Markdown, made from the spec in command-spec.ts; `npm run docs`
- * writes it to docs/reference/cli.md, and a test fails when that file is stale.
+ * writes it to docs/reference/cli.md (docs/reference-pages.ts), and a test fails when that
+ * file is stale.
  */
-import path from 'node:path';
 import { flagBounds, flagScope, flagSynopsis, synopsis } from './cli-usage.js';
 import {
   type CommandSpec,
@@ -15,9 +15,6 @@ import {
   flagsOf,
   notes,
 } from './command-spec.js';
-
-/** Where `npm run docs` writes the reference. */
-export const cliReferencePath = path.join(import.meta.dirname, '..', 'docs', 'reference', 'cli.md');
 
 /** A table cell: `|` escaped, lines joined. */
 function cell(text: string): string {

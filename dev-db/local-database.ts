@@ -94,7 +94,7 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
   if (external && options.partitioned) {
     throw new ConfigError(
       'DATABASE_URL',
-      '--partitioned changes the embedded demo database only; with DATABASE_URL the backend owns the schema (see "Partitioned tables" in the README for the DDL)',
+      '--partitioned changes the embedded demo database only; with DATABASE_URL the backend owns the schema (docs/retention.md, "Partitioned tables", has the DDL)',
     );
   }
   if (external) {
@@ -116,7 +116,7 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
     options.note(HarnessLog.EmbeddedPostgresLeftBehind, { detail: server.leftBehind });
   }
   if (server.reused) {
-    options.note('embedded PostgreSQL already running', {
+    options.note(HarnessLog.EmbeddedPostgresAlreadyRunning, {
       pid: server.pid,
       port: server.port,
       ...(server.owner.kind === 'process'

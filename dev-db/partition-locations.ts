@@ -1,7 +1,8 @@
 /**
  * The demo database's `locations`, partitioned by day, as a backend team would do it (the
- * README's DDL): range-partitioned on `created_at`, the primary key including `created_at`, the
- * indexes on the parent, a partition per UTC day and a DEFAULT partition for anything outside.
+ * DDL in docs/retention.md): range-partitioned on `created_at`, the primary key including
+ * `created_at`, the indexes on the parent, a partition per UTC day and a DEFAULT partition for
+ * anything outside.
  * A plain `locations` is converted once, its rows kept.
  */
 import type pg from 'pg';
@@ -53,7 +54,7 @@ export async function partitionLocationsByDay(
 }
 
 /**
- * The README's DDL: the migrated plain `locations` renamed to `renamedTo` (its indexes with it,
+ * The DDL in docs/retention.md: the migrated plain `locations` renamed to `renamedTo` (its indexes with it,
  * its rows kept there), and a `locations` with the same columns, defaults and checks in its
  * place, range-partitioned by `created_at`, with its keys and indexes on the parent. It has no
  * partition yet, except a DEFAULT one when `withDefault` asks for it.

@@ -2,49 +2,33 @@
  * The `message` of every log line the project writes: a contract, since the lines for people
  * (harness/output/human-lines.ts), the Logs Insights queries and the dashboard
  * (functions/runner/run-log-queries.ts, infra/), and the `--aws` commands find lines by it.
- * Change a message here, and everything that reads it follows.
+ * Change a message here, and everything that reads it follows. What each one means, its level
+ * and its fields are in `jobLogDocs` and `harnessLogDocs` below, from which
+ * docs/reference/log-messages.md is generated (`npm run docs`).
  */
 
 /** What the Lambda handlers write: the runner, the adapter and the jobs. */
 export const JobLog = {
-  /** A run began (`job`, `runId`, `scheduledTime`, `startedAt`, `trigger`). */
   JobStarted: 'job started',
-  /** Exactly one per run: its record (`outcome`, `durationMs`, `result` or `error`). */
   JobFinished: 'job finished',
-  /** The event was none the handler takes; no run. */
   EventRejected: 'event rejected',
-  /** The kept database session failed; the next run connects afresh. */
   DatabaseConnectionLost: 'database connection lost',
-  /** A purge's progress, every few seconds of a long run. */
   DeletingExpiredRows: 'deleting expired rows',
-  /** A dry run's count. */
   DryRunCount: 'dry run: rows that would be deleted',
-  /** A purge ended with nothing expired left. */
   ExpiredRowsDeleted: 'expired rows deleted',
-  /** A purge left rows that others had locked. */
   LockedRowsLeft: 'expired rows deleted, locked rows left for the next run',
-  /** A purge left rows the database refused to delete (a foreign key, a trigger). */
   RefusedRowsLeft: 'expired rows deleted, refused rows left in place',
-  /** A purge stopped at its deadline or at shutdown. */
   StoppedEarly: 'expired rows deleted, stopped early',
-  /** No index leads with the cleanup column: the heap is swept. */
   NoIndex: 'no index on the cleanup column',
-  /** A long-held snapshot made the first index walk slow: the heap is swept. */
   IndexWalkTooSlow: 'index walk too slow, sweeping the heap',
-  /** Rows the database refused to delete (a foreign key, a trigger) were left in place. */
   RowsRefused: 'expired rows refused, left in place',
-  /** A foreign key referencing the table has no index: each deleted row scans its table. */
   ForeignKeyUnindexed: 'foreign key without an index',
-  /** A batch passed its statement timeout and is retried with fewer rows. */
   BatchRetriedSmaller: 'batch timed out, retrying smaller',
-  /** The table is partitioned, but not so that partitions can be removed whole. */
   PartitionsNotRemoved: 'partitions not removed whole',
   PartitionDropped: 'partition dropped',
   PartitionDetached: 'partition detached',
-  /** Something depends on an expired partition: its rows are batch-deleted instead. */
   PartitionBatchDeleted: 'partition batch-deleted instead of removed',
   PartitionLeft: 'partition left for the next run',
-  /** pg_partman manages the table's retention too. */
   PgPartmanAlso: 'pg_partman also removes partitions of this table',
 } as const;
 
@@ -75,3 +59,296 @@ export const HarnessLog = {
 export type LogMessage =
   | (typeof JobLog)[keyof typeof JobLog]
   | (typeof HarnessLog)[keyof typeof HarnessLog];
+
+/** How a message is written: one row of docs/reference/log-messages.md. */
+export interface LogMessageDoc {
+  /** The level it is written at. */
+  readonly level: 'INFO' | 'WARN' | 'ERROR' | 'INFO, or ERROR when the run failed';
+  /** Its own fields, besides those every line of its writer carries. */
+  readonly fields: readonly string[];
+  /** When it is written and what it means. */
+  readonly means: string;
+}
+
+/**
+ * Every `JobLog` message, documented (the type makes a new message need its row). Only the
+ * docs read it: esbuild leaves it out of the bundles (keep it free of spreads and calls).
+ */
+export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } = {
+  JobStarted: {
+    level: 'INFO',
+    fields: [
+      'scheduledTime',
+      'startedAt',
+      'deadline',
+      'trigger',
+      'dryRun',
+      'eventId',
+      'executionId',
+      'attempt',
+      'scheduleArn',
+    ],
+    means:
+      "A run began. `trigger` is `schedule` or `manual`; `eventId` comes with an EventBridge rule's event, `executionId`, `attempt` and `scheduleArn` with EventBridge Scheduler's input.",
+  },
+  JobFinished: {
+    level: 'INFO, or ERROR when the run failed',
+    fields: [
+      'trigger',
+      'scheduledTime',
+      'startedAt',
+      'endedAt',
+      'durationMs',
+      'outcome',
+      'result',
+      'error',
+      'reason',
+    ],
+    means:
+      "Exactly one per run: its record. `outcome` is `succeeded`, `failed`, `skipped` or `cut_short`; then `result` (the job's summary, see [result fields](result-fields.md)), `error` (`name`, `message`, `stack`, `code`, `fault`, `cause`) or `reason` (skipped, cut short).",
+  },
+  EventRejected: {
+    level: 'ERROR',
+    fields: ['job', 'error'],
+    means:
+      'The event is none the handler takes (a Scheduled Event, the Scheduler input, `{}` or `{"dryRun": true}`); nothing ran.',
+  },
+  DatabaseConnectionLost: {
+    level: 'WARN',
+    fields: ['error'],
+    means: 'The kept database session failed; the next run connects afresh.',
+  },
+  DeletingExpiredRows: {
+    level: 'INFO',
+    fields: ['table', 'cutoff', 'deleted', 'batches'],
+    means: "A purge's progress: after a batch, at most every 10 s.",
+  },
+  DryRunCount: {
+    level: 'INFO',
+    fields: [
+      'table',
+      'cutoff',
+      'wouldDelete',
+      'count',
+      'columnCutoff',
+      'partitionsToRemove',
+      'rowsInPartitionsToRemove',
+    ],
+    means:
+      "A dry run's count of the rows (and partitions) a real run would remove; `count` and `wouldDelete` are the same number.",
+  },
+  ExpiredRowsDeleted: {
+    level: 'INFO',
+    fields: [
+      'table',
+      'cutoff',
+      'deleted',
+      'batches',
+      'strategy',
+      'strategyReason',
+      'lockedRows',
+      'partitionsDropped',
+      'partitionsDetached',
+      'partitionRows',
+      'partitionRowsCountedBy',
+      'partitionsLeft',
+    ],
+    means: 'A purge ended with no expired row left.',
+  },
+  LockedRowsLeft: {
+    level: 'INFO',
+    fields: ['the fields of `expired rows deleted`'],
+    means:
+      'A purge ended, leaving expired rows that other sessions had locked; the next run retries them.',
+  },
+  RefusedRowsLeft: {
+    level: 'INFO',
+    fields: ['the fields of `expired rows deleted`'],
+    means:
+      'A purge ended, leaving expired rows the database refused to delete (a foreign key that restricts, a trigger that raises); they stay until it lets them go, and the run is `cut_short`.',
+  },
+  StoppedEarly: {
+    level: 'INFO',
+    fields: ['the fields of `expired rows deleted`'],
+    means:
+      'A purge stopped between batches at its deadline or at a shutdown; the next run goes on.',
+  },
+  RowsRefused: {
+    level: 'WARN',
+    fields: ['table', 'reason', 'code', 'rows', 'notIsolated', 'advice'],
+    means:
+      "Expired rows the database refused to delete were left in place, the rest deleted: `reason` is the constraint's name or the error's message (a trigger), `code` its SQLSTATE; one line per table, reason and code.",
+  },
+  ForeignKeyUnindexed: {
+    level: 'WARN',
+    fields: [
+      'table',
+      'constraint',
+      'referencingTable',
+      'columns',
+      'onDelete',
+      'consequence',
+      'createIndex',
+    ],
+    means:
+      'A foreign key that references the table has no index on its columns, so each deleted row scans the referencing table; `createIndex` is the statement that makes one. Once per run.',
+  },
+  BatchRetriedSmaller: {
+    level: 'WARN',
+    fields: ['table', 'statementTimeoutMs', 'previousBatchSize', 'batchSize', 'minBatchSize'],
+    means:
+      "A batch passed its statement timeout and was rolled back; it is retried with fewer rows, down to `minBatchSize` (the result's `settledBatchSize` is where it settled).",
+  },
+  NoIndex: {
+    level: 'WARN',
+    fields: ['table', 'column', 'consequence', 'createIndex'],
+    means:
+      'No index leads with the cleanup column: the run sweeps the heap. `createIndex` is the statement to run.',
+  },
+  IndexWalkTooSlow: {
+    level: 'WARN',
+    fields: ['table', 'index', 'limitMs', 'deadRows', 'oldestSnapshot', 'reason'],
+    means:
+      'The first walk of the index timed out (dead entries a long-held snapshot keeps): the run sweeps the heap instead. `oldestSnapshot` names the holder (`kind`, `who`, `xminAge`, `since`).',
+  },
+  PartitionsNotRemoved: {
+    level: 'INFO',
+    fields: ['table', 'reason'],
+    means:
+      'The table is partitioned, but not by range on the cleanup column: its partitions are batch-deleted one by one.',
+  },
+  PartitionDropped: {
+    level: 'INFO',
+    fields: ['partition', 'rows', 'rowsCountedBy'],
+    means: 'A partition wholly before the cutoff was dropped.',
+  },
+  PartitionDetached: {
+    level: 'INFO',
+    fields: ['partition', 'rows', 'rowsCountedBy'],
+    means:
+      'A partition wholly before the cutoff was detached and kept as a table (`<PREFIX>_PARTITIONS=detach`).',
+  },
+  PartitionBatchDeleted: {
+    level: 'WARN',
+    fields: ['table', 'partition', 'reason', 'advice'],
+    means:
+      'Something depends on an expired partition (a view, a foreign key): its rows are batch-deleted and the partition stays. `reason` names what depends on it.',
+  },
+  PartitionLeft: {
+    level: 'WARN',
+    fields: ['table', 'partition', 'reason', 'advice'],
+    means:
+      'An expired partition was left for the next run: its lock was not granted within 50 ms, or (sub-partitioned) something depends on it.',
+  },
+  PgPartmanAlso: {
+    level: 'WARN',
+    fields: ['table', 'partmanRetention', 'partmanKeepsTables', 'advice'],
+    means: "pg_partman's own retention is set on the same table: both remove partitions; keep one.",
+  },
+};
+
+/** Every `HarnessLog` message, documented. */
+export const harnessLogDocs: { readonly [K in keyof typeof HarnessLog]: LogMessageDoc } = {
+  SchedulerStarted: {
+    level: 'INFO',
+    fields: ['jobs'],
+    means:
+      'The local scheduler armed its jobs: each with `job`, `schedule`, `timeZone`, `nextRun`.',
+  },
+  SchedulerStopping: {
+    level: 'INFO',
+    fields: ['running', 'timeoutMs'],
+    means: "A stop began: nothing new is scheduled, running jobs' signals are aborted.",
+  },
+  SchedulerStopped: {
+    level: 'INFO',
+    fields: ['settled', 'abandoned'],
+    means: 'Every running job settled within the shutdown timeout.',
+  },
+  SchedulerAbandoning: {
+    level: 'ERROR',
+    fields: ['settled', 'abandoned'],
+    means: 'The shutdown timeout passed with runs still going: they are abandoned.',
+  },
+  ScheduleEnded: {
+    level: 'INFO',
+    fields: ['job', 'schedule'],
+    means: 'A schedule has no fire time left (a cron with a last year).',
+  },
+  MissedFires: {
+    level: 'WARN',
+    fields: ['job', 'missed', 'firstMissed', 'runningFor', 'reason'],
+    means:
+      'Fire times passed while the process could not run (the machine slept): the job runs once, for the latest.',
+  },
+  FireSkipped: {
+    level: 'WARN',
+    fields: ['job', 'scheduledTime', 'reason'],
+    means: "A fire came while the job's previous run was still going: not started twice.",
+  },
+  RunFailed: {
+    level: 'ERROR',
+    fields: ['job', 'error'],
+    means:
+      'A handler threw something other than a failed run (which the runner logs itself), e.g. a rejected event. The scheduler goes on.',
+  },
+  JobsPaused: {
+    level: 'INFO',
+    fields: ['jobs', 'reason'],
+    means: 'Jobs with `enabled: false` in the catalogue, which `start` does not schedule.',
+  },
+  ShuttingDown: {
+    level: 'INFO',
+    fields: ['reason', 'timeoutMs'],
+    means: '`start` was asked to stop (a signal, or its output closing).',
+  },
+  ShutDown: {
+    level: 'INFO',
+    fields: ['abandoned'],
+    means: '`start` has stopped: sessions closed, the embedded database stopped.',
+  },
+  HistoryNotWritten: {
+    level: 'WARN',
+    fields: ['job', 'runId', 'error'],
+    means:
+      "A run's record could not be added to the local run history; the run itself is unaffected.",
+  },
+  StartingEmbeddedPostgres: {
+    level: 'INFO',
+    fields: ['dataDir'],
+    means: 'No `DATABASE_URL`: the embedded PostgreSQL is starting.',
+  },
+  EmbeddedPostgresLeftBehind: {
+    level: 'INFO',
+    fields: ['detail'],
+    means: 'A server left running by a killed process was found and stopped first.',
+  },
+  SchemaMigrated: {
+    level: 'INFO',
+    fields: ['applied'],
+    means: 'The migrations not yet applied were (embedded database, or `--migrate`).',
+  },
+  LocationsPartitioned: {
+    level: 'INFO',
+    fields: ['converted', 'rowsMoved', 'partitionsCreated'],
+    means:
+      '`--partitioned`: the embedded `locations` was converted to day partitions, or given new ones.',
+  },
+  DemoDataWritten: {
+    level: 'INFO',
+    fields: ['devices', 'locations', 'idempotencyKeys'],
+    means: 'Demo data went in (an embedded database with no devices, or `--seed`).',
+  },
+  EmbeddedPostgresAlreadyRunning: {
+    level: 'INFO',
+    fields: ['pid', 'port', 'startedBy', 'ownerPid'],
+    means:
+      'The embedded server was already running on its folder and is shared: `startedBy` is `background` (`npm run jobs -- db` started it; `db --stop` stops it) or `process` (the `start` or `run` with `ownerPid` stops it when it ends).',
+  },
+  DatabaseReady: {
+    level: 'INFO',
+    fields: ['embedded', 'url', 'serverVersion', 'dataDir'],
+    means:
+      'The database the jobs will use, password masked; `serverVersion` and `dataDir` for the embedded one.',
+  },
+};

@@ -14,7 +14,7 @@ export interface NetworkSettings {
   readonly securityGroupId: string;
 }
 
-/** Deployment choices: CDK context keys, all optional (see the README's "Deploy"). */
+/** Deployment choices: CDK context keys, all optional (docs/reference/context-keys.md). */
 export interface DeploymentSettings {
   /**
    * The Secrets Manager secret with the database connection (RDS JSON): context `dbSecretArn`.

@@ -54,7 +54,7 @@ export class JobAlarms extends Construct {
     props.deadLetterQueues.forEach((queue, index) => {
       const alarm = this.#add(
         new cloudwatch.Alarm(this, `DeadLetters${index}`, {
-          alarmDescription: `${entry.name}: events in a dead-letter queue; see "Re-driving a dead-letter queue" in the README.`,
+          alarmDescription: `${entry.name}: events in a dead-letter queue; see "Re-driving a dead-letter queue" in docs/operations.md.`,
           metric: queue.metricApproximateNumberOfMessagesVisible({
             period: Duration.minutes(5),
             statistic: 'Maximum',

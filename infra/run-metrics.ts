@@ -1,16 +1,6 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { runMetrics } from '../functions/runner/metric-names.js';
-
-/** The metrics runs publish (EMF), by their key in `runMetrics`. */
-export type RunMetricName =
-  | 'runs'
-  | 'succeeded'
-  | 'cutShort'
-  | 'skipped'
-  | 'failures'
-  | 'duration'
-  | 'rowsDeleted';
+import { type RunMetricName, runMetrics } from '../functions/runner/metric-names.js';
 
 /** A run metric of one job, with the dimensions every run publishes (`service`, `job`). */
 export function runMetric(

@@ -1,7 +1,7 @@
 /**
  * The table the partitions benchmark cleans: `locations` with 60 days of fixes, half of them
  * expired, either as the migrations create it (a plain table) or range-partitioned by
- * `created_at`, one partition per 24 hours, as the README's DDL makes it.
+ * `created_at`, one partition per 24 hours, as the DDL in docs/retention.md makes it.
  *
  * Every row's `created_at` is computed from one fixed instant, the anchor (the bench's start),
  * so that both shapes hold the same rows. A 30-day cutoff taken at any time in the 3 hours

@@ -10,6 +10,7 @@ import { stopServerOn, superuser } from '../../dev-db/postgres-server.js';
 import type { Env } from '../../functions/config/env.js';
 import { readDatabaseUrl } from '../../functions/db/connection-config.js';
 import { ExitCode } from '../../functions/errors.js';
+import { HarnessLog } from '../../functions/log-messages.js';
 import { redact } from '../../functions/runner/redact.js';
 import { formatLogLine } from '../../harness/output/human-lines.js';
 
@@ -44,10 +45,10 @@ export async function locateDatabase(
 ): Promise<DatabaseWhereabouts> {
   const external = readDatabaseUrl(env);
   if (external) return { url: redact(external), notes: ['DATABASE_URL (password masked)'] };
-  const quiet = new Set([
-    'starting the embedded PostgreSQL',
-    'embedded PostgreSQL already running',
-    'database ready',
+  const quiet = new Set<string>([
+    HarnessLog.StartingEmbeddedPostgres,
+    HarnessLog.EmbeddedPostgresAlreadyRunning,
+    HarnessLog.DatabaseReady,
   ]);
   const database = await openLocalDatabase({
     env,

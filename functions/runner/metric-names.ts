@@ -29,3 +29,64 @@ export const runMetrics = {
    */
   rowsRefused: 'RowsRefused',
 } as const;
+
+/** The keys of `runMetrics` that name a metric (the others are its namespace and dimensions). */
+export type RunMetricName = Exclude<
+  keyof typeof runMetrics,
+  'serviceName' | 'namespace' | 'jobDimension'
+>;
+
+/** How a metric is published: one row of docs/reference/metrics.md (`npm run docs`). */
+export interface RunMetricDoc {
+  /** Its CloudWatch unit, as the runner or the job publishes it. */
+  readonly unit: 'Count' | 'Milliseconds';
+  /** Who publishes it, once per run. */
+  readonly publishedBy: 'every run' | 'the purge jobs';
+  /** What it counts, and what reads it in the stack. */
+  readonly means: string;
+}
+
+/** Every metric, documented (the type makes a new metric need its row). */
+export const runMetricDocs: { readonly [K in RunMetricName]: RunMetricDoc } = {
+  runs: { unit: 'Count', publishedBy: 'every run', means: '1 per run, whatever its outcome.' },
+  succeeded: {
+    unit: 'Count',
+    publishedBy: 'every run',
+    means:
+      '1 per run that did all its work. With `CutShort`, what the "no successful run" alarm counts.',
+  },
+  cutShort: {
+    unit: 'Count',
+    publishedBy: 'every run',
+    means:
+      '1 per run stopped between units of work by its deadline or a shutdown; it made progress and the next run goes on.',
+  },
+  skipped: {
+    unit: 'Count',
+    publishedBy: 'every run',
+    means: "1 per run skipped because another run held the job's lock.",
+  },
+  failures: {
+    unit: 'Count',
+    publishedBy: 'every run',
+    means:
+      '1 per failed run (the "errors" alarm reads Lambda\'s own `Errors`, which also counts timeouts and crashes).',
+  },
+  duration: {
+    unit: 'Milliseconds',
+    publishedBy: 'every run',
+    means: 'The run, from `job started` to `job finished` (`durationMs`).',
+  },
+  rowsDeleted: {
+    unit: 'Count',
+    publishedBy: 'the purge jobs',
+    means:
+      'Rows the run deleted, those of partitions removed whole included, also when a later batch failed; not those of a batch whose COMMIT outcome is unknown.',
+  },
+  rowsRefused: {
+    unit: 'Count',
+    publishedBy: 'the purge jobs',
+    means:
+      'Expired rows the database refused to delete (a foreign key that restricts, a trigger that raises), left in place (0 when none).',
+  },
+};

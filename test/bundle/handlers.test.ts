@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../../functions/catalogue/index.js';
 import { schedulerInput } from '../../functions/lambda/scheduler-input.js';
+import { harnessLogDocs, jobLogDocs } from '../../functions/log-messages.js';
+import { runMetricDocs } from '../../functions/runner/metric-names.js';
 import { seedSteadyDemoData } from '../support/demo-data.js';
 import { scheduledEvent } from '../support/lambda-context.js';
 import { useTestDatabase } from '../support/test-database.js';
@@ -95,6 +97,16 @@ describe(`the built bundles, invoked as Lambda does (on Node ${node.version})`, 
       expect((await stat(`${bundle.file}.map`)).size).toBeGreaterThan(0);
       // The stack's functions map stack traces back to the TypeScript sources.
       expect(bundle.environment.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+  });
+
+  it('leaves out the data the reference pages are generated from', async () => {
+    const docs = [jobLogDocs, harnessLogDocs, runMetricDocs].flatMap((table) =>
+      Object.values(table).map((doc) => doc.means),
+    );
+    for (const bundle of bundles.values()) {
+      const code = await readFile(bundle.file, 'utf8');
+      expect(docs.filter((means) => code.includes(means))).toEqual([]);
     }
   });
 

@@ -1,6 +1,6 @@
 /**
  * `locations` as a backend team partitions it: by range of `created_at`, one partition a day
- * (the primary key includes `created_at`), with the README's DDL.
+ * (the primary key includes `created_at`), with the DDL in docs/retention.md.
  */
 import type pg from 'pg';
 
