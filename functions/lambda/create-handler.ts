@@ -5,6 +5,7 @@ import type { ClientConfig } from 'pg';
 import { type Clock, systemClock } from '../clock.js';
 import type { Env } from '../config/env.js';
 import { tryJobLock } from '../db/advisory-lock.js';
+import { boundStatements } from '../db/bounded-client.js';
 import { readDatabaseLocation, readDatabaseUrl } from '../db/connection-config.js';
 import type { SecretSource } from '../db/rds-secret.js';
 import { DatabaseSession } from '../db/session.js';
@@ -160,7 +161,7 @@ export function createJobHandler<Config, Result extends JobResult>(
           const release = await tryJobLock(db, jobName);
           if (!release) throw new SkipRun('another run of this job holds its lock');
           try {
-            return await job.run(ctx, { config, db });
+            return await job.run(ctx, { config, db: boundStatements(db) });
           } finally {
             // Closing the session also releases the lock, should unlocking fail.
             await release().catch(() => session?.close());
