@@ -15,6 +15,12 @@ export const JobLog = {
   EventRejected: 'event rejected',
   /** The kept database session failed; the next run connects afresh. */
   DatabaseConnectionLost: 'database connection lost',
+  /** A run took over a claim that a crashed run left to expire (`previousRunId`, `expiredAt`). */
+  ClaimTakenOver: 'expired claim taken over',
+  /** The claims table is missing: the run goes on without the overlap guard, saying what to run. */
+  ClaimTableMissing: 'job claims table missing, running without the overlap guard',
+  /** The run's claim could not be deleted at its end: it lapses at `expiresAt`. */
+  ClaimNotReleased: 'claim not released',
   /** A purge's progress, every few seconds of a long run. */
   DeletingExpiredRows: 'deleting expired rows',
   /** A dry run's count. */
