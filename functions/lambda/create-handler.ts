@@ -10,6 +10,8 @@ import { readDatabaseLocation, readDatabaseUrl } from '../db/connection-config.j
 import { claimJob, claimsTable, claimsTableDdl, releaseClaim } from '../db/job-claim.js';
 import type { SecretSource } from '../db/rds-secret.js';
 import { DatabaseSession } from '../db/session.js';
+import { SqlState, sqlStateOf } from '../db/sqlstate.js';
+import { assertWritable, ReadOnlyServerError } from '../db/writable-server.js';
 import { Fault, MaintenanceError } from '../errors.js';
 import { JobLog } from '../log-messages.js';
 import { describeError, SkipRun } from '../runner/errors.js';
@@ -89,6 +91,13 @@ export interface JobHandlerOptions {
   readonly ssl?: ClientConfig['ssl'];
 }
 
+/** The server takes no writes: checked before the run, or a write refused during it. */
+function isReadOnly(error: unknown): boolean {
+  return (
+    error instanceof ReadOnlyServerError || sqlStateOf(error) === SqlState.ReadOnlySqlTransaction
+  );
+}
+
 /**
  * A run ended `failed`; thrown so that Lambda counts the error, retries, then dead-letters. Its
  * fault is the run's error's (a setting or the table's check: the configuration).
@@ -108,7 +117,7 @@ export class JobFailedError extends MaintenanceError {
 /**
  * Builds the Lambda handler for a job: validates the event, sets the deadline from the
  * remaining time, reads the job's configuration, opens (or reuses) the database session,
- * claims the job (see `claimJob`), and runs the job
+ * checks that the server takes writes, claims the job (see `claimJob`), and runs the job
  * through the runner, with every statement it sends outside a transaction bounded (see
  * `boundStatements`). Nothing is set on the session itself: it may be a pooler's.
  */
@@ -169,7 +178,16 @@ export function createJobHandler<Config, Result extends JobResult>(
             ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
           });
           const db = await session.client();
-          return claimed(ctx, db, hardEnd, () => job.run(ctx, { config, db: boundStatements(db) }));
+          try {
+            await assertWritable(db);
+            return await claimed(ctx, db, hardEnd, () =>
+              job.run(ctx, { config, db: boundStatements(db) }),
+            );
+          } catch (error) {
+            // A standby (or a read-only database): the next run connects afresh.
+            if (isReadOnly(error)) await session?.close();
+            throw error;
+          }
         },
       },
       { clock, logger, metrics },
