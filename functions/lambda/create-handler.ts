@@ -238,12 +238,29 @@ export function createJobHandler<Config, Result extends JobResult>(
     try {
       return await work();
     } finally {
-      await releaseClaim(db, jobName, ctx.runId).catch((error: unknown) => {
+      await release(ctx, db, expiresAt);
+    }
+  }
+
+  /**
+   * Deletes the run's claim. When its connection failed (often why the run failed), once more
+   * on a new one: otherwise Lambda's retry, a minute later, would be skipped until the claim
+   * expires. If that fails too, the claim lapses at `expiresAt`.
+   */
+  async function release(ctx: JobContext, db: pg.Client, expiresAt: number): Promise<void> {
+    try {
+      await releaseClaim(db, jobName, ctx.runId);
+    } catch {
+      try {
+        await session?.close();
+        const fresh = await session?.client();
+        if (fresh) await releaseClaim(fresh, jobName, ctx.runId);
+      } catch (error) {
         ctx.logger.warn(JobLog.ClaimNotReleased, {
           expiresAt: new Date(expiresAt).toISOString(),
           error: describeError(error),
         });
-      });
+      }
     }
   }
 

@@ -233,6 +233,40 @@ describe('createJobHandler against a real database', () => {
     expect(rows).toEqual([]);
   });
 
+  it('releases its claim on a new connection when the run failed with its connection cut, so a retry is not skipped', async () => {
+    // Prepare: a job whose session the server ends mid-run
+    let cut = true;
+    const handler = createJobHandler(
+      'probe-job',
+      {
+        readConfig: () => ({}),
+        run: async (_ctx, { db: session }) => {
+          if (cut) {
+            cut = false;
+            await session.query('SELECT pg_terminate_backend(pg_backend_pid())');
+          }
+          return {};
+        },
+      },
+      {
+        env: { DATABASE_URL: db().url },
+        clock,
+        logger: new Logger({ serviceName: 'test' }),
+        metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
+      },
+    );
+    handlers.push(handler);
+
+    // Act: the run, then Lambda's retry
+    const failed = await handler({}, lambdaContext(clock)).catch((error: unknown) => error);
+    const retried = await handler({}, lambdaContext(clock));
+
+    // Assess
+    expect(failed).toBeInstanceOf(JobFailedError);
+    expect(retried.outcome).toBe('succeeded');
+    expect(output.logs('claim not released')).toEqual([]);
+  });
+
   it('claims the job until the run’s hard end (Lambda’s timeout), not its deadline', async () => {
     // Prepare: a job that reads its own claim
     const claims: unknown[] = [];
