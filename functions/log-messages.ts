@@ -19,6 +19,8 @@ export const JobLog = {
   ClaimTakenOver: 'expired claim taken over',
   /** The claims table is missing: the run goes on without the overlap guard, saying what to run. */
   ClaimTableMissing: 'job claims table missing, running without the overlap guard',
+  /** The job's role may not write the claims table: the run goes on without the overlap guard. */
+  ClaimTableDenied: 'job claims table not writable, running without the overlap guard',
   /** The run's claim could not be deleted at its end: it lapses at `expiresAt`. */
   ClaimNotReleased: 'claim not released',
   /** A purge's progress, every few seconds of a long run. */

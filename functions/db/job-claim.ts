@@ -12,6 +12,9 @@ import { inShortTransaction, type TransactionLimits } from './transaction.js';
 /** The table holding the claims (migration `0002_job_claims.sql`). */
 export const claimsTable = 'maintenance_job_claims';
 
+/** What the job's role needs on it (the claim locks the row it may take over). */
+export const claimsTableGrant = 'GRANT SELECT, INSERT, UPDATE, DELETE ON maintenance_job_claims TO';
+
 /** The statement that creates it, for a backend that owns its schema. */
 export const claimsTableDdl =
   'CREATE TABLE maintenance_job_claims (job text PRIMARY KEY, run_id text NOT NULL, ' +
@@ -41,8 +44,11 @@ export type ClaimOutcome =
     }
   /** Another run holds a live claim (`until` is when it lapses, if it could be read). */
   | { readonly kind: 'held'; readonly runId?: string; readonly until?: string }
-  /** The table does not exist: our migration was not applied. */
-  | { readonly kind: 'no-table' };
+  /**
+   * The table cannot be used: it does not exist (our migration was not applied), or the job's
+   * role may not write it (`denied`).
+   */
+  | { readonly kind: 'unavailable'; readonly reason: 'missing' | 'denied' };
 
 interface ClaimRow {
   readonly claimed: boolean;
@@ -105,7 +111,12 @@ export async function claimJob(db: ClientBase, request: ClaimRequest): Promise<C
         : { kind: 'held' };
     });
   } catch (error) {
-    if (sqlStateOf(error) === SqlState.UndefinedTable) return { kind: 'no-table' };
+    if (sqlStateOf(error) === SqlState.UndefinedTable) {
+      return { kind: 'unavailable', reason: 'missing' };
+    }
+    if (sqlStateOf(error) === SqlState.InsufficientPrivilege) {
+      return { kind: 'unavailable', reason: 'denied' };
+    }
     throw error;
   }
 }

@@ -11,6 +11,8 @@ export const SqlState = {
   QueryCanceled: '57014',
   /** 25006: a write in a read-only transaction (a standby, or `default_transaction_read_only`). */
   ReadOnlySqlTransaction: '25006',
+  /** 42501: the role lacks a privilege on the object. */
+  InsufficientPrivilege: '42501',
   /** 42P01: the table does not exist (another run removed it, or a migration was not applied). */
   UndefinedTable: '42P01',
   /** 2BP01: other objects (a view, a foreign key) depend on the object being dropped. */

@@ -7,7 +7,13 @@ import { type Clock, systemClock } from '../clock.js';
 import type { Env } from '../config/env.js';
 import { boundStatements } from '../db/bounded-client.js';
 import { readDatabaseLocation, readDatabaseUrl } from '../db/connection-config.js';
-import { claimJob, claimsTable, claimsTableDdl, releaseClaim } from '../db/job-claim.js';
+import {
+  claimJob,
+  claimsTable,
+  claimsTableDdl,
+  claimsTableGrant,
+  releaseClaim,
+} from '../db/job-claim.js';
 import type { SecretSource } from '../db/rds-secret.js';
 import { DatabaseSession } from '../db/session.js';
 import { SqlState, sqlStateOf } from '../db/sqlstate.js';
@@ -217,15 +223,24 @@ export function createJobHandler<Config, Result extends JobResult>(
         `another run of this job holds its claim${claim.until ? ` until ${claim.until}` : ''}`,
       );
     }
-    if (claim.kind === 'no-table') {
+    if (claim.kind === 'unavailable') {
       // Safe to go on: every job must be safe to run twice at once (EventBridge may deliver an
       // event twice; the purges delete and count each row once), and reserved concurrency 1
       // keeps Lambda from running two anyway. Refusing would leave expired rows in place.
-      ctx.logger.warn(JobLog.ClaimTableMissing, {
-        table: claimsTable,
-        consequence: 'two runs of this job may overlap; each row is still deleted once',
-        fix: `${claimsTableDdl}; or: npm run jobs -- run ${jobName} --migrate`,
-      });
+      const consequence = 'two runs of this job may overlap; each row is still deleted once';
+      if (claim.reason === 'missing') {
+        ctx.logger.warn(JobLog.ClaimTableMissing, {
+          table: claimsTable,
+          consequence,
+          fix: `${claimsTableDdl}; or: npm run jobs -- run ${jobName} --migrate`,
+        });
+      } else {
+        ctx.logger.warn(JobLog.ClaimTableDenied, {
+          table: claimsTable,
+          consequence,
+          fix: `${claimsTableGrant} <the job's role>`,
+        });
+      }
       return work();
     }
     if (claim.takenOver) {
