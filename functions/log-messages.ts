@@ -13,6 +13,10 @@ export const JobLog = {
   JobFinished: 'job finished',
   EventRejected: 'event rejected',
   DatabaseConnectionLost: 'database connection lost',
+  ClaimTakenOver: 'expired claim taken over',
+  ClaimTableMissing: 'job claims table missing, running without the overlap guard',
+  ClaimTableDenied: 'job claims table not writable, running without the overlap guard',
+  ClaimNotReleased: 'claim not released',
   DeletingExpiredRows: 'deleting expired rows',
   DryRunCount: 'dry run: rows that would be deleted',
   ExpiredRowsDeleted: 'expired rows deleted',
@@ -117,6 +121,30 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
     level: 'WARN',
     fields: ['error'],
     means: 'The kept database session failed; the next run connects afresh.',
+  },
+  ClaimTakenOver: {
+    level: 'WARN',
+    fields: ['previousRunId', 'expiredAt', 'reason'],
+    means:
+      "The run took over its job's claim, which a run that crashed or was killed left to expire (`expiredAt`, the end of that run's time); the run goes on.",
+  },
+  ClaimTableMissing: {
+    level: 'WARN',
+    fields: ['table', 'consequence', 'fix'],
+    means:
+      'The claims table (`maintenance_job_claims`) does not exist: the run goes on without the overlap guard (every job is safe to run twice); `fix` is its DDL and the `--migrate` command.',
+  },
+  ClaimTableDenied: {
+    level: 'WARN',
+    fields: ['table', 'consequence', 'fix'],
+    means:
+      "The job's role may not write the claims table: the run goes on without the overlap guard; `fix` is the `GRANT` it needs.",
+  },
+  ClaimNotReleased: {
+    level: 'WARN',
+    fields: ['expiresAt', 'error'],
+    means:
+      "The run's claim could not be deleted at its end, even on a new connection: it lapses at `expiresAt`, and runs until then are skipped.",
   },
   DeletingExpiredRows: {
     level: 'INFO',

@@ -56,13 +56,17 @@ export function readDatabaseUrl(env: Env): string | undefined {
   return raw;
 }
 
-/** Session settings applied to every connection. */
-const sessionDefaults = {
+/**
+ * Client-side settings of every connection. No server settings ride on the startup packet
+ * beyond `application_name` (the one poolers accept besides the encoding and date settings):
+ * PgBouncer in transaction mode refuses `statement_timeout`, `lock_timeout` and
+ * `idle_in_transaction_session_timeout` there (`unsupported startup parameter`), and what a
+ * session sets would stay on whichever server connection the pooler gave it. Those limits are
+ * set with `SET LOCAL` in every transaction instead (`inShortTransaction`; statements outside
+ * one are wrapped in one by `boundStatements`).
+ */
+const clientDefaults = {
   connectionTimeoutMillis: 10_000,
-  // A safety net; jobs set tighter per-transaction timeouts on each batch.
-  statement_timeout: 60_000,
-  lock_timeout: 5_000,
-  idle_in_transaction_session_timeout: 60_000,
   keepAlive: true,
 } satisfies ClientConfig;
 
@@ -93,7 +97,7 @@ export async function connectionConfig(
   secrets: SecretSource,
   options: ConnectionConfigOptions = {},
 ): Promise<ClientConfig> {
-  const base = { ...sessionDefaults, application_name: applicationName };
+  const base = { ...clientDefaults, application_name: applicationName };
   if (location.kind === 'url') return { ...base, connectionString: location.url };
   const secret = await readRdsSecret(secrets, location.secretArn, {
     forceFetch: options.forceFetch ?? false,

@@ -9,7 +9,11 @@ export const SqlState = {
   LockNotAvailable: '55P03',
   /** 57014: a statement was cancelled, here by its `statement_timeout`. */
   QueryCanceled: '57014',
-  /** 42P01: the table does not exist (another run removed it). */
+  /** 25006: a write in a read-only transaction (a standby, or `default_transaction_read_only`). */
+  ReadOnlySqlTransaction: '25006',
+  /** 42501: the role lacks a privilege on the object. */
+  InsufficientPrivilege: '42501',
+  /** 42P01: the table does not exist (another run removed it, or a migration was not applied). */
   UndefinedTable: '42P01',
   /** 2BP01: other objects (a view, a foreign key) depend on the object being dropped. */
   DependentObjectsStillExist: '2BP01',

@@ -13,7 +13,17 @@ export interface TransactionLimits {
    * session cancels the statement instead of queueing behind (and in front of) others.
    */
   readonly lockTimeoutMs: number;
+  /**
+   * `idle_in_transaction_session_timeout`, milliseconds: a transaction left idle this long
+   * (its client frozen, crashed or stuck between statements) is ended by the server, which
+   * closes the session, so its locks are not held until TCP keepalive notices.
+   * @default defaultIdleTimeoutMs (60 s)
+   */
+  readonly idleTimeoutMs?: number;
 }
+
+/** How long a transaction may sit idle unless its limits say otherwise. */
+export const defaultIdleTimeoutMs = 60_000;
 
 /**
  * `COMMIT` failed in a way that does not say whether the transaction committed: the
@@ -74,9 +84,16 @@ export async function inTransaction<T>(
 }
 
 /**
- * Runs `work` in its own transaction (see {@link inTransaction}) with `statement_timeout` and
- * `lock_timeout` set for that transaction only (`SET LOCAL`), and the session's `TimeZone`
- * pinned to UTC, so that nothing in it depends on the server's or the role's setting.
+ * Runs `work` in its own transaction (see {@link inTransaction}) with `statement_timeout`,
+ * `lock_timeout` and `idle_in_transaction_session_timeout` set for that transaction only
+ * (`SET LOCAL`), and the session's `TimeZone` pinned to UTC, so that nothing in it depends on
+ * the server's or the role's setting.
+ *
+ * Why here and not once per session: through a pooler in transaction mode (PgBouncer, RDS
+ * Proxy) each transaction may run on a different server connection, a plain `SET` stays on
+ * whichever one ran it (and pins the session on RDS Proxy), and PgBouncer refuses these
+ * settings as startup parameters (`unsupported startup parameter: statement_timeout`). A
+ * `SET LOCAL` lives exactly as long as the transaction, on the connection that runs it.
  *
  * @param settings - more `SET LOCAL` settings, e.g. `{ enable_seqscan: 'off' }`; names and
  *   values must be plain words (they are checked, then inlined).
@@ -92,6 +109,8 @@ export async function inShortTransaction<T>(
 ): Promise<T> {
   checkLimit('statementTimeoutMs', limits.statementTimeoutMs);
   checkLimit('lockTimeoutMs', limits.lockTimeoutMs);
+  const idleTimeoutMs = limits.idleTimeoutMs ?? defaultIdleTimeoutMs;
+  checkLimit('idleTimeoutMs', idleTimeoutMs);
   const extra = Object.entries(settings).map(([name, value]) => {
     if (!/^[a-z_]+$/.test(name) || !/^\w+$/.test(value)) {
       throw new RangeError(`not a plain setting: ${name} = ${value}`);
@@ -101,7 +120,9 @@ export async function inShortTransaction<T>(
   // One round trip; the values are checked, so inlining them is safe.
   const begin =
     `BEGIN; SET LOCAL statement_timeout = ${limits.statementTimeoutMs}; ` +
-    `SET LOCAL lock_timeout = ${limits.lockTimeoutMs}; SET LOCAL TimeZone = 'UTC'${extra.join('')}` +
+    `SET LOCAL lock_timeout = ${limits.lockTimeoutMs}; ` +
+    `SET LOCAL idle_in_transaction_session_timeout = ${idleTimeoutMs}; ` +
+    `SET LOCAL TimeZone = 'UTC'${extra.join('')}` +
     (lead ? `; ${lead}` : '');
   return inTransaction(db, work, begin);
 }

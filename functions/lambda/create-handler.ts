@@ -1,19 +1,35 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import type pg from 'pg';
 import type { ClientConfig } from 'pg';
 import { type Clock, systemClock } from '../clock.js';
 import type { Env } from '../config/env.js';
-import { tryJobLock } from '../db/advisory-lock.js';
+import { boundStatements } from '../db/bounded-client.js';
 import { readDatabaseLocation, readDatabaseUrl } from '../db/connection-config.js';
+import {
+  claimJob,
+  claimsTable,
+  claimsTableDdl,
+  claimsTableGrant,
+  releaseClaim,
+} from '../db/job-claim.js';
 import type { SecretSource } from '../db/rds-secret.js';
 import { DatabaseSession } from '../db/session.js';
+import { SqlState, sqlStateOf } from '../db/sqlstate.js';
+import { assertWritable, ReadOnlyServerError } from '../db/writable-server.js';
 import { Fault, MaintenanceError } from '../errors.js';
 import { JobLog } from '../log-messages.js';
 import { describeError, SkipRun } from '../runner/errors.js';
 import { runMetrics } from '../runner/metric-names.js';
 import { runJob } from '../runner/run-job.js';
-import { type JobDefinition, type JobResult, Outcome, type RunRecord } from '../runner/types.js';
+import {
+  type JobContext,
+  type JobDefinition,
+  type JobResult,
+  Outcome,
+  type RunRecord,
+} from '../runner/types.js';
 import { ColdStart } from './cold-start.js';
 import { deadlineMargin } from './deadline.js';
 import { InvalidEventError, parseJobEvent } from './event.js';
@@ -81,6 +97,13 @@ export interface JobHandlerOptions {
   readonly ssl?: ClientConfig['ssl'];
 }
 
+/** The server takes no writes: checked before the run, or a write refused during it. */
+function isReadOnly(error: unknown): boolean {
+  return (
+    error instanceof ReadOnlyServerError || sqlStateOf(error) === SqlState.ReadOnlySqlTransaction
+  );
+}
+
 /**
  * A run ended `failed`; thrown so that Lambda counts the error, retries, then dead-letters. Its
  * fault is the run's error's (a setting or the table's check: the configuration).
@@ -100,7 +123,9 @@ export class JobFailedError extends MaintenanceError {
 /**
  * Builds the Lambda handler for a job: validates the event, sets the deadline from the
  * remaining time, reads the job's configuration, opens (or reuses) the database session,
- * takes the job's advisory lock, and runs the job through the runner.
+ * checks that the server takes writes, claims the job (see `claimJob`), and runs the job
+ * through the runner, with every statement it sends outside a transaction bounded (see
+ * `boundStatements`). Nothing is set on the session itself: it may be a pooler's.
  */
 export function createJobHandler<Config, Result extends JobResult>(
   jobName: string,
@@ -136,6 +161,8 @@ export function createJobHandler<Config, Result extends JobResult>(
     }
 
     const remainingMs = context.getRemainingTimeInMillis();
+    // Lambda stops the run here at the latest: the claim lapses then.
+    const hardEnd = clock.now() + remainingMs;
     const record = await runJob(
       {
         job: jobName,
@@ -143,7 +170,7 @@ export function createJobHandler<Config, Result extends JobResult>(
         ...(invocation.trigger === 'schedule'
           ? { scheduledTime: invocation.scheduledTime, details: invocation.details }
           : {}),
-        deadline: clock.now() + remainingMs - deadlineMargin(remainingMs),
+        deadline: hardEnd - deadlineMargin(remainingMs),
         dryRun: invocation.dryRun,
         logKeys: { cold_start: coldStart },
         ...(context.shutdownSignal ? { signal: context.shutdownSignal } : {}),
@@ -157,13 +184,15 @@ export function createJobHandler<Config, Result extends JobResult>(
             ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
           });
           const db = await session.client();
-          const release = await tryJobLock(db, jobName);
-          if (!release) throw new SkipRun('another run of this job holds its lock');
           try {
-            return await job.run(ctx, { config, db });
-          } finally {
-            // Closing the session also releases the lock, should unlocking fail.
-            await release().catch(() => session?.close());
+            await assertWritable(db);
+            return await claimed(ctx, db, hardEnd, () =>
+              job.run(ctx, { config, db: boundStatements(db) }),
+            );
+          } catch (error) {
+            // A standby (or a read-only database): the next run connects afresh.
+            if (isReadOnly(error)) await session?.close();
+            throw error;
           }
         },
       },
@@ -171,6 +200,83 @@ export function createJobHandler<Config, Result extends JobResult>(
     );
     if (record.outcome === Outcome.Failed) throw new JobFailedError(record);
     return record;
+  }
+
+  /**
+   * Runs `work` holding the job's claim until `expiresAt`, and releases it after; ends the run
+   * `skipped` while another run's claim is live.
+   */
+  async function claimed<T>(
+    ctx: JobContext,
+    db: pg.Client,
+    expiresAt: number,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const claim = await claimJob(db, {
+      job: jobName,
+      runId: ctx.runId,
+      now: clock.now(),
+      expiresAt,
+    });
+    if (claim.kind === 'held') {
+      throw new SkipRun(
+        `another run of this job holds its claim${claim.until ? ` until ${claim.until}` : ''}`,
+      );
+    }
+    if (claim.kind === 'unavailable') {
+      // Safe to go on: every job must be safe to run twice at once (EventBridge may deliver an
+      // event twice; the purges delete and count each row once), and reserved concurrency 1
+      // keeps Lambda from running two anyway. Refusing would leave expired rows in place.
+      const consequence = 'two runs of this job may overlap; each row is still deleted once';
+      if (claim.reason === 'missing') {
+        ctx.logger.warn(JobLog.ClaimTableMissing, {
+          table: claimsTable,
+          consequence,
+          fix: `${claimsTableDdl}; or: npm run jobs -- run ${jobName} --migrate`,
+        });
+      } else {
+        ctx.logger.warn(JobLog.ClaimTableDenied, {
+          table: claimsTable,
+          consequence,
+          fix: `${claimsTableGrant} <the job's role>`,
+        });
+      }
+      return work();
+    }
+    if (claim.takenOver) {
+      ctx.logger.warn(JobLog.ClaimTakenOver, {
+        previousRunId: claim.takenOver.runId,
+        expiredAt: claim.takenOver.expiredAt,
+        reason: 'that run ended without releasing its claim (it crashed or was killed)',
+      });
+    }
+    try {
+      return await work();
+    } finally {
+      await release(ctx, db, expiresAt);
+    }
+  }
+
+  /**
+   * Deletes the run's claim. When its connection failed (often why the run failed), once more
+   * on a new one: otherwise Lambda's retry, a minute later, would be skipped until the claim
+   * expires. If that fails too, the claim lapses at `expiresAt`.
+   */
+  async function release(ctx: JobContext, db: pg.Client, expiresAt: number): Promise<void> {
+    try {
+      await releaseClaim(db, jobName, ctx.runId);
+    } catch {
+      try {
+        await session?.close();
+        const fresh = await session?.client();
+        if (fresh) await releaseClaim(fresh, jobName, ctx.runId);
+      } catch (error) {
+        ctx.logger.warn(JobLog.ClaimNotReleased, {
+          expiresAt: new Date(expiresAt).toISOString(),
+          error: describeError(error),
+        });
+      }
+    }
   }
 
   return Object.assign(handler, {

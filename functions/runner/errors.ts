@@ -2,7 +2,7 @@ import { Fault, MaintenanceError } from '../errors.js';
 import { redact } from './redact.js';
 import type { ErrorDetails } from './types.js';
 
-/** Thrown by a job (or its setup) to end the run as `skipped`, e.g. when another run holds the lock. */
+/** Thrown by a job (or its setup) to end the run as `skipped`, e.g. when another run holds the job's claim. */
 export class SkipRun extends MaintenanceError {
   override readonly name = 'SkipRun';
 }

@@ -14,7 +14,7 @@ export const Outcome = {
   Succeeded: 'succeeded',
   /** The job threw; `error` holds the details. */
   Failed: 'failed',
-  /** Another run of the same job held the lock; nothing was done. */
+  /** Another run of the same job held its claim; nothing was done. */
   Skipped: 'skipped',
   /** The deadline (or a shutdown) stopped the job between units of work; the next run goes on. */
   CutShort: 'cut_short',

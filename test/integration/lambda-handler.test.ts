@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/config/env.js';
-import { jobLockKey } from '../../functions/db/advisory-lock.js';
+import { claimJob, claimsTableDdl } from '../../functions/db/job-claim.js';
 import {
   createJobHandler,
   JobFailedError,
@@ -14,7 +14,7 @@ import { schedulerInput } from '../../functions/lambda/scheduler-input.js';
 import type { JobContext, JobDefinition } from '../../functions/runner/types.js';
 import { type CapturedOutput, captureStdout } from '../support/capture-output.js';
 import { lambdaContext, sampleScheduledEvent } from '../support/lambda-context.js';
-import { useTestDatabase } from '../support/test-database.js';
+import { createTestDatabase, useTestDatabase } from '../support/test-database.js';
 import { VirtualClock } from '../support/virtual-clock.js';
 
 const db = useTestDatabase();
@@ -175,27 +175,155 @@ describe('createJobHandler against a real database', () => {
     expect(record).toMatchObject({ trigger: 'manual', result: { dryRun: true } });
   });
 
-  it('skips the run when another session holds the job’s lock, and runs once it is free', async () => {
-    // Prepare
+  it('skips the run while another run’s claim is live, naming until when, and releases its own', async () => {
+    // Prepare: a run elsewhere claimed the job for 5 minutes
     const handler = handlerWith({ DATABASE_URL: db().url });
     const other = await db().connect();
-    await other.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [
-      jobLockKey('probe-job'),
-    ]);
+    await claimJob(other, {
+      job: 'probe-job',
+      runId: 'run-elsewhere',
+      now: clock.now(),
+      expiresAt: clock.now() + 300_000,
+    });
 
     // Act
     const skipped = await handler({}, lambdaContext(clock));
-    await other.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [
-      jobLockKey('probe-job'),
-    ]);
+    await other.query('DELETE FROM maintenance_job_claims');
     const ran = await handler({}, lambdaContext(clock));
 
     // Assess
     expect(skipped).toMatchObject({
       outcome: 'skipped',
-      reason: 'another run of this job holds its lock',
+      reason: 'another run of this job holds its claim until 2026-11-28T10:20:00.000Z',
     });
     expect(ran.outcome).toBe('succeeded');
+    const { rows } = await other.query('SELECT * FROM maintenance_job_claims');
+    expect(rows).toEqual([]);
+  });
+
+  it('takes over a claim once it has expired, warning whose it was and when it expired', async () => {
+    // Prepare: a run that died holding its claim, which expires at 10:20
+    const handler = handlerWith({ DATABASE_URL: db().url });
+    const other = await db().connect();
+    await claimJob(other, {
+      job: 'probe-job',
+      runId: 'crashed-run',
+      now: clock.now(),
+      expiresAt: clock.now() + 300_000,
+    });
+
+    // Act: one millisecond before it expires, then at its expiry
+    clock.jump(299_999);
+    const before = await handler({}, lambdaContext(clock));
+    clock.jump(1);
+    const at = await handler({}, lambdaContext(clock));
+
+    // Assess
+    expect(before.outcome).toBe('skipped');
+    expect(at.outcome).toBe('succeeded');
+    expect(output.logs('expired claim taken over')).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        runId: at.runId,
+        previousRunId: 'crashed-run',
+        expiredAt: '2026-11-28T10:20:00.000Z',
+      }),
+    ]);
+    const { rows } = await other.query('SELECT * FROM maintenance_job_claims');
+    expect(rows).toEqual([]);
+  });
+
+  it('releases its claim on a new connection when the run failed with its connection cut, so a retry is not skipped', async () => {
+    // Prepare: a job whose session the server ends mid-run
+    let cut = true;
+    const handler = createJobHandler(
+      'probe-job',
+      {
+        readConfig: () => ({}),
+        run: async (_ctx, { db: session }) => {
+          if (cut) {
+            cut = false;
+            await session.query('SELECT pg_terminate_backend(pg_backend_pid())');
+          }
+          return {};
+        },
+      },
+      {
+        env: { DATABASE_URL: db().url },
+        clock,
+        logger: new Logger({ serviceName: 'test' }),
+        metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
+      },
+    );
+    handlers.push(handler);
+
+    // Act: the run, then Lambda's retry
+    const failed = await handler({}, lambdaContext(clock)).catch((error: unknown) => error);
+    const retried = await handler({}, lambdaContext(clock));
+
+    // Assess
+    expect(failed).toBeInstanceOf(JobFailedError);
+    expect(retried.outcome).toBe('succeeded');
+    expect(output.logs('claim not released')).toEqual([]);
+  });
+
+  it('claims the job until the run’s hard end (Lambda’s timeout), not its deadline', async () => {
+    // Prepare: a job that reads its own claim
+    const claims: unknown[] = [];
+    const handler = createJobHandler(
+      'probe-job',
+      {
+        readConfig: () => ({}),
+        run: async (_ctx, { db: session }) => {
+          const { rows } = await session.query(
+            'SELECT run_id, expires_at FROM maintenance_job_claims',
+          );
+          claims.push(...rows);
+          return {};
+        },
+      },
+      {
+        env: { DATABASE_URL: db().url },
+        clock,
+        logger: new Logger({ serviceName: 'test' }),
+        metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
+      },
+    );
+    handlers.push(handler);
+
+    // Act
+    const record = await handler({}, lambdaContext(clock, 120_000));
+
+    // Assess: 10:15 + 120 s
+    expect(claims).toEqual([
+      { run_id: record.runId, expires_at: new Date('2026-11-28T10:17:00.000Z') },
+    ]);
+  });
+
+  it('runs without the overlap guard when the claims table is missing, saying how to create it', async () => {
+    // Prepare: a backend that owns its schema and did not apply our migration
+    const bare = await createTestDatabase();
+    const admin = await bare.connect();
+    await admin.query('DROP TABLE maintenance_job_claims');
+    const handler = handlerWith({ DATABASE_URL: bare.url });
+
+    try {
+      // Act
+      const record = await handler({}, lambdaContext(clock));
+
+      // Assess
+      expect(record.outcome).toBe('succeeded');
+      expect(output.logs('job claims table missing, running without the overlap guard')).toEqual([
+        expect.objectContaining({
+          level: 'WARN',
+          table: 'maintenance_job_claims',
+          fix: `${claimsTableDdl}; or: npm run jobs -- run probe-job --migrate`,
+        }),
+      ]);
+    } finally {
+      await handler.close();
+      await bare.drop();
+    }
   });
 
   it('rejects a malformed event before any work, logging why', async () => {

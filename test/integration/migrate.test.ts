@@ -38,9 +38,11 @@ describe('migrate on an empty database', () => {
 
   it('applies every migration and records it', async () => {
     // Assess
-    expect(firstRun).toEqual(['0001_initial.sql']);
-    const { rows } = await client.query('SELECT name FROM maintenance_jobs_migrations');
-    expect(rows).toEqual([{ name: '0001_initial.sql' }]);
+    expect(firstRun).toEqual(['0001_initial.sql', '0002_job_claims.sql']);
+    const { rows } = await client.query(
+      'SELECT name FROM maintenance_jobs_migrations ORDER BY name',
+    );
+    expect(rows).toEqual([{ name: '0001_initial.sql' }, { name: '0002_job_claims.sql' }]);
   });
 
   it('creates devices with its columns and indexes', async () => {
@@ -100,6 +102,18 @@ describe('migrate on an empty database', () => {
     });
   });
 
+  it('creates maintenance_job_claims, the overlap guard’s table', async () => {
+    expect(await columnsOf(client, 'maintenance_job_claims')).toEqual([
+      'job text not null',
+      'run_id text not null',
+      'claimed_at timestamp with time zone not null',
+      'expires_at timestamp with time zone not null',
+    ]);
+    expect(await indexesOf(client, 'maintenance_job_claims')).toEqual({
+      maintenance_job_claims_pkey: 'USING btree (job)',
+    });
+  });
+
   it('does nothing when applied again', async () => {
     // Act
     const secondRun = await migrate(client);
@@ -109,7 +123,7 @@ describe('migrate on an empty database', () => {
     const { rows } = await client.query(
       'SELECT count(*)::int AS n FROM maintenance_jobs_migrations',
     );
-    expect(rows[0].n).toBe(1);
+    expect(rows[0].n).toBe(2);
   });
 
   it('deletes a device’s locations and idempotency keys with the device', async () => {
@@ -144,6 +158,46 @@ describe('migrate on an empty database', () => {
   });
 });
 
+describe('two migrators at once', () => {
+  const db = useTestDatabase({ schema: false });
+
+  it('apply each migration once, and leave no lock held on their sessions', async () => {
+    // Prepare: a third session holds the migrators' lock, so that both wait for it together
+    const holder = await db().connect();
+    const first = await db().connect();
+    const second = await db().connect();
+    const observer = await db().connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock(7231001)');
+    const pids = await Promise.all(
+      [first, second].map(async (client) => {
+        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        return rows[0]?.pid;
+      }),
+    );
+
+    // Act
+    const migrations = Promise.all([migrate(first), migrate(second)]);
+    await waitUntil(async () => {
+      const { rows } = await observer.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks
+          WHERE locktype = 'advisory' AND NOT granted AND pid = ANY($1)`,
+        [pids],
+      );
+      return rows[0]?.n === 2;
+    });
+    await holder.query('COMMIT');
+    const [applied1, applied2] = await migrations;
+
+    // Assess
+    expect([...applied1, ...applied2].sort()).toEqual(['0001_initial.sql', '0002_job_claims.sql']);
+    const { rows: locks } = await observer.query(
+      `SELECT locktype, pid FROM pg_locks WHERE locktype = 'advisory'`,
+    );
+    expect(locks).toEqual([]);
+  });
+});
+
 describe('the test template', () => {
   const db = useTestDatabase();
 
@@ -164,7 +218,16 @@ describe('the test template', () => {
       'devices',
       'idempotency_keys',
       'locations',
+      'maintenance_job_claims',
       'maintenance_jobs_migrations',
     ]);
   });
 });
+
+/** Polls a database condition (no timer involved) until it holds, at most 10,000 times. */
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    if (await condition()) return;
+  }
+  throw new Error('the condition never held');
+}

@@ -208,7 +208,7 @@ describe('jobs CLI', () => {
         });
         expect(migrated.code).toBe(0);
         expect(migrated.logs('schema migrated')[0]).toMatchObject({
-          applied: ['0001_initial.sql'],
+          applied: ['0001_initial.sql', '0002_job_claims.sql'],
         });
       } finally {
         await empty.drop();

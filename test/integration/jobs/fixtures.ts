@@ -16,9 +16,11 @@ import { VirtualClock } from '../../support/virtual-clock.js';
 /** The device every generated row belongs to. */
 export const deviceId = '00000000-0000-4000-8000-000000000001';
 
-/** Empties the tables the jobs touch and adds the device. */
+/** Empties the tables the jobs touch (and the jobs' claims) and adds the device. */
 export async function resetTables(client: pg.Client): Promise<void> {
-  await client.query('TRUNCATE locations, idempotency_keys, devices RESTART IDENTITY CASCADE');
+  await client.query(
+    'TRUNCATE locations, idempotency_keys, devices, maintenance_job_claims RESTART IDENTITY CASCADE',
+  );
   await client.query(`INSERT INTO devices (device_id, group_id) VALUES ($1, 'test-group')`, [
     deviceId,
   ]);

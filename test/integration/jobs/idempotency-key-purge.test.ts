@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
-import { tryJobLock } from '../../../functions/db/advisory-lock.js';
+import { claimJob } from '../../../functions/db/job-claim.js';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
 import type { PurgeOptions } from '../../../functions/retention/purge-expired.js';
@@ -103,18 +103,26 @@ describe.each(['index', 'heap'])('idempotency-key-purge, %s path', (strategy) =>
     expect(await countRows(t.client, 'idempotency_keys', `key_hash LIKE 'valid-%'`)).toBe(300);
   });
 
-  it('is skipped, deleting nothing, while another run holds its lock', async () => {
+  it('is skipped, deleting nothing, while another run holds its claim', async () => {
     // Prepare
     const other = await t.db().connect();
-    const release = await tryJobLock(other, job);
+    const claim = await claimJob(other, {
+      job,
+      runId: 'other-run',
+      now: t.clock.now(),
+      expiresAt: t.clock.now() + 60_000,
+    });
 
     // Act
     const record = await purge()();
-    await release?.();
+    await other.query('DELETE FROM maintenance_job_claims');
 
     // Assess
-    expect(release).toBeDefined();
-    expect(record).toMatchObject({ outcome: 'skipped' });
+    expect(claim).toEqual({ kind: 'claimed' });
+    expect(record).toMatchObject({
+      outcome: 'skipped',
+      reason: 'another run of this job holds its claim until 2026-11-29T03:31:00.000Z',
+    });
     expect(await countRows(t.client, 'idempotency_keys')).toBe(6_800);
   });
 

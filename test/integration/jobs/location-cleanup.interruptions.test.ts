@@ -221,7 +221,7 @@ describe('location-cleanup, interrupted', () => {
     // Assess
     expect(second).toMatchObject({
       outcome: 'skipped',
-      reason: 'another run of this job holds its lock',
+      reason: 'another run of this job holds its claim until 2026-11-28T10:20:00.000Z',
     });
     expect(record).toMatchObject({ outcome: 'succeeded', result: { deleted: 1_000 } });
     expect(finishedLines().map((line) => line.outcome)).toEqual(['skipped', 'succeeded']);

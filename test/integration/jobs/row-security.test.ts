@@ -175,6 +175,15 @@ describe('the jobs under row-level security', () => {
       result: { deleted: 2_000, complete: true },
     });
     expect(await countRows(t.client, 'locations')).toBe(10);
+    // The role has no grant on the claims table: the run went on without the overlap guard
+    expect(
+      t.output.logs('job claims table not writable, running without the overlap guard'),
+    ).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        fix: "GRANT SELECT, INSERT, UPDATE, DELETE ON maintenance_job_claims TO <the job's role>",
+      }),
+    ]);
   });
 
   it('the idempotency-key purge refuses the same way', async () => {

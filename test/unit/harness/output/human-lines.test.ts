@@ -188,12 +188,12 @@ describe('lines for people', () => {
     const line = finished({
       outcome: 'skipped',
       durationMs: 3,
-      reason: 'another run of this job holds its lock',
+      reason: 'another run of this job holds its claim until 2026-11-28T10:20:00.000Z',
     });
     expect(columns(line)?.slice(2)).toEqual([
       'skipped',
       '3 ms',
-      'another run of this job holds its lock',
+      'another run of this job holds its claim until 2026-11-28T10:20:00.000Z',
     ]);
   });
 
