@@ -34,6 +34,7 @@ export const JobLog = {
   PartitionBatchDeleted: 'partition batch-deleted instead of removed',
   PartitionLeft: 'partition left for the next run',
   PgPartmanAlso: 'pg_partman also removes partitions of this table',
+  OldestRowNotMeasured: 'oldest row not measured',
 } as const;
 
 /** What the local harness, the command line and the development database write. */
@@ -161,6 +162,7 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
       'columnCutoff',
       'partitionsToRemove',
       'rowsInPartitionsToRemove',
+      'oldestRow',
     ],
     means:
       "A dry run's count of the rows (and partitions) a real run would remove; `count` and `wouldDelete` are the same number.",
@@ -180,8 +182,10 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
       'partitionRows',
       'partitionRowsCountedBy',
       'partitionsLeft',
+      'oldestRow',
     ],
-    means: 'A purge ended with no expired row left.',
+    means:
+      'A purge ended with no expired row left. `oldestRow` is the oldest row left, measured after the run (see [result fields](result-fields.md)).',
   },
   LockedRowsLeft: {
     level: 'INFO',
@@ -272,6 +276,12 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
     level: 'WARN',
     fields: ['table', 'partmanRetention', 'partmanKeepsTables', 'advice'],
     means: "pg_partman's own retention is set on the same table: both remove partitions; keep one.",
+  },
+  OldestRowNotMeasured: {
+    level: 'WARN',
+    fields: ['table', 'reason'],
+    means:
+      'The oldest row left after the run could not be measured (a statement or lock timeout, row-level security that may hide rows, ...): the result\'s `oldestRow` says `not measured`, and no `OldestRowOverdue` metric is published, so the "retention breached" alarm keeps its last state.',
   },
 };
 

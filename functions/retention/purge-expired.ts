@@ -1,7 +1,8 @@
 /**
  * What every "delete the expired rows of a table" job does with its context: count them
  * (dry run) or delete them in batches, log progress on long runs and the total at the end,
- * and report the `RowsDeleted` and `RowsRefused` metrics.
+ * measure the oldest row left (oldest-row.ts), and report the `RowsDeleted`, `RowsRefused`,
+ * `OldestRowOverdue` and `OldestRowAge` metrics.
  */
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -22,6 +23,7 @@ import {
   type Notice,
   type RefusedRows,
 } from './batched-delete.js';
+import { type OldestRow, oldestRowLeft } from './oldest-row.js';
 import { type PurgeConfig, purgeVariables } from './purge-config.js';
 
 /** Tuning of a purge; the defaults suit production. */
@@ -112,6 +114,11 @@ export interface PurgeSummary {
   readonly partitionRowsCountedBy?: string;
   /** Partitioned tables: expired partitions left for the next run (their lock was busy). */
   readonly partitionsLeft?: readonly { readonly name: string; readonly reason: string }[];
+  /**
+   * The oldest row left after the run (dry runs too), its age and how far before the cutoff
+   * it lies: the retention promise, measured (see oldest-row.ts).
+   */
+  readonly oldestRow: OldestRow;
 }
 
 /** What to purge: the per-run values of a job. */
@@ -146,16 +153,20 @@ export async function purgeExpired(
     columnTimeZoneVariable: purgeVariables(settings.prefix).columnTimeZone,
     ...(config.columnTimeZone ? { columnTimeZone: config.columnTimeZone } : {}),
   };
+  const measureOldest = () =>
+    oldestRowLeft(ctx, db, table, settings.cutoff, options.limits ?? defaultBatchLimits);
   if (ctx.dryRun) {
     const counted = await countOlderThan(db, table, settings.cutoff, options.countLimits);
     const wouldDelete = counted.count;
-    ctx.logger.info(JobLog.DryRunCount, { ...fields, ...counted, wouldDelete });
+    const oldestRow = await measureOldest();
+    ctx.logger.info(JobLog.DryRunCount, { ...fields, ...counted, wouldDelete, oldestRow });
     return {
       deleted: 0,
       batches: 0,
       complete: true,
       dryRun: true,
       wouldDelete,
+      oldestRow,
       ...(counted.columnCutoff ? { columnCutoff: counted.columnCutoff } : {}),
       ...(counted.partitionsToRemove
         ? {
@@ -186,12 +197,15 @@ export async function purgeExpired(
   } catch (error) {
     if (error instanceof BatchFailedError) {
       reportDeleted(ctx, error.progress.deleted + (error.progress.partitionRows ?? 0));
+      // The rows the failed batch (and every later one) left count against the promise too.
+      await measureOldest();
     }
     throw error;
   }
   const { deleted, batches, complete, strategy, strategyReason, lockedRows, refusedRows } = result;
   reportDeleted(ctx, deleted);
   ctx.metrics.add(runMetrics.rowsRefused, MetricUnit.Count, refusedRows);
+  const oldestRow = await measureOldest();
   const left = {
     lockedRows,
     refusedRows,
@@ -206,6 +220,7 @@ export async function purgeExpired(
     strategyReason,
     ...left,
     ...partitionFields(result.partitions),
+    oldestRow,
   });
   return {
     deleted,
@@ -217,6 +232,7 @@ export async function purgeExpired(
     ...left,
     ...(result.columnCutoff ? { columnCutoff: result.columnCutoff } : {}),
     ...partitionFields(result.partitions),
+    oldestRow,
   };
 }
 
