@@ -82,14 +82,13 @@ export async function measureOldestRow(
   limits: TransactionLimits,
 ): Promise<OldestRow> {
   try {
-    const table = await inspectTable(db, target);
-    const byIndex = await probesAnIndex(db, table);
-    const sql = await probeStatement(db, table, cutoff, byIndex);
-    const row = await inShortTransaction(
-      db,
-      limits,
-      async () => (await db.query<ProbeRow>(sql)).rows[0],
-    );
+    // The checks too run under the limits: the profile's size reads wait for a table lock.
+    const { byIndex, row } = await inShortTransaction(db, limits, async () => {
+      const table = await inspectTable(db, target);
+      const byIndex = await probesAnIndex(db, table);
+      const sql = await probeStatement(db, table, cutoff, byIndex);
+      return { byIndex, row: (await db.query<ProbeRow>(sql)).rows[0] };
+    });
     const measuredBy = byIndex ? 'index' : 'expired rows';
     if (!row || row.oldest === null) return { measuredBy, overdueSeconds: 0 };
     return {
