@@ -5,7 +5,7 @@
  */
 import { HarnessLog, JobLog } from '../../functions/log-messages.js';
 import type { ErrorDetails, JobResult } from '../../functions/runner/types.js';
-import { formatClockTime, formatCount, formatDuration } from './format-values.js';
+import { formatClockTime, formatCount, formatDuration, formatSpan } from './format-values.js';
 import { outcomeLabel, summarizeError, summarizeRun } from './run-summary.js';
 
 /** A parsed JSON line: a Powertools log line or an embedded-metric-format record. */
@@ -91,6 +91,11 @@ const formatters: Readonly<Record<string, Formatter>> = {
     event(
       'warning',
       `foreign key ${String(line.constraint)} has no index on ${String(line.referencingTable)} (${String(line.columns)}): each deleted row of ${String(line.table)} scans it; run ${String(line.createIndex)}`,
+    ),
+  [JobLog.OldestRowNotMeasured]: (line, event) =>
+    event(
+      'warning',
+      `the oldest row left in ${String(line.table)} was not measured: ${String(line.reason)}`,
     ),
   [JobLog.BatchRetriedSmaller]: (line, event) =>
     event(
@@ -195,7 +200,13 @@ function formatMetrics(line: LogLine, options: HumanLineOptions): string {
   const metrics = aws.CloudWatchMetrics?.flatMap((group) => group.Metrics ?? []) ?? [];
   const values = metrics.map(({ Name, Unit }) => {
     const value = Number(line[Name]);
-    return `${Name} ${Unit === 'Milliseconds' ? formatDuration(value) : formatCount(value)}`;
+    const shown =
+      Unit === 'Milliseconds'
+        ? formatDuration(value)
+        : Unit === 'Seconds'
+          ? formatSpan(value)
+          : formatCount(value);
+    return `${Name} ${shown}`;
   });
   const columns = [clock(aws.Timestamp)];
   if (typeof line.job === 'string') columns.push(line.job.padEnd(options.jobWidth ?? 0));

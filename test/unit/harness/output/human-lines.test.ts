@@ -368,3 +368,75 @@ describe('lines for people', () => {
     ]);
   });
 });
+
+describe('the oldest row left, in the finished line', () => {
+  const note = (result: Record<string, unknown>) =>
+    columns(finished({ outcome: 'succeeded', durationMs: 5, result }))?.at(-1);
+
+  it('against the retention: within it, or how far past the cutoff', () => {
+    expect(
+      note({
+        deleted: 10,
+        batches: 1,
+        retentionDays: 30,
+        oldestRow: { measuredBy: 'index', ageSeconds: 3_720, overdueSeconds: 0 },
+      }),
+    ).toBe('deleted 10 rows in 1 batch; oldest row 1 h 2 min old, within the 30 d retention');
+    expect(
+      note({
+        deleted: 200,
+        batches: 2,
+        complete: false,
+        retentionDays: 30,
+        oldestRow: { measuredBy: 'index', ageSeconds: 3_459_600, overdueSeconds: 867_600 },
+      }),
+    ).toBe(
+      'deleted 200 rows in 2 batches; stopped early, the next run goes on; oldest row left 40 d 1 h old, 10 d 1 h past the cutoff (retention 30 d)',
+    );
+  });
+
+  it('a purge (no retention in days), no row left, or not measured', () => {
+    expect(
+      note({ deleted: 3, oldestRow: { measuredBy: 'index', ageSeconds: -600, overdueSeconds: 0 } }),
+    ).toBe('deleted 3 rows; no row past the cutoff left');
+    expect(note({ deleted: 3, oldestRow: { measuredBy: 'index', overdueSeconds: 0 } })).toBe(
+      'deleted 3 rows; no row left',
+    );
+    expect(note({ deleted: 3, oldestRow: { measuredBy: 'expired rows', overdueSeconds: 0 } })).toBe(
+      'deleted 3 rows; no row past the cutoff left',
+    );
+    expect(
+      note({
+        deleted: 0,
+        oldestRow: {
+          measuredBy: 'not measured',
+          reason: 'canceling statement due to lock timeout',
+        },
+      }),
+    ).toBe('deleted 0 rows; oldest row not measured (canceling statement due to lock timeout)');
+  });
+
+  it('the metrics line shows seconds as a span, and the warning when not measured', () => {
+    const metrics = formatLogLine({
+      _aws: {
+        Timestamp: Date.parse(at),
+        CloudWatchMetrics: [{ Metrics: [{ Name: 'OldestRowOverdue', Unit: 'Seconds' }] }],
+      },
+      job: 'location-cleanup',
+      OldestRowOverdue: 7_260,
+    });
+    expect(columns(metrics)?.at(-1)).toBe('OldestRowOverdue 2 h 1 min');
+    const warning = formatLogLine({
+      level: 'WARN',
+      message: 'oldest row not measured',
+      timestamp: at,
+      ...run,
+      table: 'locations',
+      reason: 'canceling statement due to lock timeout',
+    });
+    expect(columns(warning)?.slice(2)).toEqual([
+      'warning',
+      'the oldest row left in locations was not measured: canceling statement due to lock timeout',
+    ]);
+  });
+});
