@@ -28,6 +28,9 @@ export function addJobOutputs(scope: Construct, jobs: readonly ScheduledJob[]): 
         ...(job.alarms.noSuccessfulRun
           ? { noSuccessfulRun: job.alarms.noSuccessfulRun.alarmName }
           : {}),
+        ...(job.alarms.retentionBreached
+          ? { retentionBreached: job.alarms.retentionBreached.alarmName }
+          : {}),
       },
     };
     new CfnOutput(scope, jobOutputKey(job.entry.name), {

@@ -58,6 +58,11 @@ export interface DeployedJob {
      * @default - none: the job runs too rarely for one
      */
     readonly noSuccessfulRun?: string;
+    /**
+     * "Retention breached": the oldest row left is past the retention plus the slack.
+     * @default - none: the job keeps no retention promise (or the stack is older)
+     */
+    readonly retentionBreached?: string;
   };
 }
 
