@@ -22,7 +22,7 @@ import {
   type Notice,
   type RefusedRows,
 } from './batched-delete.js';
-import { type PurgeConfig, purgeVariables } from './purge-config.js';
+import { type PurgeConfig, purgeVariables } from './settings.js';
 
 /** Tuning of a purge; the defaults suit production. */
 export interface PurgeOptions {

@@ -1,5 +1,5 @@
 import type { Env } from '../../config/env.js';
-import { type PurgeConfig, readPurgeConfig } from '../../retention/purge-config.js';
+import { type PurgeConfig, readPurgeConfig } from '../../retention/settings.js';
 
 /** The settings of the idempotency-key purge, from the environment. */
 export type IdempotencyKeyPurgeConfig = PurgeConfig;

@@ -1,5 +1,5 @@
 import { type Env, readInteger } from '../../config/env.js';
-import { type PurgeConfig, readPurgeConfig } from '../../retention/purge-config.js';
+import { type PurgeConfig, readPurgeConfig } from '../../retention/settings.js';
 
 /** The settings of the location cleanup, from the environment. */
 export interface LocationCleanupConfig extends PurgeConfig {

@@ -12,7 +12,7 @@ import {
   type Notice,
 } from '../../../functions/retention/batched-delete.js';
 import { BatchFailedError } from '../../../functions/retention/errors.js';
-import { readPurgeConfig } from '../../../functions/retention/purge-config.js';
+import { readPurgeConfig } from '../../../functions/retention/settings.js';
 import { purgeExpired } from '../../../functions/retention/purge-expired.js';
 import type { JobContext } from '../../../functions/runner/types.js';
 import { useTestDatabase } from '../../support/test-database.js';
