@@ -153,17 +153,9 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
   },
   DryRunCount: {
     level: 'INFO',
-    fields: [
-      'table',
-      'cutoff',
-      'wouldDelete',
-      'count',
-      'columnCutoff',
-      'partitionsToRemove',
-      'rowsInPartitionsToRemove',
-    ],
+    fields: ['table', 'cutoff', 'wouldDelete', 'columnCutoff', 'partitions'],
     means:
-      "A dry run's count of the rows (and partitions) a real run would remove; `count` and `wouldDelete` are the same number.",
+      "A dry run's count of the rows (and, in `partitions.wouldRemove`, the partitions) a real run would remove: the result's fields.",
   },
   ExpiredRowsDeleted: {
     level: 'INFO',
@@ -175,13 +167,12 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
       'strategy',
       'strategyReason',
       'lockedRows',
-      'partitionsDropped',
-      'partitionsDetached',
-      'partitionRows',
-      'partitionRowsCountedBy',
-      'partitionsLeft',
+      'refusedRows',
+      'refused',
+      'settledBatchSize',
+      'partitions',
     ],
-    means: 'A purge ended with no expired row left.',
+    means: "A purge ended with no expired row left: the result's fields.",
   },
   LockedRowsLeft: {
     level: 'INFO',

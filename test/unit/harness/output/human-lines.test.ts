@@ -38,7 +38,10 @@ describe('lines for people', () => {
         deleted: 5_083_000,
         batches: 9,
         strategy: 'partitions',
-        partitionsDropped: ['public.locations_p20261101', 'public.locations_p20261102'],
+        partitions: {
+          removal: 'drop',
+          removed: ['public.locations_p20261101', 'public.locations_p20261102'],
+        },
         lockedRows: 2,
         complete: false,
       },
@@ -46,7 +49,11 @@ describe('lines for people', () => {
     const dryRun = finished({
       outcome: 'succeeded',
       durationMs: 12,
-      result: { dryRun: true, wouldDelete: 7, partitionsToRemove: ['public.locations_p1'] },
+      result: {
+        dryRun: true,
+        wouldDelete: 7,
+        partitions: { removal: 'drop', removed: [], wouldRemove: ['public.locations_p1'] },
+      },
     });
 
     expect(columns(swept)?.at(-1)).toBe('deleted 1,000,000 rows in 101 batches (heap path)');
