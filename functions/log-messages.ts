@@ -64,6 +64,21 @@ export type LogMessage =
   | (typeof JobLog)[keyof typeof JobLog]
   | (typeof HarnessLog)[keyof typeof HarnessLog];
 
+/** A log line's own fields, beside its message. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/**
+ * The one logging shape of the rooms outside Lambda (dev-db, harness, cli): a message constant
+ * and its fields, at a level. It is passed in as a dependency; a Powertools Logger is one (the
+ * harness's output for people reads its JSON lines), and so is a test's recorder. (Inside
+ * Lambda, jobs log through the Powertools Logger of their context.)
+ */
+export interface MessageLogger {
+  info(message: LogMessage, fields: LogFields): void;
+  warn(message: LogMessage, fields: LogFields): void;
+  error(message: LogMessage, fields: LogFields): void;
+}
+
 /** How a message is written: one row of docs/reference/log-messages.md. */
 export interface LogMessageDoc {
   /** The level it is written at. */

@@ -63,6 +63,21 @@ describe('lines for people', () => {
     expect(columns(dryRun)?.at(-1)).toBe('dry run: would delete 7 rows, 1 partition to remove');
   });
 
+  it('partitions detached, by the result’s partitions.removal', () => {
+    const line = finished({
+      outcome: 'succeeded',
+      durationMs: 40,
+      result: {
+        deleted: 48,
+        batches: 0,
+        strategy: 'partitions',
+        partitions: { removal: 'detach', removed: ['public.locations_p1', 'public.locations_p2'] },
+        complete: true,
+      },
+    });
+    expect(columns(line)?.at(-1)).toBe('deleted 48 rows in 0 batches, 2 partitions detached');
+  });
+
   it('rows refused by the database and batches cut down after timeouts, in the finished line', () => {
     const line = finished({
       outcome: 'cut_short',
