@@ -72,12 +72,12 @@ async function runJob(
 }
 
 function describe(result: LocationCleanupResult): string {
-  const dropped = result.partitionsDropped ?? result.partitionsDetached;
-  const verb = result.partitionsDetached ? 'detached' : 'dropped';
-  const partitions = dropped
-    ? `${dropped.length} partitions ${verb} (their rows counted by ${result.partitionRowsCountedBy}); `
+  const removed = result.partitions;
+  const verb = removed?.removal === 'detach' ? 'detached' : 'dropped';
+  const partitions = removed
+    ? `${removed.removed.length} partitions ${verb} (their rows counted by ${removed.rowsCountedBy}); `
     : '';
-  const left = result.partitionsLeft?.length ? `${result.partitionsLeft.length} left; ` : '';
+  const left = removed?.left.length ? `${removed.left.length} left; ` : '';
   return `${partitions}${left}strategy ${result.strategy}: ${result.strategyReason}`;
 }
 
@@ -152,11 +152,8 @@ export const straddlingAlone: Method = {
     const result = await deleteInBatches(
       timed,
       { table: straddling, column: 'created_at' },
-      {
-        cutoff: await databaseTime(timed, config.retentionDays),
-        batchSize: config.batchSize,
-        strategy: config.strategy,
-      },
+      await databaseTime(timed, config.retentionDays),
+      config.retention,
     );
     if (!result.complete) throw new Error(`the delete of ${straddling} stopped early`);
     return {
