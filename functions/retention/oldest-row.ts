@@ -18,14 +18,21 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type ClientBase, escapeLiteral } from 'pg';
-import { inShortTransaction, type TransactionLimits } from '../db/transaction.js';
+import { inShortTransaction } from '../db/transaction.js';
 import { JobLog } from '../log-messages.js';
 import { describeError } from '../runner/errors.js';
 import { runMetrics } from '../runner/metric-names.js';
 import type { JobContext } from '../runner/types.js';
 import { columnCutoff } from './column-cutoff.js';
 import type { ExpiringTable } from './expiring-table.js';
+import type { RetentionSettings } from './settings.js';
 import { inspectTable, type TableProfile } from './table-profile.js';
+
+/** What the measurement takes from the run's settings: the batch's limits, the column's zone. */
+export type OldestRowSettings = Pick<
+  RetentionSettings,
+  'limits' | 'columnTimeZone' | 'columnTimeZoneVariable'
+>;
 
 /** The oldest row left, measured. */
 export interface MeasuredOldestRow {
@@ -72,19 +79,19 @@ interface ProbeRow {
 
 /**
  * Measures the oldest row left in `target` against `cutoff` (ISO 8601 with a zone, as the run
- * used it), in one short transaction under `limits`. Never throws: what goes wrong is the
- * `reason` of a `not measured` answer.
+ * used it), in one short transaction under the batch's limits. Never throws: what goes wrong
+ * is the `reason` of a `not measured` answer.
  */
 export async function measureOldestRow(
   db: ClientBase,
   target: ExpiringTable,
   cutoff: string,
-  limits: TransactionLimits,
+  settings: OldestRowSettings,
 ): Promise<OldestRow> {
   try {
     // The checks too run under the limits: the profile's size reads wait for a table lock.
-    const { byIndex, row } = await inShortTransaction(db, limits, async () => {
-      const table = await inspectTable(db, target);
+    const { byIndex, row } = await inShortTransaction(db, settings.limits, async () => {
+      const table = await inspectTable(db, target, settings);
       const byIndex = await probesAnIndex(db, table);
       const sql = await probeStatement(db, table, cutoff, byIndex);
       return { byIndex, row: (await db.query<ProbeRow>(sql)).rows[0] };
@@ -158,9 +165,9 @@ export async function oldestRowLeft(
   db: ClientBase,
   target: ExpiringTable,
   cutoff: string,
-  limits: TransactionLimits,
+  settings: OldestRowSettings,
 ): Promise<OldestRow> {
-  const oldestRow = await measureOldestRow(db, target, cutoff, limits);
+  const oldestRow = await measureOldestRow(db, target, cutoff, settings);
   reportOldestRow(ctx, target.table, oldestRow);
   return oldestRow;
 }

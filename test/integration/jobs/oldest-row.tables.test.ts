@@ -11,7 +11,7 @@ import { measureOldestRow } from '../../../functions/retention/oldest-row.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { addDailyPartitions, makeLocationsPartitioned } from './partitioned-fixtures.js';
 
-const limits = { statementTimeoutMs: 5_000, lockTimeoutMs: 100 };
+const settings = { limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 100 } };
 const day = 86_400;
 
 describe('measuring the oldest row', () => {
@@ -63,7 +63,7 @@ describe('measuring the oldest row', () => {
       client,
       { table: 'fixes', column: 'created_at' },
       await cutoff(),
-      limits,
+      settings,
     );
 
     // Assess
@@ -83,9 +83,9 @@ describe('measuring the oldest row', () => {
     const target = { table: 'fixes', column: 'created_at' };
 
     // Act
-    const none = await measureOldestRow(client, target, await cutoff(), limits);
+    const none = await measureOldestRow(client, target, await cutoff(), settings);
     await insertFixes(1, '35 days');
-    const one = await measureOldestRow(client, target, await cutoff(), limits);
+    const one = await measureOldestRow(client, target, await cutoff(), settings);
 
     // Assess
     expect(none).toEqual({ measuredBy: 'expired rows', overdueSeconds: 0 });
@@ -110,7 +110,7 @@ describe('measuring the oldest row', () => {
       client,
       { table: 'fixes', column: 'created_at' },
       await cutoff(),
-      limits,
+      settings,
     );
 
     // Assess
@@ -129,13 +129,13 @@ describe('measuring the oldest row', () => {
       client,
       { table: 'fixes', column: 'created_at' },
       await cutoff(),
-      limits,
+      settings,
     );
     const byWallTime = await measureOldestRow(
       client,
-      { table: 'fixes', column: 'noted_at', columnTimeZone: 'Europe/Bratislava' },
+      { table: 'fixes', column: 'noted_at' },
       await cutoff(),
-      limits,
+      { ...settings, columnTimeZone: 'Europe/Bratislava' },
     );
 
     // Assess: the same row, the same instant
@@ -160,7 +160,7 @@ describe('measuring the oldest row', () => {
       client,
       { table: 'fixes', column: 'created_at' },
       await cutoff(),
-      limits,
+      settings,
     );
     await holder.query('ROLLBACK');
 
@@ -193,7 +193,7 @@ describe('measuring the oldest row', () => {
       asRole,
       { table: 'fixes', column: 'created_at' },
       await cutoff(),
-      limits,
+      settings,
     );
 
     // Assess: the role sees no row, and yet nothing says "no row left"
@@ -252,7 +252,7 @@ describe('measuring the oldest row of a partitioned table', () => {
       client,
       { table: 'locations', column: 'created_at' },
       await cutoff(),
-      limits,
+      settings,
     );
 
     // Assess
@@ -277,7 +277,7 @@ describe('measuring the oldest row of a partitioned table', () => {
       client,
       { table: 'locations', column: 'created_at' },
       await cutoff(),
-      limits,
+      settings,
     );
 
     // Assess

@@ -8,8 +8,8 @@ import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { findJob, retentionSlackSeconds } from '../../../functions/catalogue/index.js';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
-import type { PurgeOptions } from '../../../functions/retention/purge-expired.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
+import type { RetentionTestOptions } from '../../support/retention.js';
 import { insertIdempotencyKeys, insertLocations, useJobTest } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
@@ -35,8 +35,8 @@ describe('the oldest row left, measured after each run', () => {
   });
 
   /** A cleanup Lambda instance, in batches of 100 on the index path. */
-  function cleanup(options: PurgeOptions = {}, dryRun = false) {
-    const handler = t.handler(createLocationCleanup(options), {
+  function cleanup(options: RetentionTestOptions = {}, dryRun = false) {
+    const handler = t.handler(createLocationCleanup(options, options), {
       LOCATION_CLEANUP_BATCH_SIZE: '100',
       LOCATION_CLEANUP_STRATEGY: 'index',
     });
@@ -187,8 +187,8 @@ describe('the oldest row left, measured after each run', () => {
 describe('the oldest expired key left by the purge', () => {
   const t = useJobTest('idempotency-key-purge', start);
 
-  function purge(options: PurgeOptions = {}) {
-    const handler = t.handler(createIdempotencyKeyPurge(options), {
+  function purge(options: RetentionTestOptions = {}) {
+    const handler = t.handler(createIdempotencyKeyPurge(options, options), {
       IDEMPOTENCY_KEY_PURGE_BATCH_SIZE: '100',
       IDEMPOTENCY_KEY_PURGE_STRATEGY: 'index',
     });
