@@ -36,6 +36,7 @@ export const cleanup: DeployedJob = {
     errors: 'cleanup-errors',
     deadLetters: ['cleanup-undelivered', 'cleanup-failed-runs'],
     noSuccessfulRun: 'cleanup-no-successful-run',
+    retentionBreached: 'cleanup-retention-breached',
   },
 };
 
