@@ -240,7 +240,13 @@ describe('deleteInBatches on a partitioned table', () => {
       progress: { batches: 0, deleted: 0, partitionRows: 9 * 24 },
       message: `deleting from public.${straddling}: batch 1 failed and was rolled back (the 0 rows deleted by the batches before it stay deleted, and the ${9 * 24} rows of the partitions removed before it stay out of the table)`,
     });
-    expect(metrics).toEqual([['RowsDeleted', 9 * 24]]);
+    // and the oldest row left, measured after the failed batch: the straddling day's, expired
+    expect(metrics).toEqual([
+      ['RowsDeleted', 9 * 24],
+      ['OldestRowOverdue', expect.any(Number)],
+      ['OldestRowAge', expect.any(Number)],
+    ]);
+    expect(metrics[1]?.[1]).toBeGreaterThan(0);
     expect(await partitionsOf(client)).toHaveLength(4);
   });
 
