@@ -18,6 +18,7 @@ import {
   stackNameFor,
 } from '../../../../functions/catalogue/stack-outputs.js';
 import type { RunRecord } from '../../../../functions/runner/types.js';
+import { humanLineLogger } from '../../../../harness/output/human-line-logger.js';
 import { runRecord } from '../../../support/run-records.js';
 
 /** 2026-11-28 12:00 UTC, a Saturday. */
@@ -124,7 +125,7 @@ export async function run(
   const code = await runAwsCommand({ ...command, aws: { stackName } } as AwsCommand, {
     clients: createAwsClients('eu-west-1'),
     print: (text) => out.push(text),
-    warn: (text) => err.push(text),
+    logger: humanLineLogger((line) => err.push(line), new Set(), { now: () => now }),
     isTerminal: options.isTerminal ?? false,
     now: () => now,
     delay: async (ms) => {
