@@ -32,10 +32,10 @@ import {
   physicalOrders,
 } from './cleanup/load.js';
 import { count, ms, percentile, table } from './cleanup/stats.js';
-import { startWriter, type WriterReport } from './cleanup/writer.js';
 import { copyDatabase, withDatabase } from './common/database-copy.js';
 import { BenchReport } from './common/results-file.js';
 import { readRows } from './common/rows-flag.js';
+import { startWriter, type WriterReport } from './common/writer.js';
 
 const defaultRows = 2_000_000;
 

@@ -24,10 +24,10 @@ import pg from 'pg';
 import { type PostgresServer, startPostgresServer } from '../dev-db/postgres-server.js';
 import { databaseTime } from '../functions/db/database-time.js';
 import { count, ms } from './cleanup/stats.js';
-import { startWriter } from './cleanup/writer.js';
 import { copyDatabase, withDatabase } from './common/database-copy.js';
 import { BenchReport } from './common/results-file.js';
 import { readRows } from './common/rows-flag.js';
+import { startWriter } from './common/writer.js';
 import {
   gapHours,
   type KeysWhen,
