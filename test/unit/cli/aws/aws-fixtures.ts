@@ -68,17 +68,41 @@ export function restoreAwsMocks(mocks: AwsMocks | undefined): void {
   for (const mock of Object.values(mocks ?? {})) mock.restore();
 }
 
-/** Mocks for every test of the file, with the stack deployed (DescribeStacks answers). */
-export function useDeployedStack(): () => AwsMocks {
+/**
+ * Mocks for every test of the file, with the stack deployed (DescribeStacks answers): made
+ * afresh before each test, read through the object returned (in a test or a later
+ * `beforeEach`).
+ */
+export function useDeployedStack(): AwsMocks {
   let mocks: AwsMocks | undefined;
   beforeEach(() => {
     mocks = awsMocks();
     deployStack(mocks);
   });
   afterAll(() => restoreAwsMocks(mocks));
-  return () => {
+  const current = (): AwsMocks => {
     if (!mocks) throw new Error('the mocks are made in beforeEach: use them in a test');
     return mocks;
+  };
+  return {
+    get cloudFormation() {
+      return current().cloudFormation;
+    },
+    get eventBridge() {
+      return current().eventBridge;
+    },
+    get scheduler() {
+      return current().scheduler;
+    },
+    get cloudWatch() {
+      return current().cloudWatch;
+    },
+    get logs() {
+      return current().logs;
+    },
+    get lambda() {
+      return current().lambda;
+    },
   };
 }
 

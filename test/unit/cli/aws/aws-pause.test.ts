@@ -1,16 +1,11 @@
 import { DisableAlarmActionsCommand, EnableAlarmActionsCommand } from '@aws-sdk/client-cloudwatch';
 import { DisableRuleCommand, EnableRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetScheduleCommand, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { type AwsMocks, awsError, cleanup, run, useDeployedStack, zoned } from './aws-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { awsError, cleanup, run, useDeployedStack, zoned } from './aws-fixtures.js';
 
 describe('pause and resume --aws', () => {
-  const aws = useDeployedStack();
-  let mocks: AwsMocks;
-
-  beforeEach(() => {
-    mocks = aws();
-  });
+  const mocks = useDeployedStack();
 
   it('pause: disables the rule at once, turns the "no successful run" alarm off, warns about the next deploy', async () => {
     // Prepare
