@@ -32,10 +32,10 @@ import {
   physicalOrders,
 } from './cleanup/load.js';
 import { count, ms, percentile, table } from './cleanup/stats.js';
-import { startWriter, type WriterReport } from './cleanup/writer.js';
-import { copyDatabase, withDatabase } from './common/database-copy.js';
+import { onCopyUnderWrites, withDatabase } from './common/database-copy.js';
 import { BenchReport } from './common/results-file.js';
 import { readRows } from './common/rows-flag.js';
+import type { WriterReport } from './common/writer.js';
 
 const defaultRows = 2_000_000;
 
@@ -191,16 +191,8 @@ async function createTemplate(
 }
 
 async function measure(setup: Setup, contender: Contender): Promise<Outcome> {
-  const { admin, adminUrl, template, loaded } = setup;
-  const copy = await copyDatabase(admin, adminUrl, template, setup.local);
-  const name = admin.escapeIdentifier(copy.name);
-  const url = copy.url;
-  const db = new pg.Client({ connectionString: url, application_name: 'location-cleanup' });
-  try {
-    await db.connect();
-    const device = (await db.query<{ id: string }>('SELECT device_id AS id FROM devices LIMIT 1'))
-      .rows[0]?.id as string;
-    const writer = await startWriter(url, device);
+  const { loaded } = setup;
+  return onCopyUnderWrites(setup, async ({ db, writer }) => {
     const started = performance.now();
     const settled = await contender.run(db).then(
       (measurement) => ({ measurement, wallMs: performance.now() - started }),
@@ -211,10 +203,7 @@ async function measure(setup: Setup, contender: Contender): Promise<Outcome> {
     const { measurement, wallMs } = settled;
     await verify(db, contender, measurement, loaded, writerReport);
     return { contender, wallMs, measurement, writer: writerReport };
-  } finally {
-    await db.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }
+  });
 }
 
 /** Every expired row went, and nothing else: the writer's rows and the recent half stay. */

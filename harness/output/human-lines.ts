@@ -107,6 +107,27 @@ const formatters: Readonly<Record<string, Formatter>> = {
     event('', `starting the embedded PostgreSQL (data in ${String(line.dataDir)})`),
   [HarnessLog.EmbeddedPostgresLeftBehind]: (line, event) =>
     event('', `embedded PostgreSQL left behind by an earlier run: ${String(line.detail)}`),
+  [HarnessLog.EmbeddedPostgresKilled]: (line, event) =>
+    event(
+      'warning',
+      `the embedded PostgreSQL (PID ${String(line.pid)}) did not stop within ${formatDuration(Number(line.timeoutMs))}: killed it`,
+    ),
+  [HarnessLog.EmbeddedPostgresOutput]: (line, event) =>
+    event('', `${String(line.program)}: ${String(line.line)}`),
+  [HarnessLog.EmbeddedPostgresPortTaken]: (line, event) =>
+    event(
+      '',
+      `port ${String(line.port)} was taken before the server could bind it: trying another`,
+    ),
+  [HarnessLog.InitialisingCluster]: (line, event) =>
+    event('', `initialising a PostgreSQL cluster in ${String(line.dataDir)}`),
+  [HarnessLog.CreatingOsUser]: (line, event) =>
+    event('', `running as root: creating the "${String(line.user)}" OS user to run PostgreSQL as`),
+  [HarnessLog.FolderMadeTraversable]: (line, event) =>
+    event(
+      '',
+      `made ${String(line.path)} traversable for the "${String(line.user)}" OS user (mode ${String(line.mode)})`,
+    ),
   [HarnessLog.EmbeddedPostgresAlreadyRunning]: (line, event) =>
     event(
       '',
@@ -166,6 +187,12 @@ const formatters: Readonly<Record<string, Formatter>> = {
   [HarnessLog.SchedulerAbandoning]: (line, event) =>
     event('', `abandoned, still running at the shutdown timeout: ${list(line.abandoned)}`),
   [HarnessLog.ShutDown]: (_line, event) => event('', 'shut down'),
+  // The `--aws` commands' diagnostics.
+  [HarnessLog.TriggerChangedByHand]: (line, event) =>
+    event(
+      'warning',
+      `the next deploy restores what the catalogue and context say (this stack was deployed with ${String(line.job)} ${line.deployedPaused === true ? 'paused' : 'enabled'}); ${String(line.keep)}`,
+    ),
 };
 
 /**

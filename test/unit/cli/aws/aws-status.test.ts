@@ -5,7 +5,6 @@ import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { recentRunsQuery, renderLogQuery } from '../../../../functions/runner/run-log-queries.js';
 import {
-  type AwsMocks,
   awsError,
   cleanup,
   finished,
@@ -17,11 +16,9 @@ import {
 } from './aws-fixtures.js';
 
 describe('status --aws', () => {
-  const aws = useDeployedStack();
-  let mocks: AwsMocks;
+  const mocks = useDeployedStack();
 
   beforeEach(() => {
-    mocks = aws();
     mocks.eventBridge.on(DescribeRuleCommand, { Name: cleanup.trigger.name }).resolves({
       Name: cleanup.trigger.name,
       State: 'ENABLED',

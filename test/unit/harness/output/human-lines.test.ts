@@ -299,6 +299,65 @@ describe('lines for people', () => {
     );
   });
 
+  it('what starting the embedded server does to the machine, and its own output', () => {
+    const line = (message: string, fields: Record<string, unknown>, level = 'INFO') =>
+      formatLogLine({ level, message, timestamp: at, service: 'local-harness', ...fields });
+    expect(line('initialising a PostgreSQL cluster', { dataDir: '/srv/pg' })).toBe(
+      '10:15:00  initialising a PostgreSQL cluster in /srv/pg',
+    );
+    expect(line('creating the OS user to run PostgreSQL as', { user: 'postgres' })).toBe(
+      '10:15:00  running as root: creating the "postgres" OS user to run PostgreSQL as',
+    );
+    expect(
+      line('folder made traversable for PostgreSQL', {
+        path: '/tmp/x',
+        mode: '0701',
+        user: 'postgres',
+      }),
+    ).toBe('10:15:00  made /tmp/x traversable for the "postgres" OS user (mode 0701)');
+    expect(
+      line('embedded PostgreSQL left behind', {
+        pid: 41,
+        cleared: 'server stopped',
+        detail: 'stopped a PostgreSQL server left running on this folder (PID 41, port 5433)',
+      }),
+    ).toBe(
+      '10:15:00  embedded PostgreSQL left behind by an earlier run: stopped a PostgreSQL server left running on this folder (PID 41, port 5433)',
+    );
+    expect(
+      columns(line('embedded PostgreSQL killed', { pid: 41, timeoutMs: 10_000 }, 'WARN')),
+    ).toEqual([
+      '10:15:00',
+      'warning',
+      'the embedded PostgreSQL (PID 41) did not stop within 10.0 s: killed it',
+    ]);
+    expect(
+      line('embedded PostgreSQL output', { program: 'postgres', line: 'LOG:  ready' }, 'DEBUG'),
+    ).toBe('10:15:00  postgres: LOG:  ready');
+    expect(line('port taken, trying another', { port: 5433, attempt: 1 }, 'DEBUG')).toBe(
+      '10:15:00  port 5433 was taken before the server could bind it: trying another',
+    );
+  });
+
+  it('the warning of pause --aws: what the next deploy puts back, and how to keep the change', () => {
+    const line = formatLogLine({
+      level: 'WARN',
+      message: 'trigger changed by hand until the next deploy',
+      timestamp: at,
+      job: 'location-cleanup',
+      stackName: 'LocationMaintenanceJobs',
+      paused: true,
+      deployedPaused: false,
+      keep: 'to keep it paused, deploy with -c pausedJobs=location-cleanup',
+    });
+    expect(columns(line)).toEqual([
+      '10:15:00',
+      'location-cleanup',
+      'warning',
+      'the next deploy restores what the catalogue and context say (this stack was deployed with location-cleanup enabled); to keep it paused, deploy with -c pausedJobs=location-cleanup',
+    ]);
+  });
+
   it('the scheduler’s lines: started with next fires, a skipped fire, missed fires, shutdown', () => {
     expect(
       formatLogLine({
