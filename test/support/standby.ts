@@ -14,6 +14,7 @@ import { chown, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from '../../dev-db/free-port.js';
 import { loadPostgresBinaries, requestedPostgresMajor } from '../../dev-db/postgres-binaries.js';
 import {
   type PostgresServer,
@@ -21,7 +22,7 @@ import {
   startPostgresServer,
   superuser,
 } from '../../dev-db/postgres-server.js';
-import { freePort, serverRunAs, startChildServer } from './child-server.js';
+import { serverRunAs, startChildServer } from './child-server.js';
 
 const execFileAsync = promisify(execFile);
 
