@@ -23,6 +23,7 @@ import {
   type RefusedRows,
 } from './batched-delete.js';
 import { type PurgeConfig, purgeVariables } from './purge-config.js';
+import { ReplicaLagGate } from './replica-lag-gate.js';
 
 /** Tuning of a purge; the defaults suit production. */
 export interface PurgeOptions {
@@ -58,6 +59,12 @@ export interface PurgeOptions {
    * @default 10_000
    */
   readonly progressIntervalMs?: number;
+  /**
+   * The least time between two looks at the standbys' lag while batches run, on the run's
+   * clock (see `ReplicaLagGate`); 0 looks after every batch.
+   * @default replicaLagCheckIntervalMs (1_000)
+   */
+  readonly replicaLagCheckIntervalMs?: number;
   /**
    * Called after each committed batch and awaited before the next one starts.
    * @default - nothing is called
@@ -112,6 +119,17 @@ export interface PurgeSummary {
   readonly partitionRowsCountedBy?: string;
   /** Partitioned tables: expired partitions left for the next run (their lock was busy). */
   readonly partitionsLeft?: readonly { readonly name: string; readonly reason: string }[];
+  /**
+   * Real runs, unless `<PREFIX>_MAX_REPLICA_LAG_SECONDS` is 0: how long batches were paused
+   * while a standby lagged, in milliseconds (of the run's clock).
+   */
+  readonly replicaWaitMs?: number;
+  /**
+   * Why the run stopped while it waited for a lagging standby (the deadline, a shutdown),
+   * naming the standby and its lag.
+   * @default - absent unless a wait was cut off
+   */
+  readonly stoppedReason?: string;
 }
 
 /** What to purge: the per-run values of a job. */
@@ -167,6 +185,22 @@ export async function purgeExpired(
     };
   }
 
+  const gate =
+    config.maxReplicaLagSeconds > 0
+      ? new ReplicaLagGate({
+          db,
+          clock: ctx.clock,
+          signal: ctx.signal,
+          maxLagSeconds: config.maxReplicaLagSeconds,
+          variable: purgeVariables(settings.prefix).maxReplicaLagSeconds,
+          limits: options.limits ?? defaultBatchLimits,
+          ...(options.replicaLagCheckIntervalMs === undefined
+            ? {}
+            : { checkIntervalMs: options.replicaLagCheckIntervalMs }),
+          onNotice: logNotice(ctx),
+        })
+      : undefined;
+  const reportProgress = progressReporter(ctx, fields, options);
   let result: BatchedDeleteResult;
   try {
     result = await deleteInBatches(db, table, {
@@ -180,7 +214,10 @@ export async function purgeExpired(
       ...(options.indexWalkLimitMs ? { indexWalkLimitMs: options.indexWalkLimitMs } : {}),
       ...(options.maxPagesPerBatch ? { maxPagesPerBatch: options.maxPagesPerBatch } : {}),
       ...(options.minBatchSize ? { minBatchSize: options.minBatchSize } : {}),
-      onBatch: progressReporter(ctx, fields, options),
+      onBatch: async (progress) => {
+        await reportProgress(progress);
+        await gate?.betweenBatches();
+      },
       onNotice: logNotice(ctx),
     });
   } catch (error) {
@@ -197,6 +234,8 @@ export async function purgeExpired(
     refusedRows,
     ...(result.refused.length > 0 ? { refused: result.refused } : {}),
     ...(result.settledBatchSize === undefined ? {} : { settledBatchSize: result.settledBatchSize }),
+    ...(gate ? { replicaWaitMs: gate.waitedMs } : {}),
+    ...(gate?.stoppedReason ? { stoppedReason: gate.stoppedReason } : {}),
   };
   ctx.logger.info(finishedMessage(result), {
     ...fields,
