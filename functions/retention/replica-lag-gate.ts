@@ -125,7 +125,7 @@ export class ReplicaLagGate {
     } catch (error) {
       this.#blind = true;
       this.#notice(JobLog.ReplicaLagUnreadable, 'warn', {
-        reason: `the query on pg_stat_replication failed: ${error instanceof Error ? error.message : String(error)}`,
+        reason: `reading the standbys' lag failed: ${error instanceof Error ? error.message : String(error)}`,
         consequence: `batches are not paused for standbys in this run (${variable})`,
       });
       return undefined;

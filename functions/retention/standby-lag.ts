@@ -89,14 +89,16 @@ interface StandbyRow {
 }
 
 /**
- * Physical walsenders only: `pg_stat_activity.datid` is NULL for them (a logical one is
- * connected to a database), and visible to every role.
+ * The two functions the `pg_stat_replication` view joins (see PostgreSQL's `system_views.sql`),
+ * read directly: planning the views (with their joins to `pg_database` and `pg_authid`) costs
+ * about 8 ms a look, the functions about 0.3 ms. Physical walsenders only: their backend's
+ * `datid` is NULL (a logical one is connected to a database), and visible to every role.
  */
-const standbyLagQuery = `SELECT coalesce(nullif(r.application_name, ''), 'pid ' || r.pid) AS standby,
-       host(r.client_addr) AS client_addr, r.state,
-       extract(epoch FROM r.replay_lag)::float8 AS lag_seconds,
-       pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::float8 AS bytes_behind,
+const standbyLagQuery = `SELECT coalesce(nullif(s.application_name, ''), 'pid ' || s.pid) AS standby,
+       host(s.client_addr) AS client_addr, w.state,
+       extract(epoch FROM w.replay_lag)::float8 AS lag_seconds,
+       pg_wal_lsn_diff(pg_current_wal_lsn(), w.replay_lsn)::float8 AS bytes_behind,
        current_user AS role
-  FROM pg_stat_replication AS r
-  JOIN pg_stat_activity AS a ON a.pid = r.pid
- WHERE a.datid IS NULL`;
+  FROM pg_stat_get_wal_senders() AS w
+  JOIN pg_stat_get_activity(NULL) AS s ON s.pid = w.pid
+ WHERE s.datid IS NULL`;

@@ -282,7 +282,7 @@ describe('location-cleanup with no standby', () => {
       outcome: 'succeeded',
       result: { deleted: 1_000, batches: 10, replicaWaitMs: 0 },
     });
-    expect(sent.filter((text) => text.includes('pg_stat_replication'))).toHaveLength(3);
+    expect(sent.filter((text) => text.includes('pg_stat_get_wal_senders'))).toHaveLength(3);
     expect(t.output.logs(JobLog.ReplicaLagPause)).toEqual([]);
     expect(t.output.logs(JobLog.ReplicaLagUnreadable)).toEqual([]);
   });
@@ -302,7 +302,7 @@ describe('location-cleanup with no standby', () => {
     // Assess
     expect(record).toMatchObject({ outcome: 'succeeded', result: { deleted: 1_000 } });
     expect(record.result).not.toHaveProperty('replicaWaitMs');
-    expect(sent.filter((text) => text.includes('pg_stat_replication'))).toEqual([]);
+    expect(sent.filter((text) => text.includes('pg_stat_get_wal_senders'))).toEqual([]);
   });
 });
 
