@@ -331,7 +331,7 @@ function report(
     (path === 'heap'
       ? `; its final check (one count of the expired rows left) took ${ms(ours.measurement.tailMs ?? 0)}`
       : '') +
-    `\nours looked for standbys (at most once a second) ${standbyLooks.length} times in ${count(ourBatches)} batches` +
+    `\nours looked for standbys (at most once a second) ${standbyLooks.length} times in ${count(ourBatches)} ${ourBatches === 1 ? 'batch' : 'batches'}` +
     (standbyLooks.length > 0
       ? `, ${ms(standbyLooks.reduce((sum, each) => sum + each, 0))} in all`
       : '') +
