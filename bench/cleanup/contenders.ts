@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { readLocationCleanupConfig } from '../../functions/jobs/location-cleanup/config.js';
 import { createLocationCleanup } from '../../functions/jobs/location-cleanup/location-cleanup.js';
-import type { PurgeOptions } from '../../functions/retention/purge-expired.js';
+import type { RetentionOverrides } from '../../functions/retention/settings.js';
 import { benchContext } from '../common/bench-context.js';
 import { type TimedStatement, timedClient, transactionsOf } from '../partitions/statement-timer.js';
 
@@ -22,8 +22,8 @@ export interface Measurement {
   /** The job's path (`index` or `heap`) and why, as its result says. */
   readonly strategy?: { readonly path: string; readonly reason: string };
   /**
-   * The job's looks at the standbys' lag (the query on `pg_stat_get_wal_senders()`, sent with its
-   * `BEGIN`): how long each took, from send to answer, ms.
+   * The job's looks at the standbys' lag (the query on `pg_stat_get_wal_senders()`, sent with
+   * its `BEGIN`): how long each took, from send to answer, ms.
    */
   readonly standbyLookMs?: readonly number[];
 }
@@ -88,20 +88,19 @@ export const ourJobLookingEveryBatch: Contender = {
   run: (db) => runOurJob(db, { replicaLagCheckIntervalMs: 0 }),
 };
 
-async function runOurJob(db: pg.Client, options: PurgeOptions = {}): Promise<Measurement> {
+async function runOurJob(db: pg.Client, overrides: RetentionOverrides = {}): Promise<Measurement> {
   const rssAtStart = process.memoryUsage().rss;
   let rssPeak = rssAtStart;
   let lastBatch = performance.now();
   const statements: TimedStatement[] = [];
-  const job = createLocationCleanup({
-    ...options,
+  const job = createLocationCleanup(overrides, {
     onBatch: () => {
       lastBatch = performance.now();
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     },
   });
   const result = await job.run(benchContext(), {
-    config: readLocationCleanupConfig({}),
+    config: readLocationCleanupConfig({}, overrides),
     db: timedClient(db, statements),
   });
   if (!result.complete) throw new Error('the cleanup stopped before it was complete');

@@ -7,7 +7,7 @@
  * counts against the run's time like a batch does.
  *
  * Cheap when there is nothing to wait for: it looks at the standbys at most once per
- * `checkIntervalMs` of the run's clock (one catalog query, none in a run shorter than that),
+ * `checkIntervalMs` of the run's clock (a second by default) (one catalog query, none in a run shorter than that),
  * and not at all once it knows the job's role cannot read their lag.
  */
 import type { ClientBase } from 'pg';
@@ -17,11 +17,8 @@ import { JobLog } from '../log-messages.js';
 import type { Notice } from './batch-runner.js';
 import { readStandbyLag, type StandbyLag } from './standby-lag.js';
 
-/**
- * How often the standbys are looked at, at most, while batches run, and while the purge waits
- * for them: once a second, on the run's clock.
- */
-export const replicaLagCheckIntervalMs = 1_000;
+/** How often the standbys are looked at while the purge waits for them, on the run's clock. */
+export const replicaLagPollMs = 1_000;
 
 /** What a {@link ReplicaLagGate} needs. */
 export interface ReplicaLagGateOptions {
@@ -40,10 +37,9 @@ export interface ReplicaLagGateOptions {
   /**
    * The least time between two looks at the standbys while batches run, on `clock`: the first
    * look comes after the first batch that ends this long after the gate was made; 0 looks
-   * after every batch.
-   * @default replicaLagCheckIntervalMs (1_000)
+   * after every batch (`replicaLagCheckIntervalMs` of the settings).
    */
-  readonly checkIntervalMs?: number;
+  readonly checkIntervalMs: number;
   /**
    * Told when the purge pauses and resumes, and, once, when the lag cannot be read.
    * @default - nothing is told
@@ -54,7 +50,6 @@ export interface ReplicaLagGateOptions {
 /** Holds a purge's batches back while a standby lags; see the module's comment. */
 export class ReplicaLagGate {
   readonly #options: ReplicaLagGateOptions;
-  readonly #checkIntervalMs: number;
   #lastCheck: number;
   #waitedMs = 0;
   #blind = false;
@@ -62,7 +57,6 @@ export class ReplicaLagGate {
 
   constructor(options: ReplicaLagGateOptions) {
     this.#options = options;
-    this.#checkIntervalMs = options.checkIntervalMs ?? replicaLagCheckIntervalMs;
     this.#lastCheck = options.clock.now();
   }
 
@@ -83,13 +77,13 @@ export class ReplicaLagGate {
   /**
    * Called between two batches. Returns at once unless a look at the standbys is due; when
    * one lags more than the maximum, waits (on the clock, looking again every
-   * {@link replicaLagCheckIntervalMs}) until none does or the signal aborts. Never throws: a
+   * {@link replicaLagPollMs}) until none does or the signal aborts. Never throws: a
    * lag that cannot be read is warned about once, and the purge goes on unpaused.
    */
   async betweenBatches(): Promise<void> {
     const { clock, signal } = this.#options;
     if (this.#blind || signal.aborted) return;
-    if (clock.now() - this.#lastCheck < this.#checkIntervalMs) return;
+    if (clock.now() - this.#lastCheck < this.#options.checkIntervalMs) return;
     let lagging = await this.#laggingStandby();
     if (!lagging) return;
     const pausedAt = clock.now();
@@ -101,7 +95,7 @@ export class ReplicaLagGate {
     let last: StandbyLag = lagging;
     while (lagging && !signal.aborted) {
       last = lagging;
-      await pause(clock, replicaLagCheckIntervalMs, signal);
+      await pause(clock, replicaLagPollMs, signal);
       if (!signal.aborted) lagging = await this.#laggingStandby();
     }
     const waitedMs = clock.now() - pausedAt;

@@ -80,17 +80,17 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     const result = resultOf(partitioned) as {
       deleted: number;
       strategy: string;
-      partitionsDropped: string[];
+      partitions: { removal: string; removed: string[] };
     };
     expect(result.strategy).toBe('partitions');
-    expect(result.partitionsDropped.length).toBeGreaterThanOrEqual(28);
-    expect(result.partitionsDropped.every((name) => /^public\.locations_p\d{8}$/.test(name))).toBe(
+    expect(result.partitions.removed.length).toBeGreaterThanOrEqual(28);
+    expect(result.partitions.removed.every((name) => /^public\.locations_p\d{8}$/.test(name))).toBe(
       true,
     );
     // The same rows as the dry run counted (a few more may have crossed the line since).
     expect(result.deleted).toBeGreaterThanOrEqual(wouldDelete);
     expect(result.deleted).toBeLessThan(wouldDelete + 100);
-    expect(partitioned.logs('partition dropped')).toHaveLength(result.partitionsDropped.length);
+    expect(partitioned.logs('partition dropped')).toHaveLength(result.partitions.removed.length);
     // Converted once: the second start finds it partitioned, with nothing old left.
     expect(again.logs('locations partitioned by day')).toEqual([]);
     expect(resultOf(again).wouldDelete).toBeLessThan(100);

@@ -14,7 +14,7 @@ import { migrate } from '../../../functions/db/migrate.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { createJobHandler, type JobHandler } from '../../../functions/lambda/create-handler.js';
 import { JobLog } from '../../../functions/log-messages.js';
-import type { PurgeOptions } from '../../../functions/retention/purge-expired.js';
+import type { RetentionOverrides } from '../../../functions/retention/settings.js';
 import type { JobDefinition, JobResult, RunRecord } from '../../../functions/runner/types.js';
 import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
 import { databaseUrl } from '../../support/database-url.js';
@@ -33,7 +33,7 @@ const cleanupEnv: Env = {
   LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '1',
 };
 /** Look at the standbys after every batch (the virtual clock does not move during one). */
-const everyBatch: PurgeOptions = { replicaLagCheckIntervalMs: 0 };
+const everyBatch: RetentionOverrides = { replicaLagCheckIntervalMs: 0 };
 const setting = 'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS';
 
 describe('location-cleanup with a streaming standby', { timeout: 120_000 }, () => {
@@ -267,7 +267,7 @@ describe('location-cleanup with no standby', () => {
     await insertLocations(t.client, 1_000, expired);
     const sent: string[] = [];
     const job = withStatements(
-      createLocationCleanup({ onBatch: () => t.clock.advance(400) }),
+      createLocationCleanup({}, { onBatch: () => t.clock.advance(400) }),
       sent,
     );
 

@@ -7,10 +7,22 @@ describe('readLocationCleanupConfig', () => {
   it('defaults to 30 days in batches of 10,000', () => {
     expect(readLocationCleanupConfig({})).toEqual({
       retentionDays: 30,
-      batchSize: 10_000,
-      strategy: 'auto',
-      partitionRemoval: 'drop',
-      maxReplicaLagSeconds: 60,
+      retention: {
+        batchSize: 10_000,
+        minBatchSize: 10,
+        strategy: 'auto',
+        partitionRemoval: 'drop',
+        columnTimeZoneVariable: 'LOCATION_CLEANUP_COLUMN_TIME_ZONE',
+        limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 1_000 },
+        countLimits: { statementTimeoutMs: 60_000, lockTimeoutMs: 1_000 },
+        partitionLimits: { statementTimeoutMs: 5_000, lockTimeoutMs: 50 },
+        indexWalkLimitMs: 5_000,
+        maxPagesPerBatch: 4_096,
+        progressIntervalMs: 10_000,
+        maxReplicaLagSeconds: 60,
+        maxReplicaLagSecondsVariable: 'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS',
+        replicaLagCheckIntervalMs: 1_000,
+      },
     });
   });
 
@@ -24,13 +36,15 @@ describe('readLocationCleanupConfig', () => {
         LOCATION_CLEANUP_PARTITIONS: 'detach',
         LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '0',
       }),
-    ).toEqual({
+    ).toMatchObject({
       retentionDays: 90,
-      batchSize: 2_500,
-      strategy: 'heap',
-      columnTimeZone: 'Europe/Bratislava',
-      partitionRemoval: 'detach',
-      maxReplicaLagSeconds: 0,
+      retention: {
+        batchSize: 2_500,
+        strategy: 'heap',
+        columnTimeZone: 'Europe/Bratislava',
+        partitionRemoval: 'detach',
+        maxReplicaLagSeconds: 0,
+      },
     });
   });
 
@@ -41,9 +55,9 @@ describe('readLocationCleanupConfig', () => {
   });
 
   it.each(['100', '100000'])('accepts a batch size of %s', (raw) => {
-    expect(readLocationCleanupConfig({ LOCATION_CLEANUP_BATCH_SIZE: raw }).batchSize).toBe(
-      Number(raw),
-    );
+    expect(
+      readLocationCleanupConfig({ LOCATION_CLEANUP_BATCH_SIZE: raw }).retention.batchSize,
+    ).toBe(Number(raw));
   });
 
   it.each([
@@ -83,7 +97,7 @@ describe('readLocationCleanupConfig', () => {
 
 describe('readIdempotencyKeyPurgeConfig', () => {
   it('defaults to batches of 10,000', () => {
-    expect(readIdempotencyKeyPurgeConfig({})).toEqual({
+    expect(readIdempotencyKeyPurgeConfig({}).retention).toMatchObject({
       batchSize: 10_000,
       strategy: 'auto',
       partitionRemoval: 'drop',
@@ -93,8 +107,12 @@ describe('readIdempotencyKeyPurgeConfig', () => {
 
   it('reads its own maximum replica lag, by its prefix', () => {
     expect(
-      readIdempotencyKeyPurgeConfig({ IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS: '86400' }),
-    ).toMatchObject({ maxReplicaLagSeconds: 86_400 });
+      readIdempotencyKeyPurgeConfig({ IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS: '86400' })
+        .retention,
+    ).toMatchObject({
+      maxReplicaLagSeconds: 86_400,
+      maxReplicaLagSecondsVariable: 'IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS',
+    });
     expect(() =>
       readIdempotencyKeyPurgeConfig({ IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS: '86401' }),
     ).toThrow(
