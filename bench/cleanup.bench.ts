@@ -21,6 +21,7 @@ import {
   type Measurement,
   originalBatches,
   ourJob,
+  ourJobLookingEveryBatch,
   plainDelete,
   steadyContenders,
 } from './cleanup/contenders.js';
@@ -298,13 +299,32 @@ function report(
     '< 50 MB',
     memoryMb < targets.memoryGrowthMb,
   );
+  const standbyLooks = ours.measurement.standbyLookMs ?? [];
+  const ourBatches = ours.measurement.batchMs.length;
+  check(
+    'looks for standbys per batch (ours, no standby)',
+    `${standbyLooks.length} in ${ourBatches}`,
+    '≤ 1',
+    standbyLooks.length <= ourBatches,
+  );
+  const everyBatch = find(ourJobLookingEveryBatch);
+  const lookCost = everyBatch
+    ? `\nlooking for standbys after every batch: ${(everyBatch.measurement.standbyLookMs ?? []).length} looks, ` +
+      `${ms(percentile(everyBatch.measurement.standbyLookMs ?? [0], 0.5))} each (p50), ` +
+      `wall ${(everyBatch.wallMs / ours.wallMs).toFixed(2)}× ours`
+    : '';
   const note =
     loaded.rows === defaultRows ? '' : `\n(targets are set for ${count(defaultRows)} rows)`;
   const strategy =
     `ours took the ${path} path: ${ours.measurement.strategy?.reason ?? ''}` +
     (path === 'heap'
       ? `; its final check (one count of the expired rows left) took ${ms(ours.measurement.tailMs ?? 0)}`
-      : '');
+      : '') +
+    `\nours looked for standbys (at most once a second) ${standbyLooks.length} times in ${count(ourBatches)} ${ourBatches === 1 ? 'batch' : 'batches'}` +
+    (standbyLooks.length > 0
+      ? `, ${ms(standbyLooks.reduce((sum, each) => sum + each, 0))} in all`
+      : '') +
+    lookCost;
   const text = `${table(header, rows)}\n${strategy}\n\n${table(
     ['ratio / figure', 'value', 'target', ''],
     checks.map(({ label, value, target, met }) => [label, value, target, met ? 'met' : 'MISSED']),

@@ -35,6 +35,9 @@ export const JobLog = {
   PartitionLeft: 'partition left for the next run',
   PgPartmanAlso: 'pg_partman also removes partitions of this table',
   OldestRowNotMeasured: 'oldest row not measured',
+  ReplicaLagPause: 'standby lagging, batches paused',
+  ReplicaCaughtUp: 'standbys caught up, batches resumed',
+  ReplicaLagUnreadable: 'standby lag unreadable, batches not paused for standbys',
 } as const;
 
 /** What the local harness, the command line and the development database write. */
@@ -308,6 +311,24 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
     fields: ['table', 'reason'],
     means:
       'The oldest row left after the run could not be measured (a statement or lock timeout, row-level security that may hide rows, ...): the result\'s `oldestRow` says `not measured`, and no `OldestRowOverdue` metric is published, so the "retention breached" alarm keeps its last state.',
+  },
+  ReplicaLagPause: {
+    level: 'WARN',
+    fields: ['standby', 'clientAddr', 'lagSeconds', 'bytesBehind', 'maxLagSeconds', 'setting'],
+    means:
+      "A standby's `replay_lag` (from `pg_stat_replication`, the one that lags most) passed `<PREFIX>_MAX_REPLICA_LAG_SECONDS` (`setting`): no new batch starts until every standby is back under it, looked at every second; the wait counts against the deadline. `standby` is its `application_name`, `clientAddr` its address, `bytesBehind` the WAL it has not replayed.",
+  },
+  ReplicaCaughtUp: {
+    level: 'INFO',
+    fields: ['standby', 'waitedMs'],
+    means:
+      "The standbys are back under the maximum lag: the batches go on. `waitedMs` is how long this pause lasted (the result's `replicaWaitMs` adds up every pause).",
+  },
+  ReplicaLagUnreadable: {
+    level: 'WARN',
+    fields: ['standbys', 'reason', 'consequence', 'fix'],
+    means:
+      "The job's role cannot read its standbys' lag (`pg_stat_replication` shows their figures to superusers and `pg_read_all_stats` only), or the query failed: the run goes on without pausing for them. `fix` is the `GRANT` it needs. Once per run.",
   },
 };
 

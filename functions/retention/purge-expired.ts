@@ -21,6 +21,7 @@ import {
   type RetentionResult,
 } from './batched-delete.js';
 import { oldestRowLeft } from './oldest-row.js';
+import { ReplicaLagGate } from './replica-lag-gate.js';
 import type { RetentionSettings } from './settings.js';
 
 /**
@@ -51,11 +52,16 @@ export async function purgeExpired(
     return measured;
   }
 
+  const gate = replicaLagGate(ctx, db, settings);
+  const reportProgress = progressReporter(ctx, fields, settings, hooks);
   let result: RetentionResult;
   try {
     result = await deleteInBatches(db, target, cutoff, settings, {
       signal: ctx.signal,
-      onBatch: progressReporter(ctx, fields, settings, hooks),
+      onBatch: async (progress) => {
+        await reportProgress(progress);
+        await gate?.betweenBatches();
+      },
       onNotice: logNotice(ctx),
     });
   } catch (error) {
@@ -66,12 +72,38 @@ export async function purgeExpired(
     }
     throw error;
   }
+  if (gate) {
+    result = {
+      ...result,
+      replicaWaitMs: gate.waitedMs,
+      ...(gate.stoppedReason ? { stoppedReason: gate.stoppedReason } : {}),
+    };
+  }
   reportDeleted(ctx, result.deleted);
   ctx.metrics.add(runMetrics.rowsRefused, MetricUnit.Count, result.refusedRows ?? 0);
   const measured = { ...result, oldestRow: await measureOldest() };
   const { complete, dryRun, columnCutoff, ...done } = measured;
   ctx.logger.info(finishedMessage(measured), { table: target.table, ...done });
   return measured;
+}
+
+/** The run's pause for lagging standbys, unless `maxReplicaLagSeconds` is 0. */
+function replicaLagGate(
+  ctx: JobContext,
+  db: ClientBase,
+  settings: RetentionSettings,
+): ReplicaLagGate | undefined {
+  if (settings.maxReplicaLagSeconds === 0) return undefined;
+  return new ReplicaLagGate({
+    db,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    maxLagSeconds: settings.maxReplicaLagSeconds,
+    variable: settings.maxReplicaLagSecondsVariable ?? 'maxReplicaLagSeconds',
+    limits: settings.limits,
+    checkIntervalMs: settings.replicaLagCheckIntervalMs,
+    onNotice: logNotice(ctx),
+  });
 }
 
 /** Notices go to the run's log: warnings at WARN, the rest at INFO. */

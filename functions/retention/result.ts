@@ -69,6 +69,18 @@ export interface RetentionResult {
    */
   readonly columnCutoff?: string;
   /**
+   * Real runs, unless `<PREFIX>_MAX_REPLICA_LAG_SECONDS` is 0: how long batches were paused
+   * while a standby lagged, in milliseconds of the run's clock.
+   * @default - absent in a dry run, and when the maximum is 0
+   */
+  readonly replicaWaitMs?: number;
+  /**
+   * Why the run stopped while it waited for a lagging standby (the deadline, a shutdown),
+   * naming the standby and its lag.
+   * @default - absent unless a wait was cut off
+   */
+  readonly stoppedReason?: string;
+  /**
    * For a partitioned table: what happened (or, in a dry run, would happen) to its partitions.
    * @default - absent for a plain table
    */

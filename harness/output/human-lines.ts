@@ -102,6 +102,18 @@ const formatters: Readonly<Record<string, Formatter>> = {
       'warning',
       `a batch of ${formatCount(Number(line.previousBatchSize))} rows of ${String(line.table)} passed its ${formatDuration(Number(line.statementTimeoutMs))} statement timeout: retrying with ${formatCount(Number(line.batchSize))}`,
     ),
+  [JobLog.ReplicaLagPause]: (line, event) =>
+    event(
+      'waiting',
+      `standby ${standbyName(line)} is ${Number(line.lagSeconds).toFixed(1)} s behind (more than ${String(line.setting)}, ${String(line.maxLagSeconds)} s): batches paused until it catches up`,
+    ),
+  [JobLog.ReplicaCaughtUp]: (line, event) =>
+    event('', `standbys caught up after ${formatDuration(Number(line.waitedMs))}: batches resumed`),
+  [JobLog.ReplicaLagUnreadable]: (line, event) =>
+    event(
+      'warning',
+      `standby lag unreadable, batches not paused for standbys: ${String(line.reason)}${line.fix ? `; run ${String(line.fix)}` : ''}`,
+    ),
   // The harness's lines.
   [HarnessLog.StartingEmbeddedPostgres]: (line, event) =>
     event('', `starting the embedded PostgreSQL (data in ${String(line.dataDir)})`),
@@ -194,6 +206,13 @@ const formatters: Readonly<Record<string, Formatter>> = {
       `the next deploy restores what the catalogue and context say (this stack was deployed with ${String(line.job)} ${line.deployedPaused === true ? 'paused' : 'enabled'}); ${String(line.keep)}`,
     ),
 };
+
+/** `replica-a (10.0.0.5)`: a standby's name and, when known, its address. */
+function standbyName(line: LogLine): string {
+  return typeof line.clientAddr === 'string'
+    ? `${String(line.standby)} (${line.clientAddr})`
+    : String(line.standby);
+}
 
 /**
  * The line for people, or `undefined` for a line that only repeats what another says (the

@@ -1,5 +1,5 @@
 import type { ErrorDetails, JobResult } from '../../functions/runner/types.js';
-import { formatCount, formatSpan } from './format-values.js';
+import { formatCount, formatDuration, formatSpan } from './format-values.js';
 
 /** What a finished run's summary is made from: the fields of a `job finished` line. */
 export interface FinishedRun {
@@ -75,7 +75,14 @@ function summarizeResult(result: JobResult): string {
     );
   }
   if (locked) parts.push(`${rows(lockedRows)} locked by other sessions left for the next run`);
-  if (!refused && !locked && complete === false) parts.push('stopped early, the next run goes on');
+  const { replicaWaitMs, stoppedReason } = result;
+  if (typeof replicaWaitMs === 'number' && replicaWaitMs > 0) {
+    parts.push(`waited ${formatDuration(replicaWaitMs)} for lagging standbys`);
+  }
+  if (typeof stoppedReason === 'string') parts.push(`stopped: ${stoppedReason}`);
+  else if (!refused && !locked && complete === false) {
+    parts.push('stopped early, the next run goes on');
+  }
   parts.push(oldestRowNote(result.oldestRow, result.retentionDays));
   return parts.filter(Boolean).join('; ');
 }

@@ -19,6 +19,9 @@ describe('readLocationCleanupConfig', () => {
         indexWalkLimitMs: 5_000,
         maxPagesPerBatch: 4_096,
         progressIntervalMs: 10_000,
+        maxReplicaLagSeconds: 60,
+        maxReplicaLagSecondsVariable: 'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS',
+        replicaLagCheckIntervalMs: 1_000,
       },
     });
   });
@@ -31,6 +34,7 @@ describe('readLocationCleanupConfig', () => {
         LOCATION_CLEANUP_STRATEGY: 'Heap',
         LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'Europe/Bratislava',
         LOCATION_CLEANUP_PARTITIONS: 'detach',
+        LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '0',
       }),
     ).toMatchObject({
       retentionDays: 90,
@@ -39,6 +43,7 @@ describe('readLocationCleanupConfig', () => {
         strategy: 'heap',
         columnTimeZone: 'Europe/Bratislava',
         partitionRemoval: 'detach',
+        maxReplicaLagSeconds: 0,
       },
     });
   });
@@ -68,6 +73,15 @@ describe('readLocationCleanupConfig', () => {
     [{ LOCATION_CLEANUP_PARTITIONS: 'truncate' }, 'LOCATION_CLEANUP_PARTITIONS'],
     [{ LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'CET+25' }, 'LOCATION_CLEANUP_COLUMN_TIME_ZONE'],
     [{ LOCATION_CLEANUP_COLUMN_TIME_ZONE: ' ' }, 'LOCATION_CLEANUP_COLUMN_TIME_ZONE'],
+    [
+      { LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '-1' },
+      'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS',
+    ],
+    [
+      { LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '1.5' },
+      'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS',
+    ],
+    [{ LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '' }, 'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS'],
   ])('with %j, fails naming %s', (env, variable) => {
     const failure = (() => {
       try {
@@ -87,7 +101,23 @@ describe('readIdempotencyKeyPurgeConfig', () => {
       batchSize: 10_000,
       strategy: 'auto',
       partitionRemoval: 'drop',
+      maxReplicaLagSeconds: 60,
     });
+  });
+
+  it('reads its own maximum replica lag, by its prefix', () => {
+    expect(
+      readIdempotencyKeyPurgeConfig({ IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS: '86400' })
+        .retention,
+    ).toMatchObject({
+      maxReplicaLagSeconds: 86_400,
+      maxReplicaLagSecondsVariable: 'IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS',
+    });
+    expect(() =>
+      readIdempotencyKeyPurgeConfig({ IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS: '86401' }),
+    ).toThrow(
+      'IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS must be a whole number from 0 to 86400, got "86401"',
+    );
   });
 
   it('rejects a batch size out of range, naming the variable', () => {

@@ -233,6 +233,62 @@ describe('lines for people', () => {
     ]);
   });
 
+  it('a run that waited for a lagging standby: how long, and why it stopped while waiting', () => {
+    const line = finished({
+      outcome: 'cut_short',
+      durationMs: 270_000,
+      result: {
+        deleted: 10_000,
+        batches: 1,
+        complete: false,
+        replicaWaitMs: 268_500,
+        stoppedReason:
+          'deadline 2026-11-28T10:19:30.000Z reached while waiting for standby replica-a (10.0.0.5), 75.2 s behind: more than LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS (60 s)',
+      },
+    });
+    expect(columns(line)?.at(-1)).toBe(
+      'deleted 10,000 rows in 1 batch; waited 4 min 29 s for lagging standbys; stopped: deadline 2026-11-28T10:19:30.000Z reached while waiting for standby replica-a (10.0.0.5), 75.2 s behind: more than LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS (60 s)',
+    );
+  });
+
+  it('a standby lagging: the pause names it and its lag; the resume, how long; no GRANT, the fix', () => {
+    const line = (fields: Record<string, unknown>) =>
+      columns(formatLogLine({ timestamp: at, ...run, ...fields }))?.slice(2);
+    expect(
+      line({
+        level: 'WARN',
+        message: 'standby lagging, batches paused',
+        standby: 'replica-a',
+        clientAddr: '10.0.0.5',
+        lagSeconds: 75.234,
+        bytesBehind: 31_457_280,
+        maxLagSeconds: 60,
+        setting: 'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS',
+      }),
+    ).toEqual([
+      'waiting',
+      'standby replica-a (10.0.0.5) is 75.2 s behind (more than LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS, 60 s): batches paused until it catches up',
+    ]);
+    expect(
+      line({
+        message: 'standbys caught up, batches resumed',
+        standby: 'replica-a',
+        waitedMs: 12_000,
+      }),
+    ).toEqual(['standbys caught up after 12.0 s: batches resumed']);
+    expect(
+      line({
+        level: 'WARN',
+        message: 'standby lag unreadable, batches not paused for standbys',
+        reason: 'the role cleanup may not read the standbys’ lag',
+        fix: 'GRANT pg_read_all_stats TO "cleanup"',
+      }),
+    ).toEqual([
+      'warning',
+      'standby lag unreadable, batches not paused for standbys: the role cleanup may not read the standbys’ lag; run GRANT pg_read_all_stats TO "cleanup"',
+    ]);
+  });
+
   it('a run started: scheduled for when, or by hand and dry', () => {
     const started = (fields: Record<string, unknown>) =>
       columns(formatLogLine({ message: 'job started', timestamp: at, ...run, ...fields }));
