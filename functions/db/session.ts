@@ -3,7 +3,8 @@ import type { ClientConfig } from 'pg';
 import pg from 'pg';
 import { JobLog } from '../log-messages.js';
 import { describeError } from '../runner/errors.js';
-import { connectionConfig, type DatabaseLocation, secretTls } from './connection-config.js';
+import { connectionConfig, secretTls } from './connection-config.js';
+import type { DatabaseLocation } from './database-location.js';
 import type { SecretSource } from './rds-secret.js';
 import { SqlState, sqlStateOf } from './sqlstate.js';
 

@@ -6,7 +6,7 @@ import type { ClientConfig } from 'pg';
 import { type Clock, systemClock } from '../clock.js';
 import type { Env } from '../config/env.js';
 import { boundStatements } from '../db/bounded-client.js';
-import { readDatabaseLocation, readDatabaseUrl } from '../db/connection-config.js';
+import { readDatabaseLocation, readDatabaseUrl } from '../db/database-location.js';
 import {
   claimJob,
   claimsTable,

@@ -1,8 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../functions/config/env.js';
-import { connectionConfig, readDatabaseLocation } from '../../../functions/db/connection-config.js';
+import { connectionConfig } from '../../../functions/db/connection-config.js';
 import { secretsManagerSource } from '../../../functions/db/secrets-manager.js';
 
 const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pm-db-AbCdEf';
@@ -14,28 +13,6 @@ const rdsSecret = {
   username: 'maintenance',
   password: 'hunter2-hunter2',
 };
-
-describe('readDatabaseLocation', () => {
-  it('prefers DATABASE_URL, then DB_SECRET_ARN', () => {
-    expect(
-      readDatabaseLocation({ DATABASE_URL: 'postgres://x/y', DB_SECRET_ARN: secretArn }),
-    ).toEqual({
-      kind: 'url',
-      url: 'postgres://x/y',
-    });
-    expect(readDatabaseLocation({ DB_SECRET_ARN: secretArn })).toEqual({
-      kind: 'secret',
-      secretArn,
-    });
-  });
-
-  it('refuses to run with neither, naming both variables', () => {
-    expect(() => readDatabaseLocation({})).toThrow(ConfigError);
-    expect(() => readDatabaseLocation({ DATABASE_URL: ' ' })).toThrow(
-      /DATABASE_URL.*DB_SECRET_ARN/,
-    );
-  });
-});
 
 describe('connectionConfig', () => {
   const secretsManager = mockClient(SecretsManagerClient);
