@@ -14,6 +14,7 @@ import {
   claimsTableGrant,
   releaseClaim,
 } from '../db/job-claim.js';
+import type { AuthTokenSigner } from '../db/iam-auth-token.js';
 import type { SecretSource } from '../db/rds-secret.js';
 import { DatabaseSession } from '../db/session.js';
 import { SqlState, sqlStateOf } from '../db/sqlstate.js';
@@ -91,10 +92,15 @@ export interface JobHandlerOptions {
    */
   readonly secrets?: SecretSource;
   /**
-   * TLS for connections made from a secret.
-   * @default - verified TLS (see `secretTls`)
+   * TLS in AWS (a secret or IAM authentication).
+   * @default - verified TLS (see `verifiedTls`)
    */
   readonly ssl?: ClientConfig['ssl'];
+  /**
+   * Signs each new connection's token with IAM authentication (`DB_AUTH=iam`).
+   * @default - `@aws-sdk/rds-signer`, imported on the first token
+   */
+  readonly signer?: AuthTokenSigner;
 }
 
 /** The server takes no writes: checked before the run, or a write refused during it. */
@@ -182,6 +188,7 @@ export function createJobHandler<Config, Result extends JobResult>(
             logger,
             ...(options.secrets ? { secrets: options.secrets } : {}),
             ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+            ...(options.signer ? { signer: options.signer } : {}),
           });
           const db = await session.client();
           try {
