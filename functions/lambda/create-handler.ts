@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../clock.js';
 import type { Env } from '../config/env.js';
 import { boundStatements } from '../db/bounded-client.js';
 import { readDatabaseLocation, readDatabaseUrl } from '../db/database-location.js';
+import type { AuthTokenSigner } from '../db/iam-auth-token.js';
 import {
   claimJob,
   claimsTable,
@@ -14,7 +15,6 @@ import {
   claimsTableGrant,
   releaseClaim,
 } from '../db/job-claim.js';
-import type { AuthTokenSigner } from '../db/iam-auth-token.js';
 import type { SecretSource } from '../db/rds-secret.js';
 import { DatabaseSession } from '../db/session.js';
 import { SqlState, sqlStateOf } from '../db/sqlstate.js';
