@@ -109,8 +109,16 @@ export class JobFunction extends Construct {
         // CommonJS plus the SDK (129 ms; median of 20 fresh Node processes).
         format: OutputFormat.CJS,
         mainFields: ['module', 'main'],
-        // The Node.js runtime provides the AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
+        // The Node.js runtime provides the AWS SDK v3 clients (Secrets Manager's). The RDS
+        // signer (DB_AUTH=iam) is no client, and is bundled: imported on the first token, it is
+        // evaluated only then.
+        externalModules: ['@aws-sdk/client-*'],
+        esbuildArgs: {
+          // The signer's default credentials are the SDK's whole provider chain (95 KB); in
+          // Lambda they are in the environment, which this module reads (see its comment).
+          // esbuild resolves an alias's path from its working directory, the project's root.
+          '--alias:@aws-sdk/credential-providers': './functions/db/lambda-credentials.ts',
+        },
         // These functions never run in a Cloudflare Worker: this answers pg's runtime probe
         // at build time. (pg's probe otherwise loads Node's whole fetch stack
         // at import on runtimes without a global `navigator`, such as Node.js 20.)
