@@ -5,58 +5,23 @@
  * of a level partitioned by another column) are batch-deleted, each as a table of its own.
  */
 
-import type { TransactionLimits } from '../db/transaction.js';
 import { JobLog } from '../log-messages.js';
 import type { BatchRunner } from './batch-runner.js';
-import type { PathOutcome } from './keyset-batches.js';
 import {
   checkPartitions,
   KeptReason,
   type PartitionCheck,
-  type PartitionRemoval,
   removePartition,
 } from './partition-removal.js';
 import { type Partition, type PartitionPlan, planPartitions } from './partitions.js';
 import { partmanSettings } from './pg-partman.js';
+import type { PartitionsResult, PathOutcome } from './result.js';
 import type { DeletePath } from './strategy.js';
-import { deleteFromTable, type TableDeleteOptions } from './table-delete.js';
+import { deleteFromTable } from './table-delete.js';
 import { partitionProfile, type TableProfile } from './table-profile.js';
 
 /** Lock timeouts in one run after which no more partitions are tried until the next run. */
 const maxLockTimeouts = 3;
-
-/** Options of {@link deletePartitioned}. */
-export interface PartitionedDeleteOptions extends TableDeleteOptions {
-  /** Drop expired partitions, or detach them and keep them. */
-  readonly removal: PartitionRemoval;
-  /** Limits of each partition's DDL (its `lock_timeout`: the wait for the parent's lock). */
-  readonly partitionLimits: TransactionLimits;
-}
-
-/** What happened to the partitions. */
-export interface PartitionsOutcome {
-  /** `drop` or `detach`. */
-  readonly removal: PartitionRemoval;
-  /** The partitions removed, oldest first (`schema.name`). */
-  readonly removed: readonly string[];
-  /** Rows that were in them. */
-  readonly removedRows: number;
-  /** Where those rows were counted from. */
-  readonly removedRowsCountedBy: 'statistics' | 'count' | 'statistics and count' | 'none';
-  /** Expired partitions left for the next run, and why. */
-  readonly left: readonly { readonly name: string; readonly reason: KeptReason }[];
-  /** The partitions batch-deleted, with the path each took and the rows it lost. */
-  readonly batchDeleted: readonly {
-    readonly name: string;
-    readonly strategy: DeletePath;
-    readonly deleted: number;
-  }[];
-  /**
-   * Why no partition can be removed whole (the table is partitioned by another column).
-   * @default - absent
-   */
-  readonly notByPartition?: string;
-}
 
 /**
  * Removes the expired partitions of `table`, then batch-deletes the rest of its expired rows.
@@ -65,19 +30,18 @@ export interface PartitionsOutcome {
 export async function deletePartitioned(
   runner: BatchRunner,
   table: TableProfile,
-  options: PartitionedDeleteOptions,
-): Promise<{ outcome: PathOutcome; partitions: PartitionsOutcome }> {
+): Promise<{ outcome: PathOutcome; partitions: PartitionsResult }> {
   const { db } = runner;
-  await notePartman(runner, table, options);
+  await notePartman(runner, table);
   const plan = await planPartitions(db, table, runner.cutoff, runner.limits);
   if (plan.notByPartition) {
-    options.onNotice?.(
+    runner.onNotice?.(
       JobLog.PartitionsNotRemoved,
       { table: table.name, reason: plan.notByPartition },
       'info',
     );
   }
-  const removal = await removeExpired(runner, table, plan, options);
+  const removal = await removeExpired(runner, table, plan);
   const batchDeleted: { name: string; strategy: DeletePath; deleted: number }[] = [];
   let lockedRows = 0;
   let finished = removal.finished;
@@ -88,11 +52,7 @@ export async function deletePartitioned(
     }
     const leaf = await partitionProfile(db, table, partition);
     const before = runner.tally.deleted;
-    const { choice, outcome } = await deleteFromTable(
-      { ...runner, table: partition.name },
-      leaf,
-      options,
-    );
+    const { choice, outcome } = await deleteFromTable({ ...runner, table: partition.name }, leaf);
     batchDeleted.push({
       name: partition.name,
       strategy: choice.path,
@@ -111,12 +71,7 @@ export async function deletePartitioned(
   };
 }
 
-async function removeExpired(
-  runner: BatchRunner,
-  table: TableProfile,
-  plan: PartitionPlan,
-  options: PartitionedDeleteOptions,
-) {
+async function removeExpired(runner: BatchRunner, table: TableProfile, plan: PartitionPlan) {
   const removed: string[] = [];
   const left: { name: string; reason: KeptReason }[] = [];
   /** Expired partitions that cannot be removed whole: their rows go in batches instead. */
@@ -149,23 +104,20 @@ async function removeExpired(
       left.push({ name: partition.name, reason: KeptReason.LockTimeout });
       continue;
     }
-    const outcome = await removePartition(runner.db, partition, {
-      removal: options.removal,
-      limits: options.partitionLimits,
-    });
+    const outcome = await removePartition(runner.db, partition, runner);
     if (outcome.removed) {
       removed.push(partition.name);
       runner.tally.partitionRows += check.rows;
       countedBy.add(check.countedBy);
-      notifyRemoved(options, partition, check);
+      notifyRemoved(runner, partition, check);
     } else if (outcome.reason === KeptReason.Dependents) {
       // Removing it would fail every run while the backend's object stays; its rows expire all
       // the same. (A sub-partitioned one waits: its leaves are not batch-deleted one by one.)
       const inBatches = partition.kind === 'table';
       if (inBatches) toBatchDelete.push(partition);
       else left.push({ name: partition.name, reason: outcome.reason });
-      const verb = options.removal === 'drop' ? 'dropped' : 'detached';
-      options.onNotice?.(inBatches ? JobLog.PartitionBatchDeleted : JobLog.PartitionLeft, {
+      const verb = runner.partitionRemoval === 'drop' ? 'dropped' : 'detached';
+      runner.onNotice?.(inBatches ? JobLog.PartitionBatchDeleted : JobLog.PartitionLeft, {
         table: table.name,
         partition: partition.name,
         reason: outcome.detail,
@@ -174,10 +126,10 @@ async function removeExpired(
     } else if (outcome.reason === KeptReason.LockTimeout) {
       lockTimeouts += 1;
       left.push({ name: partition.name, reason: outcome.reason });
-      options.onNotice?.(JobLog.PartitionLeft, {
+      runner.onNotice?.(JobLog.PartitionLeft, {
         table: table.name,
         partition: partition.name,
-        reason: `its lock (or its parent's) was not granted within ${options.partitionLimits.lockTimeoutMs} ms`,
+        reason: `its lock (or its parent's) was not granted within ${runner.partitionLimits.lockTimeoutMs} ms`,
       });
     }
   }
@@ -186,41 +138,34 @@ async function removeExpired(
     finished,
     toBatchDelete,
     summary: {
-      removal: options.removal,
+      removal: runner.partitionRemoval,
       removed,
-      removedRows: runner.tally.partitionRows - rowsBefore,
-      removedRowsCountedBy: countedByLabel(countedBy),
+      rows: runner.tally.partitionRows - rowsBefore,
+      rowsCountedBy: countedByLabel(countedBy),
       left,
     },
   };
 }
 
-function notifyRemoved(
-  options: PartitionedDeleteOptions,
-  partition: Partition,
-  check: PartitionCheck,
-): void {
-  options.onNotice?.(
-    options.removal === 'drop' ? JobLog.PartitionDropped : JobLog.PartitionDetached,
+function notifyRemoved(runner: BatchRunner, partition: Partition, check: PartitionCheck): void {
+  runner.onNotice?.(
+    runner.partitionRemoval === 'drop' ? JobLog.PartitionDropped : JobLog.PartitionDetached,
     { partition: partition.name, rows: check.rows, rowsCountedBy: check.countedBy },
     'info',
   );
 }
 
-function countedByLabel(countedBy: ReadonlySet<string>): PartitionsOutcome['removedRowsCountedBy'] {
+/** How a set of partitions' rows were counted, in one word or three. */
+export function countedByLabel(countedBy: ReadonlySet<string>): PartitionsResult['rowsCountedBy'] {
   if (countedBy.size === 0) return 'none';
   if (countedBy.size === 2) return 'statistics and count';
   return countedBy.has('count') ? 'count' : 'statistics';
 }
 
-async function notePartman(
-  runner: BatchRunner,
-  table: TableProfile,
-  options: PartitionedDeleteOptions,
-): Promise<void> {
+async function notePartman(runner: BatchRunner, table: TableProfile): Promise<void> {
   const partman = await partmanSettings(runner.db, table.oid);
   if (!partman?.retention) return;
-  options.onNotice?.(JobLog.PgPartmanAlso, {
+  runner.onNotice?.(JobLog.PgPartmanAlso, {
     table: table.name,
     partmanRetention: partman.retention,
     partmanKeepsTables: partman.keepTable,

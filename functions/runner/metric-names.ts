@@ -15,7 +15,7 @@ export const runMetrics = {
   succeeded: 'Succeeded',
   /** 1 per run stopped early by its deadline (it made progress; the next run goes on). */
   cutShort: 'CutShort',
-  /** 1 per run skipped because another run held the job's lock. */
+  /** 1 per run skipped because another run held the job's claim. */
   skipped: 'Skipped',
   /** 1 per failed run. */
   failures: 'Failures',
@@ -64,7 +64,7 @@ export const runMetricDocs: { readonly [K in RunMetricName]: RunMetricDoc } = {
   skipped: {
     unit: 'Count',
     publishedBy: 'every run',
-    means: "1 per run skipped because another run held the job's lock.",
+    means: "1 per run skipped because another run held the job's claim.",
   },
   failures: {
     unit: 'Count',

@@ -5,13 +5,13 @@
 import type pg from 'pg';
 import { beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
-  type BatchedDeleteOptions,
   BatchFailedError,
   type BatchProgress,
   countOlderThan,
   type DeletePath,
-  deleteInBatches,
 } from '../../../functions/retention/batched-delete.js';
+import { resolveRetentionSettings } from '../../../functions/retention/settings.js';
+import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { countRows, insertLocations, type PhysicalOrder, resetTables } from './fixtures.js';
 
@@ -36,8 +36,8 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
   });
   beforeEach(() => resetTables(client));
 
-  function deleteOld(options: Partial<BatchedDeleteOptions> = {}) {
-    return deleteInBatches(client, locations, { cutoff, batchSize: 100, strategy, ...options });
+  function deleteOld(options: RetentionTestOptions = {}) {
+    return deleteExpired(client, locations, cutoff, { batchSize: 100, strategy, ...options });
   }
 
   it('deletes exactly the rows before the cutoff, to the microsecond', async () => {
@@ -161,7 +161,7 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
     // Act
     const [mine, theirs] = await Promise.all([
       deleteOld({ batchSize: 500, limits }),
-      deleteInBatches(other, locations, { cutoff, batchSize: 700, strategy, limits }),
+      deleteExpired(other, locations, cutoff, { batchSize: 700, strategy, limits }),
     ]);
 
     // Assess
@@ -257,10 +257,17 @@ describe('countOlderThan', () => {
     await insertLocations(client, 30, `timestamptz '${cutoff}' + (g - 1) * interval '1 ms'`);
 
     // Act
-    const counted = await countOlderThan(client, locations, cutoff);
+    const counted = await countOlderThan(client, locations, cutoff, resolveRetentionSettings());
 
     // Assess
-    expect(counted).toEqual({ count: 700 });
+    expect(counted).toEqual({
+      cutoff,
+      deleted: 0,
+      batches: 0,
+      complete: true,
+      dryRun: true,
+      wouldDelete: 700,
+    });
     expect(await countRows(client, 'locations')).toBe(730);
   });
 });

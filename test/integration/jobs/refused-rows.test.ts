@@ -8,15 +8,10 @@ import pg from 'pg';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
-import {
-  type BatchedDeleteOptions,
-  type DeletePath,
-  deleteInBatches,
-  type Notice,
-} from '../../../functions/retention/batched-delete.js';
-import type { PurgeOptions } from '../../../functions/retention/purge-expired.js';
+import type { DeletePath, Notice } from '../../../functions/retention/batched-delete.js';
 import { formatLogLine } from '../../../harness/output/human-lines.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
+import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import {
   countRows,
@@ -84,8 +79,8 @@ describe.each(paths)('location-cleanup with rows the database refuses, %s path',
 
   afterEach(() => t.client.query(dropRefusingSchema));
 
-  function cleanup(options: PurgeOptions = {}) {
-    const handler = t.handler(createLocationCleanup(options), {
+  function cleanup(options: RetentionTestOptions = {}) {
+    const handler = t.handler(createLocationCleanup(options, options), {
       LOCATION_CLEANUP_STRATEGY: strategy,
       LOCATION_CLEANUP_BATCH_SIZE: '1000',
     });
@@ -232,18 +227,13 @@ describe.each(paths)('deleteInBatches with refused rows: what it costs, %s path'
     await resetTables(client);
   });
 
-  function deleteOld(on: pg.Client = client, options: Partial<BatchedDeleteOptions> = {}) {
-    return deleteInBatches(
-      on,
-      { table: 'locations', column: 'created_at' },
-      {
-        cutoff,
-        batchSize: 100,
-        strategy,
-        onNotice,
-        ...options,
-      },
-    );
+  function deleteOld(on: pg.Client = client, options: RetentionTestOptions = {}) {
+    return deleteExpired(on, { table: 'locations', column: 'created_at' }, cutoff, {
+      batchSize: 100,
+      strategy,
+      onNotice,
+      ...options,
+    });
   }
 
   /** The same 2,000 expired rows (and 20 fresh), before each measured run. */
@@ -374,11 +364,11 @@ describe('a partitioned table with rows the database refuses', () => {
           FOR EACH ROW EXECUTE FUNCTION refuse_held()`);
 
       // Act
-      const result = await deleteInBatches(
+      const result = await deleteExpired(
         client,
         { table: 'locations', column: 'created_at' },
+        cutoff,
         {
-          cutoff,
           batchSize: 100,
           strategy,
           onNotice: (message, fields) => void notices.push([message, fields]),

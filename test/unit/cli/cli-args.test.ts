@@ -101,6 +101,19 @@ describe('parseCommand', () => {
     [['history', '--limit', '1001'], '--limit must be a whole number from 1 to 1000, got "1001"'],
     [['history', '--limit', ''], '--limit must be a whole number from 1 to 1000, got ""'],
     [['run', 'a', '--limit'], "Option '--limit <value>' argument missing"],
+    [['run', 'location-cleanup', '--bogus'], "Unknown option '--bogus'"],
+    [['list', '--dry-run'], '--dry-run does not apply to "list"'],
+    [
+      ['start', '--shutdown-timeout', 'soon'],
+      '--shutdown-timeout must be a whole number of seconds',
+    ],
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['history', '--limit', '0'], '--limit must be a whole number from 1 to 1000'],
+    [['status', '--stage', 'staging'], '--stage goes with --aws'],
+    [['pause', 'location-cleanup'], '"pause" works on the deployed stack: add --aws'],
+    [['run', 'location-cleanup', '--aws', '--migrate'], '--migrate does not apply with --aws'],
+    [['status', '--aws', '--stage', 'Bad_Stage'], '--stage must be lowercase letters'],
+    [['start', '--aws'], '--aws does not apply to "start"'],
   ])('refuses %j: %s', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);
