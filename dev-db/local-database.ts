@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { ConfigError, type Env } from '../functions/config/env.js';
-import { readDatabaseUrl } from '../functions/db/connection-config.js';
+import { readDatabaseUrl } from '../functions/db/database-location.js';
 import { migrate } from '../functions/db/migrate.js';
 import { HarnessLog, type MessageLogger } from '../functions/log-messages.js';
 import { redact } from '../functions/runner/redact.js';

@@ -34,6 +34,12 @@ export interface Contender {
   readonly name: string;
   /** How many runs the table takes the median of (a slow method averages noise by itself). */
   readonly runs: number;
+  /**
+   * How it reaches the table: connected to the server, or through a PgBouncer in transaction
+   * mode in front of it (skipped where PgBouncer is not installed).
+   * @default 'direct'
+   */
+  readonly through?: 'direct' | 'pgbouncer';
   /** Deletes the expired rows through `db`. */
   run(db: pg.Client): Promise<Measurement>;
 }
@@ -122,14 +128,34 @@ async function runOurJob(db: pg.Client, overrides: RetentionOverrides = {}): Pro
   };
 }
 
-/** The contenders of a backlog, in the order they run. */
-export const backlogContenders: readonly Contender[] = [plainDelete, originalBatches, ourJob];
+/**
+ * The same job, run the same way, through PgBouncer in transaction mode with its shipped
+ * settings, as production's Lambda reaches the database: each transaction may land on another
+ * server connection, and every statement takes one more hop.
+ */
+export const ourJobThroughPgBouncer: Contender = {
+  ...ourJob,
+  name: 'ours through PgBouncer (transaction mode)',
+  through: 'pgbouncer',
+};
 
-/** The contenders of the steady hourly run: the plain DELETE of the same hour, and ours. */
+/** The contenders of a backlog, in the order they run. */
+export const backlogContenders: readonly Contender[] = [
+  plainDelete,
+  originalBatches,
+  ourJob,
+  ourJobThroughPgBouncer,
+];
+
+/**
+ * The contenders of the steady hourly run: the plain DELETE of the same hour, and ours,
+ * connected directly, looking for standbys after every batch, and through PgBouncer.
+ */
 export const steadyContenders: readonly Contender[] = [
   plainDelete,
   ourJob,
   ourJobLookingEveryBatch,
+  ourJobThroughPgBouncer,
 ];
 
 async function timedBatches(

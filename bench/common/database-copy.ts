@@ -54,12 +54,20 @@ export async function onCopyUnderWrites<T>(
     readonly adminUrl: string;
     readonly template: string;
     readonly local: boolean;
+    /**
+     * The URL the session connects to, for the copy's URL (e.g. through PgBouncer).
+     * @default - the copy's URL itself
+     */
+    readonly connectVia?: (url: string) => string;
   },
   use: (copy: CopyUnderWrites) => Promise<T>,
 ): Promise<T> {
   const { admin } = from;
   const copy = await copyDatabase(admin, from.adminUrl, from.template, from.local);
-  const db = new pg.Client({ connectionString: copy.url, application_name: 'location-cleanup' });
+  const db = new pg.Client({
+    connectionString: from.connectVia ? from.connectVia(copy.url) : copy.url,
+    application_name: 'location-cleanup',
+  });
   try {
     await db.connect();
     const device = (await db.query<{ id: string }>('SELECT device_id AS id FROM devices LIMIT 1'))

@@ -8,7 +8,7 @@ import {
 } from '../../dev-db/local-database.js';
 import { stopServerOn, superuser } from '../../dev-db/postgres-server.js';
 import type { Env } from '../../functions/config/env.js';
-import { readDatabaseUrl } from '../../functions/db/connection-config.js';
+import { readDatabaseUrl } from '../../functions/db/database-location.js';
 import { ExitCode } from '../../functions/errors.js';
 import { HarnessLog, type LogMessage } from '../../functions/log-messages.js';
 import { redact } from '../../functions/runner/redact.js';
