@@ -34,6 +34,7 @@ export const JobLog = {
   PartitionBatchDeleted: 'partition batch-deleted instead of removed',
   PartitionLeft: 'partition left for the next run',
   PgPartmanAlso: 'pg_partman also removes partitions of this table',
+  PartitionRightsMissing: "partitions batch-deleted: the job's role may not remove them whole",
 } as const;
 
 /** What the local harness, the command line and the development database write. */
@@ -272,6 +273,12 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
     level: 'WARN',
     fields: ['table', 'partmanRetention', 'partmanKeepsTables', 'advice'],
     means: "pg_partman's own retention is set on the same table: both remove partitions; keep one.",
+  },
+  PartitionRightsMissing: {
+    level: 'WARN',
+    fields: ['table', 'role', 'partitions', 'deletedThrough', 'consequence', 'fix', 'moreFixes'],
+    means:
+      "Once a run: the job's role may not remove the expired `partitions` whole (dropping one needs its ownership, detaching needs the parent's), or may not read some partition directly, so their rows are deleted in batches, through each partition or, when it may not read one, through the parent (`deletedThrough`); all expired rows still go. `fix` lists the `ALTER TABLE ... OWNER TO` or `GRANT` statements that let it remove them whole (`moreFixes` counts those left out, all alike). See [the jobs' role](../deploy.md#the-jobs-database-role).",
   },
 };
 

@@ -21,6 +21,7 @@ import {
 import { type ColumnCutoff, columnCutoff } from './column-cutoff.js';
 import type { ExpiringTable } from './expiring-table.js';
 import type { PathOutcome } from './keyset-batches.js';
+import { readPartitionAccess } from './partition-access.js';
 import {
   defaultPartitionLimits,
   keptReasonText,
@@ -28,6 +29,7 @@ import {
 } from './partition-removal.js';
 import { deletePartitioned, type PartitionsOutcome } from './partitioned-delete.js';
 import { planPartitions } from './partitions.js';
+import { requireRights } from './privileges.js';
 import type { RefusedRows } from './refused-rows.js';
 import { expiryStatements } from './statements.js';
 import type { DeletePath, StrategySetting } from './strategy.js';
@@ -193,7 +195,8 @@ export interface BatchedDeleteResult {
  * to delete) or the signal aborts. Safe to run twice, also at the same time: a row is deleted
  * once, by whichever run gets to it first, and counted by that run only.
  *
- * @throws {TableCheckError} before anything is deleted, when the table or column is unfit.
+ * @throws {TableCheckError} before anything is deleted, when the table or column is unfit, or
+ *   the role may not read and delete its rows.
  * @throws {BatchFailedError} when a batch fails (earlier batches stay committed).
  */
 export async function deleteInBatches(
@@ -203,6 +206,7 @@ export async function deleteInBatches(
 ): Promise<BatchedDeleteResult> {
   checkBatchSize(options.batchSize, options.minBatchSize);
   const table = await inspectTable(db, target);
+  await requireRights(db, table, 'delete');
   const cutoff = await columnCutoff(db, table.columnTime, options.cutoff);
   const tally = newTally();
   const runner: BatchRunner = {
@@ -259,7 +263,11 @@ export async function deleteInBatches(
 function partitionsReason(partitions: PartitionsOutcome): string {
   if (partitions.notByPartition) return partitions.notByPartition;
   const verb = partitions.removal === 'drop' ? 'dropped' : 'detached';
-  const batched = partitions.batchDeleted.map((leaf) => `${leaf.name} (${leaf.strategy})`);
+  const batched = partitions.batchDeleted.map((leaf) =>
+    leaf.throughParent
+      ? `the rest through ${leaf.name} (${leaf.strategy}; the role may not reach every partition directly)`
+      : `${leaf.name} (${leaf.strategy})`,
+  );
   return (
     `${partitions.removed.length} partitions wholly before the cutoff ${verb}` +
     (partitions.left.length > 0
@@ -273,15 +281,18 @@ function partitionsReason(partitions: PartitionsOutcome): string {
  * Counts the rows of `target` older than `cutoff` (what {@link deleteInBatches} would delete),
  * in one statement in its own transaction, after the same checks.
  *
- * @throws {TableCheckError} when the table or column is unfit.
+ * @throws {TableCheckError} when the table or column is unfit, or the role may not read it.
  */
 export async function countOlderThan(
   db: ClientBase,
   target: ExpiringTable,
   cutoff: string,
   limits: TransactionLimits = defaultCountLimits,
+  /** For a partitioned table: how a real run would remove expired partitions. */
+  removal: PartitionRemoval = 'drop',
 ): Promise<ExpiredCount> {
   const table = await inspectTable(db, target);
+  await requireRights(db, table, 'count');
   const inColumn: ColumnCutoff = await columnCutoff(db, table.columnTime, cutoff);
   const columnFields = inColumn.cast === 'timestamp' ? { columnCutoff: inColumn.value } : {};
   const countIn = async (profile: typeof table) => {
@@ -292,21 +303,41 @@ export async function countOlderThan(
   };
   if (table.kind !== 'partitioned') return { count: await countIn(table), ...columnFields };
   const plan = await planPartitions(db, table, inColumn, limits);
+  // What a real run would remove whole: the expired partitions the role may remove.
+  const access = await readPartitionAccess(db, plan, removal);
   let inPartitions = 0;
-  for (const partition of plan.expired) {
+  for (const partition of access.removable) {
     inPartitions +=
       partition.estimatedRows === null
         ? await countIn(await partitionProfile(db, table, partition))
         : Math.round(partition.estimatedRows);
   }
+  const toBatchDelete = [...access.notRemovable, ...plan.straddling];
   let batched = 0;
-  for (const partition of plan.straddling) {
-    batched += await countIn(await partitionProfile(db, table, partition));
+  if (toBatchDelete.every(access.direct)) {
+    for (const partition of toBatchDelete) {
+      batched += await countIn(await partitionProfile(db, table, partition));
+    }
+  } else {
+    // Through the parent, as a real run deletes them: every expired row but those in the
+    // partitions to remove (one count, which PostgreSQL prunes to the partitions that hold some).
+    const removable = access.removable.map((partition) => String(partition.oid));
+    batched = await inShortTransaction(db, limits, async () =>
+      countOf(
+        (
+          await db.query(
+            `SELECT count(*) AS count FROM ${table.quotedTable}
+              WHERE ${table.quotedColumn} < $1::${inColumn.cast} AND NOT (tableoid = ANY ($2::oid[]))`,
+            [inColumn.value, removable],
+          )
+        ).rows,
+      ),
+    );
   }
   return {
     count: batched + inPartitions,
     ...columnFields,
-    partitionsToRemove: plan.expired.map((partition) => partition.name),
+    partitionsToRemove: access.removable.map((partition) => partition.name),
     rowsInPartitionsToRemove: inPartitions,
   };
 }

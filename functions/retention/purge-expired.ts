@@ -147,7 +147,13 @@ export async function purgeExpired(
     ...(config.columnTimeZone ? { columnTimeZone: config.columnTimeZone } : {}),
   };
   if (ctx.dryRun) {
-    const counted = await countOlderThan(db, table, settings.cutoff, options.countLimits);
+    const counted = await countOlderThan(
+      db,
+      table,
+      settings.cutoff,
+      options.countLimits,
+      config.partitionRemoval,
+    );
     const wouldDelete = counted.count;
     ctx.logger.info(JobLog.DryRunCount, { ...fields, ...counted, wouldDelete });
     return {
