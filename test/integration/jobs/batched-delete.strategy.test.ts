@@ -19,10 +19,14 @@ const minutesFromCutoff = (expression: string) =>
 
 describe('deleteInBatches chooses its path from the statistics', () => {
   const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
   let client: pg.Client;
+  /** The job's session, as its least-privileged role. */
+  let jobs: pg.Client;
 
   beforeAll(async () => {
     client = await db().connect();
+    jobs = await db().connect(await db().jobRole());
   });
   beforeEach(() => resetTables(client));
 
@@ -36,7 +40,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'random');
 
     // Act
-    const result = await deleteInBatches(client, locations, { cutoff, batchSize: 1_000 });
+    const result = await deleteInBatches(jobs, locations, { cutoff, batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'heap' });
@@ -51,7 +55,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(40, 39_960, 'random');
 
     // Act
-    const result = await deleteInBatches(client, locations, { cutoff, batchSize: 1_000 });
+    const result = await deleteInBatches(jobs, locations, { cutoff, batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 40, complete: true, strategy: 'index' });
@@ -65,7 +69,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     const deletedPerBatch: number[] = [];
 
     // Act
-    const result = await deleteInBatches(client, locations, {
+    const result = await deleteInBatches(jobs, locations, {
       cutoff,
       batchSize: 10_000,
       maxPagesPerBatch: 100,
@@ -85,7 +89,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'sequential');
 
     // Act
-    const result = await deleteInBatches(client, locations, {
+    const result = await deleteInBatches(jobs, locations, {
       cutoff,
       batchSize: 10_000,
       maxPagesPerBatch: 200,
@@ -101,7 +105,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'sequential');
 
     // Act
-    const result = await deleteInBatches(client, locations, { cutoff, batchSize: 1_000 });
+    const result = await deleteInBatches(jobs, locations, { cutoff, batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'index' });
@@ -111,15 +115,19 @@ describe('deleteInBatches chooses its path from the statistics', () => {
 
 describe('the heap sweep', () => {
   const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
   let client: pg.Client;
+  /** The job's session, as its least-privileged role. */
+  let jobs: pg.Client;
 
   beforeAll(async () => {
     client = await db().connect();
+    jobs = await db().connect(await db().jobRole());
   });
   beforeEach(() => resetTables(client));
 
   function sweep(options: Partial<BatchedDeleteOptions> = {}) {
-    return deleteInBatches(client, locations, {
+    return deleteInBatches(jobs, locations, {
       cutoff,
       batchSize: 200,
       strategy: 'heap',
@@ -170,7 +178,7 @@ describe('the heap sweep', () => {
     const notices: [string, Readonly<Record<string, unknown>>][] = [];
 
     // Act
-    const result = await deleteInBatches(client, locations, {
+    const result = await deleteInBatches(jobs, locations, {
       cutoff,
       batchSize: 1_000,
       strategy: 'index',
