@@ -3,7 +3,7 @@ import pg from 'pg';
 import { ConfigError, type Env } from '../functions/config/env.js';
 import { readDatabaseUrl } from '../functions/db/connection-config.js';
 import { migrate } from '../functions/db/migrate.js';
-import { HarnessLog } from '../functions/log-messages.js';
+import { HarnessLog, type MessageLogger } from '../functions/log-messages.js';
 import { redact } from '../functions/runner/redact.js';
 import { partitionLocationsByDay } from './partition-locations.js';
 import { requestedPostgresMajor } from './postgres-binaries.js';
@@ -53,8 +53,8 @@ export interface LocalDatabaseOptions {
    * @default false: the server this process starts stops with `close()`
    */
   readonly background?: boolean;
-  /** Progress notes for the person at the terminal. */
-  readonly note: (message: string, fields?: Record<string, unknown>) => void;
+  /** Where its progress goes (for the person at the terminal). */
+  readonly logger: MessageLogger;
 }
 
 /** The database the local jobs use. */
@@ -98,12 +98,12 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
     );
   }
   if (external) {
-    await prepare(external, options.migrate, options.seed, options.note);
-    options.note(HarnessLog.DatabaseReady, { embedded: false, url: redact(external) });
+    await prepare(external, options.migrate, options.seed, options.logger);
+    options.logger.info(HarnessLog.DatabaseReady, { embedded: false, url: redact(external) });
     return { url: external, embedded: false, close: async () => undefined };
   }
   const dataDir = localDataDir(options.env);
-  options.note(HarnessLog.StartingEmbeddedPostgres, { dataDir });
+  options.logger.info(HarnessLog.StartingEmbeddedPostgres, { dataDir });
   const server = await startPostgresServer({
     dataDir,
     persistent: true,
@@ -113,10 +113,10 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
     background: options.background ?? false,
   });
   if (server.leftBehind) {
-    options.note(HarnessLog.EmbeddedPostgresLeftBehind, { detail: server.leftBehind });
+    options.logger.info(HarnessLog.EmbeddedPostgresLeftBehind, { detail: server.leftBehind });
   }
   if (server.reused) {
-    options.note(HarnessLog.EmbeddedPostgresAlreadyRunning, {
+    options.logger.info(HarnessLog.EmbeddedPostgresAlreadyRunning, {
       pid: server.pid,
       port: server.port,
       ...(server.owner.kind === 'process'
@@ -127,20 +127,21 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
   try {
     const url = await ensureDatabase(server);
     await withClient(url, async (db) => {
-      options.note(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
+      options.logger.info(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
       if (options.partitioned) {
         const report = await partitionLocationsByDay(db);
         if (report.converted || report.created.length > 0) {
-          options.note(HarnessLog.LocationsPartitioned, {
+          options.logger.info(HarnessLog.LocationsPartitioned, {
             converted: report.converted,
             rowsMoved: report.rowsMoved,
             partitionsCreated: report.created.length,
           });
         }
       }
-      if (options.seed) options.note(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
-      else await seedIfEmpty(db, options.note);
-      options.note(HarnessLog.DatabaseReady, {
+      if (options.seed)
+        options.logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
+      else await seedIfEmpty(db, options.logger);
+      options.logger.info(HarnessLog.DatabaseReady, {
         embedded: true,
         url: redact(url),
         serverVersion: await serverMajorVersion(db),
@@ -182,10 +183,11 @@ const seedLockKey = 0x5eed_da7a;
  * mid-seed). Two processes sharing a server (`start` and `db`) may both get here at once: the
  * second waits for the first's data, sees it, and writes none.
  */
-async function seedIfEmpty(db: pg.Client, note: LocalDatabaseOptions['note']): Promise<void> {
+async function seedIfEmpty(db: pg.Client, logger: MessageLogger): Promise<void> {
   await db.query('SELECT pg_advisory_lock($1)', [seedLockKey]);
   try {
-    if (await hasNoDevices(db)) note(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
+    if (await hasNoDevices(db))
+      logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
   } finally {
     await db.query('SELECT pg_advisory_unlock($1)', [seedLockKey]);
   }
@@ -216,12 +218,12 @@ async function prepare(
   url: string,
   shouldMigrate: boolean,
   shouldSeed: boolean,
-  note: LocalDatabaseOptions['note'],
+  logger: MessageLogger,
 ): Promise<void> {
   if (!shouldMigrate && !shouldSeed) return;
   await withClient(url, async (db) => {
-    if (shouldMigrate) note(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
-    if (shouldSeed) note(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
+    if (shouldMigrate) logger.info(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
+    if (shouldSeed) logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
   });
 }
 

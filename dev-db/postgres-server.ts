@@ -23,11 +23,11 @@ import {
   rm,
   writeFile,
 } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from './free-port.js';
 import {
   loadPostgresBinaries,
   type PostgresBinaries,
@@ -646,22 +646,6 @@ async function stopProcess(child: ChildProcess, timeoutMs: number): Promise<void
     child.kill('SIGKILL');
     await exited;
   }
-}
-
-/** A port that was free on 127.0.0.1 a moment ago, picked by the OS. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('the OS did not report the port it picked'));
-      });
-    });
-  });
 }
 
 function logTail(tail: readonly string[]): string {

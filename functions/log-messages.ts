@@ -65,6 +65,21 @@ export type LogMessage =
   | (typeof JobLog)[keyof typeof JobLog]
   | (typeof HarnessLog)[keyof typeof HarnessLog];
 
+/** A log line's own fields, beside its message. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/**
+ * The one logging shape of the rooms outside Lambda (dev-db, harness, cli): a message constant
+ * and its fields, at a level. It is passed in as a dependency; a Powertools Logger is one (the
+ * harness's output for people reads its JSON lines), and so is a test's recorder. (Inside
+ * Lambda, jobs log through the Powertools Logger of their context.)
+ */
+export interface MessageLogger {
+  info(message: LogMessage, fields: LogFields): void;
+  warn(message: LogMessage, fields: LogFields): void;
+  error(message: LogMessage, fields: LogFields): void;
+}
+
 /** How a message is written: one row of docs/reference/log-messages.md. */
 export interface LogMessageDoc {
   /** The level it is written at. */
@@ -154,17 +169,9 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
   },
   DryRunCount: {
     level: 'INFO',
-    fields: [
-      'table',
-      'cutoff',
-      'wouldDelete',
-      'count',
-      'columnCutoff',
-      'partitionsToRemove',
-      'rowsInPartitionsToRemove',
-    ],
+    fields: ['table', 'cutoff', 'wouldDelete', 'columnCutoff', 'partitions'],
     means:
-      "A dry run's count of the rows (and partitions) a real run would remove; `count` and `wouldDelete` are the same number.",
+      "A dry run's count of the rows (and, in `partitions.wouldRemove`, the partitions) a real run would remove: the result's fields.",
   },
   ExpiredRowsDeleted: {
     level: 'INFO',
@@ -176,13 +183,12 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
       'strategy',
       'strategyReason',
       'lockedRows',
-      'partitionsDropped',
-      'partitionsDetached',
-      'partitionRows',
-      'partitionRowsCountedBy',
-      'partitionsLeft',
+      'refusedRows',
+      'refused',
+      'settledBatchSize',
+      'partitions',
     ],
-    means: 'A purge ended with no expired row left.',
+    means: "A purge ended with no expired row left: the result's fields.",
   },
   LockedRowsLeft: {
     level: 'INFO',

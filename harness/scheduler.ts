@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { CatalogueEntry } from '../functions/catalogue/index.js';
 import { type Clock, systemClock } from '../functions/clock.js';
 import { JobFailedError, type JobHandler } from '../functions/lambda/create-handler.js';
-import { HarnessLog } from '../functions/log-messages.js';
+import { HarnessLog, type MessageLogger } from '../functions/log-messages.js';
 import { describeError } from '../functions/runner/errors.js';
 import { localContext } from './local-context.js';
 import { type CancelTimer, setLongTimeout } from './long-timer.js';
@@ -36,7 +36,7 @@ export interface SchedulerOptions {
    * Where the scheduler's own lines go (the runs log through their handlers).
    * @default - a Powertools Logger, service `local-harness`
    */
-  readonly logger?: Logger;
+  readonly logger?: MessageLogger;
 }
 
 /** Options of {@link Scheduler.stop}. */
@@ -82,7 +82,7 @@ interface Slot {
  */
 export class Scheduler {
   readonly #clock: Clock;
-  readonly #logger: Logger;
+  readonly #logger: MessageLogger;
   readonly #slots: Map<string, Slot>;
   #state: SchedulerState = SchedulerState.Created;
   #anchor = 0;

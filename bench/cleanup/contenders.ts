@@ -74,12 +74,15 @@ export const ourJob: Contender = {
     let rssPeak = rssAtStart;
     let lastBatch = performance.now();
     const statements: TimedStatement[] = [];
-    const job = createLocationCleanup({
-      onBatch: () => {
-        lastBatch = performance.now();
-        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    const job = createLocationCleanup(
+      {},
+      {
+        onBatch: () => {
+          lastBatch = performance.now();
+          rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+        },
       },
-    });
+    );
     const result = await job.run(benchContext(), {
       config: readLocationCleanupConfig({}),
       db: timedClient(db, statements),

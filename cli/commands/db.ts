@@ -10,9 +10,9 @@ import { stopServerOn, superuser } from '../../dev-db/postgres-server.js';
 import type { Env } from '../../functions/config/env.js';
 import { readDatabaseUrl } from '../../functions/db/connection-config.js';
 import { ExitCode } from '../../functions/errors.js';
-import { HarnessLog } from '../../functions/log-messages.js';
+import { HarnessLog, type LogMessage } from '../../functions/log-messages.js';
 import { redact } from '../../functions/runner/redact.js';
-import { formatLogLine } from '../../harness/output/human-lines.js';
+import { humanLineLogger } from '../../harness/output/human-line-logger.js';
 
 /** The file, in the cluster folder (mode 0600), that the `db` URL's `passfile` names. */
 const pgpassFile = 'pgpass';
@@ -45,7 +45,7 @@ export async function locateDatabase(
 ): Promise<DatabaseWhereabouts> {
   const external = readDatabaseUrl(env);
   if (external) return { url: redact(external), notes: ['DATABASE_URL (password masked)'] };
-  const quiet = new Set<string>([
+  const quiet = new Set<LogMessage>([
     HarnessLog.StartingEmbeddedPostgres,
     HarnessLog.EmbeddedPostgresAlreadyRunning,
     HarnessLog.DatabaseReady,
@@ -55,12 +55,7 @@ export async function locateDatabase(
     migrate: true,
     seed: false,
     background: true,
-    note: (message, fields) => {
-      const line = quiet.has(message)
-        ? undefined
-        : formatLogLine({ message, timestamp: Date.now(), ...fields });
-      if (line) progress(line);
-    },
+    logger: humanLineLogger(progress, quiet),
   });
   const { server } = database;
   if (!server) throw new Error('the embedded database reported no server');

@@ -1,7 +1,6 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { type LocalDatabase, openLocalDatabase } from '../../dev-db/local-database.js';
 import type { CatalogueEntry } from '../../functions/catalogue/index.js';
-import { HarnessLog } from '../../functions/log-messages.js';
+import { HarnessLog, type MessageLogger } from '../../functions/log-messages.js';
 import { describeError } from '../../functions/runner/errors.js';
 import { recordingRuns } from '../../harness/history/record-runs.js';
 import type { RunHistory } from '../../harness/history/run-history.js';
@@ -33,7 +32,7 @@ export async function prepareJobs(
      */
     readonly history?: RunHistory;
   },
-  logger: Logger,
+  logger: MessageLogger,
 ): Promise<PreparedJobs> {
   const { history } = flags;
   const loaded = await loadJobs(entries);
@@ -41,7 +40,7 @@ export async function prepareJobs(
   const database = await openLocalDatabase({
     env: process.env,
     ...flags.db,
-    note: (message, fields) => logger.info(message, fields ?? {}),
+    logger,
   });
   const bound = loaded.map((job) => ({
     ...job,

@@ -1,8 +1,8 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CatalogueEntry } from '../../functions/catalogue/index.js';
 import { systemClock } from '../../functions/clock.js';
 import { ExitCode } from '../../functions/errors.js';
 import { JobFailedError } from '../../functions/lambda/create-handler.js';
+import type { MessageLogger } from '../../functions/log-messages.js';
 import type { RunHistory } from '../../harness/history/run-history.js';
 import { localContext } from '../../harness/local-context.js';
 import type { DbFlags } from '../cli-args.js';
@@ -30,7 +30,7 @@ export interface RunCommand {
  * @returns 0 when the run succeeded, was cut short or skipped; 1 when it failed; 2 when it
  *   failed on its configuration (or its table is not fit to clean).
  */
-export async function runOnce(command: RunCommand, logger: Logger): Promise<number> {
+export async function runOnce(command: RunCommand, logger: MessageLogger): Promise<number> {
   const prepared = await prepareJobs([command.entry], command, logger);
   try {
     const [job] = prepared.jobs;

@@ -1,7 +1,6 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CatalogueEntry } from '../../functions/catalogue/index.js';
 import { ExitCode } from '../../functions/errors.js';
-import { HarnessLog } from '../../functions/log-messages.js';
+import { HarnessLog, type MessageLogger } from '../../functions/log-messages.js';
 import type { RunHistory } from '../../harness/history/run-history.js';
 import { Scheduler } from '../../harness/scheduler.js';
 import type { DbFlags } from '../cli-args.js';
@@ -30,7 +29,10 @@ export interface StartCommand {
  *
  * @returns 0 when every run settled in time, 1 when one had to be abandoned.
  */
-export async function startScheduler(command: StartCommand, logger: Logger): Promise<number> {
+export async function startScheduler(
+  command: StartCommand,
+  logger: MessageLogger,
+): Promise<number> {
   const prepared = await prepareJobs(command.entries, command, logger);
   const paused = prepared.jobs.filter((job) => !job.entry.enabled);
   if (paused.length > 0) {

@@ -6,27 +6,12 @@
  */
 import type { ClientBase, QueryResult } from 'pg';
 import { SqlState, sqlStateOf } from '../db/sqlstate.js';
-import {
-  CommitOutcomeUnknownError,
-  inShortTransaction,
-  type TransactionLimits,
-} from '../db/transaction.js';
+import { CommitOutcomeUnknownError, inShortTransaction } from '../db/transaction.js';
 import type { LogMessage } from '../log-messages.js';
 import type { ColumnCutoff } from './column-cutoff.js';
 import { BatchFailedError, type BatchFailureProgress, isRefusal } from './errors.js';
 import type { RefusedRows } from './refused-rows.js';
-
-/**
- * The most heap pages one batch visits by default, on either path: 32 MiB of 8 KiB pages,
- * consecutive on the heap path, scattered over the table (in index order) on the index path.
- */
-export const defaultMaxPagesPerBatch = 4_096;
-
-/**
- * The fewest rows a batch is cut down to after statement timeouts: a batch of this many that
- * still passes its timeout fails the run.
- */
-export const defaultMinBatchSize = 10;
+import type { RetentionSettings } from './settings.js';
 
 /** Something a run should tell people; `warn` when it slows a run or leaves rows behind. */
 export type Notice = (
@@ -43,6 +28,28 @@ export interface BatchProgress {
   readonly deleted: number;
   /** Rows deleted by the batch that just committed. */
   readonly batchDeleted: number;
+}
+
+/** What a run is told with and tells: its signal, and the callers' callbacks. */
+export interface RetentionHooks {
+  /**
+   * Checked before each batch (and each partition): once aborted, no new batch starts (the one
+   * in progress commits) and the result says `complete: false`.
+   * @default - never aborts
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Called after each committed batch, and awaited before the next one starts.
+   * @default - nothing is called
+   */
+  readonly onBatch?: (progress: BatchProgress) => void | Promise<void>;
+  /**
+   * Told about what slows a run down or leaves rows behind (no index, a foreign key without an
+   * index, a long-held snapshot, a batch cut down after a timeout, rows the database refused),
+   * and about each partition removed.
+   * @default - nothing is told
+   */
+  readonly onNotice?: Notice;
 }
 
 /** The totals of one run, over every path and partition it goes through. */
@@ -76,31 +83,18 @@ export function newTally(): Tally {
   };
 }
 
-/** What every batch of a run shares. */
-export interface BatchRunner {
+/**
+ * What every batch of a run shares: the run's settings (a path may lower `batchSize` for its
+ * batches), its hooks, and its totals.
+ */
+export interface BatchRunner extends RetentionSettings, RetentionHooks {
   readonly db: ClientBase;
   /** The table, for messages. */
   readonly table: string;
   /** Rows with a key before this expire. */
   readonly cutoff: ColumnCutoff;
-  /** The most rows a batch aims to delete. */
-  readonly batchSize: number;
-  /** The fewest rows statement timeouts cut a batch down to (see {@link defaultMinBatchSize}). */
-  readonly minBatchSize: number;
-  /** The most heap pages a batch visits (see {@link defaultMaxPagesPerBatch}). */
-  readonly maxPagesPerBatch: number;
-  /** `statement_timeout` and `lock_timeout` of each batch. */
-  readonly limits: TransactionLimits;
-  /** Limits of a read-only statement that may read the whole table (a count). */
-  readonly countLimits: TransactionLimits;
-  /** Once aborted, no new batch starts. */
-  readonly signal?: AbortSignal;
   /** The run's totals, updated after each committed batch. */
   readonly tally: Tally;
-  /** Called after each committed batch, and awaited before the next one starts. */
-  readonly onBatch?: (progress: BatchProgress) => void | Promise<void>;
-  /** Told about what slows the run down or leaves rows behind. */
-  readonly onNotice?: Notice;
 }
 
 /**

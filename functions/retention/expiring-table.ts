@@ -6,20 +6,9 @@ export interface ExpiringTable {
   readonly table: string;
   /**
    * The column compared with the cutoff: `timestamptz`, or `timestamp` (without time zone)
-   * when `columnTimeZone` says in which zone its values are written.
+   * when the settings' `columnTimeZone` says in which zone its values are written.
    */
   readonly column: string;
-  /**
-   * For a `timestamp without time zone` column: the IANA zone its values are written in (e.g.
-   * `UTC`, `Europe/Bratislava`). Ignored for a `timestamptz` column.
-   * @default - none: a `timestamp` column is refused
-   */
-  readonly columnTimeZone?: string;
-  /**
-   * The environment variable that sets `columnTimeZone`, named in errors.
-   * @default - errors name no variable
-   */
-  readonly columnTimeZoneVariable?: string;
 }
 
 /** `schema.table` → `"schema"."table"`. */

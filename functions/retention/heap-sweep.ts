@@ -30,8 +30,8 @@ import {
   runBatchAroundLocks,
 } from './batch-runner.js';
 import { BatchSize } from './batch-size.js';
-import type { PathOutcome } from './keyset-batches.js';
 import { narrowRefused, type RowScope } from './refused-rows.js';
+import type { PathOutcome } from './result.js';
 import type { CommonStatements, SweepStatements } from './statements.js';
 
 /** Rounds of "count what is left, delete it" after the sweep, at most. */

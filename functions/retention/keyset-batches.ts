@@ -24,19 +24,12 @@ import { type BatchRunner, batchFailed, countOf, runBatchAroundLocks } from './b
 import { BatchSize } from './batch-size.js';
 import type { ReferencingKey } from './referencing-keys.js';
 import { narrowRefused } from './refused-rows.js';
+import type { PathOutcome } from './result.js';
 import type { KeysetStatements } from './statements.js';
 import type { StrategyChoice } from './strategy.js';
 
 /** After this many lock timeouts in a run, every later batch goes around locks at once. */
 const lockTimeoutsBeforeSkipping = 3;
-
-/** What one path did on one table. */
-export interface PathOutcome {
-  /** `false` when the signal stopped it before every expired row was looked at. */
-  readonly finished: boolean;
-  /** Expired rows left because another session had them locked. */
-  readonly lockedRows: number;
-}
 
 /**
  * The first bound query (which walks the index from its start) ran out of time: the index
@@ -54,14 +47,11 @@ export class IndexWalkTooSlowError extends MaintenanceError {
   }
 }
 
-/** Options of {@link runKeysetBatches}. */
-export interface KeysetOptions {
-  /**
-   * `statement_timeout` of the first bound query of the run, which walks the index from its
-   * start over the entries of rows deleted earlier.
-   * @default - the batch's own statement timeout
-   */
-  readonly indexWalkLimitMs?: number;
+/**
+ * The table the keyset batches delete from, and how their statements go (the run's settings,
+ * `indexWalkLimitMs` among them, come with the runner).
+ */
+export interface KeysetTarget {
   /**
    * Builds a batch's `DELETE` and the next bound as one simple query (see `keysetBatchLead`),
    * sent with the batch's `BEGIN`: once the bound is known, a batch is two round trips (that
@@ -106,7 +96,7 @@ interface Batch {
 export async function runKeysetBatches(
   runner: BatchRunner,
   statements: KeysetStatements,
-  options: KeysetOptions,
+  target: KeysetTarget,
 ): Promise<PathOutcome> {
   const { db } = runner;
   const cutoff = runner.cutoff.value;
@@ -121,9 +111,7 @@ export async function runKeysetBatches(
     const sized: BatchRunner = { ...runner, batchSize: size.current };
     // The first walk goes over the entries of rows deleted earlier: when it times out (a long-held
     // snapshot keeps them), the run sweeps the heap instead of failing at batch 1.
-    const walkLimitMs = first
-      ? (options.indexWalkLimitMs ?? runner.limits.statementTimeoutMs)
-      : undefined;
+    const walkLimitMs = first ? runner.indexWalkLimitMs : undefined;
     const start = from;
     const boundNow = known;
     /** The bound of the batch as tried, once known: what a refused batch is narrowed within. */
@@ -137,10 +125,10 @@ export async function runKeysetBatches(
       deleteBatch(db, statements, start, boundNow ? boundNow.bound : await findNext(), sized, true);
     // (A role that may not lock rows cannot go around them: each batch tries, and one that meets
     // a locked row is left whole.)
-    const skipping = lockTimeouts >= lockTimeoutsBeforeSkipping && options.table.lockRows;
+    const skipping = lockTimeouts >= lockTimeoutsBeforeSkipping && target.table.lockRows;
     const lead =
-      options.batchLead && boundNow && boundNow.bound !== start && !skipping
-        ? options.batchLead({
+      target.batchLead && boundNow && boundNow.bound !== start && !skipping
+        ? target.batchLead({
             from: start,
             to: boundNow.bound ?? cutoff,
             batchSize: size.current,
@@ -176,7 +164,7 @@ export async function runKeysetBatches(
     let batch: Batch;
     if ('refused' in attempt) {
       if (!tried) throw batchFailed(runner, attempt.refused);
-      batch = await narrowBatch(sized, statements, options.table, start, tried.bound, attempt);
+      batch = await narrowBatch(sized, statements, target.table, start, tried.bound, attempt);
     } else {
       batch = attempt.value;
       if (attempt.lockTimedOut) lockTimeouts += 1;
@@ -197,7 +185,7 @@ export async function runKeysetBatches(
 async function narrowBatch(
   runner: BatchRunner,
   statements: KeysetStatements,
-  table: KeysetOptions['table'],
+  table: KeysetTarget['table'],
   from: string,
   bound: string | undefined,
   attempt: { readonly refused: unknown },

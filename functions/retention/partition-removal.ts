@@ -8,20 +8,12 @@
  */
 import { type ClientBase, escapeLiteral } from 'pg';
 import { SqlState, sqlStateOf } from '../db/sqlstate.js';
-import { inShortTransaction, type TransactionLimits } from '../db/transaction.js';
+import { inShortTransaction } from '../db/transaction.js';
 import type { Partition } from './partitions.js';
+import type { RetentionSettings } from './settings.js';
 
 /** What happens to an expired partition. */
 export type PartitionRemoval = 'drop' | 'detach';
-
-/**
- * Default limits of one partition's DDL: it waits at most 50 ms for its lock (the backend's
- * queries wait behind it that long at worst), and the statement itself takes milliseconds.
- */
-export const defaultPartitionLimits: TransactionLimits = {
-  statementTimeoutMs: 5_000,
-  lockTimeoutMs: 50,
-};
 
 /** Why an expired partition was not removed whole: a code, its text in {@link keptReasonText}. */
 export const KeptReason = {
@@ -134,10 +126,10 @@ export async function checkPartitions(
 export async function removePartition(
   db: ClientBase,
   partition: Partition,
-  options: RemovalOptions,
+  settings: Pick<RetentionSettings, 'partitionRemoval' | 'partitionLimits'>,
 ): Promise<RemovalOutcome> {
   const ddl =
-    options.removal === 'drop'
+    settings.partitionRemoval === 'drop'
       ? `DROP TABLE ${partition.quotedName}`
       : `ALTER TABLE ${partition.parentQuotedName} DETACH PARTITION ${partition.quotedName}`;
   // One round trip, then COMMIT: the parent locked, whether the partition is still attached,
@@ -151,7 +143,7 @@ export async function removePartition(
   try {
     return await inShortTransaction(
       db,
-      options.limits,
+      settings.partitionLimits,
       async (begun): Promise<RemovalOutcome> => {
         const check = begun.find((result) => result.command === 'SELECT');
         const wasAttached = (check?.rows[0] as { attached?: boolean } | undefined)?.attached;
@@ -179,13 +171,6 @@ export async function removePartition(
 function dollarQuote(body: string): string {
   if (body.includes('$ddl$')) throw new Error('a DO body must not contain $ddl$');
   return `$ddl$${body}$ddl$`;
-}
-
-/** Options of {@link removePartition}. */
-export interface RemovalOptions {
-  readonly removal: PartitionRemoval;
-  /** Limits of the DDL (its `lock_timeout` is the wait for the parent's lock). */
-  readonly limits: TransactionLimits;
 }
 
 /** The cutoff as the check compares it: a value and the column's type. */

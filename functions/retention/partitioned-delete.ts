@@ -10,73 +10,25 @@
  */
 
 import { SqlState, sqlStateOf } from '../db/sqlstate.js';
-import type { TransactionLimits } from '../db/transaction.js';
 import { JobLog } from '../log-messages.js';
 import type { BatchRunner } from './batch-runner.js';
 import { BatchFailedError } from './errors.js';
-import type { PathOutcome } from './keyset-batches.js';
 import { type PartitionAccess, readPartitionAccess } from './partition-access.js';
 import {
   checkPartitions,
   KeptReason,
   type PartitionCheck,
-  type PartitionRemoval,
   removePartition,
 } from './partition-removal.js';
 import { type Partition, planPartitions } from './partitions.js';
 import { partmanSettings } from './pg-partman.js';
 import { grantRows } from './privileges.js';
-import type { DeletePath } from './strategy.js';
-import { deleteFromTable, type TableDeleteOptions } from './table-delete.js';
+import type { BatchDeleted, PartitionsResult, PathOutcome } from './result.js';
+import { deleteFromTable } from './table-delete.js';
 import { partitionProfile, type TableProfile } from './table-profile.js';
 
 /** Lock timeouts in one run after which no more partitions are tried until the next run. */
 const maxLockTimeouts = 3;
-
-/** Options of {@link deletePartitioned}. */
-export interface PartitionedDeleteOptions extends TableDeleteOptions {
-  /** Drop expired partitions, or detach them and keep them. */
-  readonly removal: PartitionRemoval;
-  /** Limits of each partition's DDL (its `lock_timeout`: the wait for the parent's lock). */
-  readonly partitionLimits: TransactionLimits;
-}
-
-/** What happened to the partitions. */
-export interface PartitionsOutcome {
-  /** `drop` or `detach`. */
-  readonly removal: PartitionRemoval;
-  /** The partitions removed, oldest first (`schema.name`). */
-  readonly removed: readonly string[];
-  /** Rows that were in them. */
-  readonly removedRows: number;
-  /** Where those rows were counted from. */
-  readonly removedRowsCountedBy: 'statistics' | 'count' | 'statistics and count' | 'none';
-  /** Expired partitions left for the next run, and why. */
-  readonly left: readonly { readonly name: string; readonly reason: KeptReason }[];
-  /**
-   * The partitions batch-deleted, with the path each took and the rows it lost; or the table
-   * itself (`throughParent`), when the job's role may not reach some partitions directly.
-   */
-  readonly batchDeleted: readonly BatchDeleted[];
-  /**
-   * Why no partition can be removed whole (the table is partitioned by another column).
-   * @default - absent
-   */
-  readonly notByPartition?: string;
-}
-
-/** A partition (or the parent) batch-deleted. */
-export interface BatchDeleted {
-  /** The partition (`schema.name`), or the table as configured. */
-  readonly name: string;
-  readonly strategy: DeletePath;
-  readonly deleted: number;
-  /**
-   * The rows went through the parent table (the role may not reach some partitions directly).
-   * @default - absent: the partition as a table of its own
-   */
-  readonly throughParent?: true;
-}
 
 /**
  * Removes the expired partitions of `table`, then batch-deletes the rest of its expired rows.
@@ -85,24 +37,23 @@ export interface BatchDeleted {
 export async function deletePartitioned(
   runner: BatchRunner,
   table: TableProfile,
-  options: PartitionedDeleteOptions,
-): Promise<{ outcome: PathOutcome; partitions: PartitionsOutcome }> {
+): Promise<{ outcome: PathOutcome; partitions: PartitionsResult }> {
   const { db } = runner;
-  await notePartman(runner, table, options);
+  await notePartman(runner, table);
   const plan = await planPartitions(db, table, runner.cutoff, runner.limits);
   if (plan.notByPartition) {
-    options.onNotice?.(
+    runner.onNotice?.(
       JobLog.PartitionsNotRemoved,
       { table: table.name, reason: plan.notByPartition },
       'info',
     );
   }
-  const access = await readPartitionAccess(db, plan, options.removal);
-  const removal = await removeExpired(runner, table, access.removable, options);
+  const access = await readPartitionAccess(db, plan, runner.partitionRemoval);
+  const removal = await removeExpired(runner, table, access.removable);
   // What is left of the expired rows goes in batches: each partition as a table of its own,
   // or, when the role may not reach one of them directly, everything through the parent.
   const toBatchDelete = [...access.notRemovable, ...removal.toBatchDelete, ...plan.straddling];
-  const warn = missingRightsWarning(runner, table, access, options);
+  const warn = missingRightsWarning(runner, table, access);
   const denied = [...access.notRemovable, ...removal.denied];
   let throughParent = toBatchDelete.some((partition) => !access.direct(partition));
   if (denied.length > 0 || throughParent) warn(denied, toBatchDelete, throughParent);
@@ -111,7 +62,7 @@ export async function deletePartitioned(
   let finished = removal.finished;
   const deleteFrom = async (leaf: TableProfile, name: string) => {
     const before = runner.tally.deleted;
-    const { choice, outcome } = await deleteFromTable({ ...runner, table: name }, leaf, options);
+    const { choice, outcome } = await deleteFromTable({ ...runner, table: name }, leaf);
     lockedRows += outcome.lockedRows;
     finished &&= outcome.finished;
     return { name, strategy: choice.path, deleted: runner.tally.deleted - before };
@@ -151,12 +102,7 @@ export async function deletePartitioned(
  * Warns, once a run, that partitions are batch-deleted (directly, or through the parent) for
  * want of privileges, with the statements that would let the role remove them whole.
  */
-function missingRightsWarning(
-  runner: BatchRunner,
-  table: TableProfile,
-  access: PartitionAccess,
-  options: PartitionedDeleteOptions,
-) {
+function missingRightsWarning(runner: BatchRunner, table: TableProfile, access: PartitionAccess) {
   return (
     denied: readonly Partition[],
     batched: readonly Partition[],
@@ -178,8 +124,8 @@ function missingRightsWarning(
         ...found,
       ]),
     ];
-    const verb = options.removal === 'drop' ? 'dropped' : 'detached';
-    options.onNotice?.(JobLog.PartitionRightsMissing, {
+    const verb = runner.partitionRemoval === 'drop' ? 'dropped' : 'detached';
+    runner.onNotice?.(JobLog.PartitionRightsMissing, {
       table: table.name,
       role: access.quotedRole,
       partitions: denied.map((partition) => partition.name),
@@ -210,7 +156,6 @@ async function removeExpired(
   runner: BatchRunner,
   table: TableProfile,
   expired: readonly Partition[],
-  options: PartitionedDeleteOptions,
 ) {
   const removed: string[] = [];
   const left: { name: string; reason: KeptReason }[] = [];
@@ -246,23 +191,20 @@ async function removeExpired(
       left.push({ name: partition.name, reason: KeptReason.LockTimeout });
       continue;
     }
-    const outcome = await removePartition(runner.db, partition, {
-      removal: options.removal,
-      limits: options.partitionLimits,
-    });
+    const outcome = await removePartition(runner.db, partition, runner);
     if (outcome.removed) {
       removed.push(partition.name);
       runner.tally.partitionRows += check.rows;
       countedBy.add(check.countedBy);
-      notifyRemoved(options, partition, check);
+      notifyRemoved(runner, partition, check);
     } else if (outcome.reason === KeptReason.Dependents) {
       // Removing it would fail every run while the backend's object stays; its rows expire all
       // the same. (A sub-partitioned one waits: its leaves are not batch-deleted one by one.)
       const inBatches = partition.kind === 'table';
       if (inBatches) toBatchDelete.push(partition);
       else left.push({ name: partition.name, reason: outcome.reason });
-      const verb = options.removal === 'drop' ? 'dropped' : 'detached';
-      options.onNotice?.(inBatches ? JobLog.PartitionBatchDeleted : JobLog.PartitionLeft, {
+      const verb = runner.partitionRemoval === 'drop' ? 'dropped' : 'detached';
+      runner.onNotice?.(inBatches ? JobLog.PartitionBatchDeleted : JobLog.PartitionLeft, {
         table: table.name,
         partition: partition.name,
         reason: outcome.detail,
@@ -276,10 +218,10 @@ async function removeExpired(
     } else if (outcome.reason === KeptReason.LockTimeout) {
       lockTimeouts += 1;
       left.push({ name: partition.name, reason: outcome.reason });
-      options.onNotice?.(JobLog.PartitionLeft, {
+      runner.onNotice?.(JobLog.PartitionLeft, {
         table: table.name,
         partition: partition.name,
-        reason: `its lock (or its parent's) was not granted within ${options.partitionLimits.lockTimeoutMs} ms`,
+        reason: `its lock (or its parent's) was not granted within ${runner.partitionLimits.lockTimeoutMs} ms`,
       });
     }
   }
@@ -289,41 +231,34 @@ async function removeExpired(
     toBatchDelete,
     denied,
     summary: {
-      removal: options.removal,
+      removal: runner.partitionRemoval,
       removed,
-      removedRows: runner.tally.partitionRows - rowsBefore,
-      removedRowsCountedBy: countedByLabel(countedBy),
+      rows: runner.tally.partitionRows - rowsBefore,
+      rowsCountedBy: countedByLabel(countedBy),
       left,
     },
   };
 }
 
-function notifyRemoved(
-  options: PartitionedDeleteOptions,
-  partition: Partition,
-  check: PartitionCheck,
-): void {
-  options.onNotice?.(
-    options.removal === 'drop' ? JobLog.PartitionDropped : JobLog.PartitionDetached,
+function notifyRemoved(runner: BatchRunner, partition: Partition, check: PartitionCheck): void {
+  runner.onNotice?.(
+    runner.partitionRemoval === 'drop' ? JobLog.PartitionDropped : JobLog.PartitionDetached,
     { partition: partition.name, rows: check.rows, rowsCountedBy: check.countedBy },
     'info',
   );
 }
 
-function countedByLabel(countedBy: ReadonlySet<string>): PartitionsOutcome['removedRowsCountedBy'] {
+/** How a set of partitions' rows were counted, in one word or three. */
+export function countedByLabel(countedBy: ReadonlySet<string>): PartitionsResult['rowsCountedBy'] {
   if (countedBy.size === 0) return 'none';
   if (countedBy.size === 2) return 'statistics and count';
   return countedBy.has('count') ? 'count' : 'statistics';
 }
 
-async function notePartman(
-  runner: BatchRunner,
-  table: TableProfile,
-  options: PartitionedDeleteOptions,
-): Promise<void> {
+async function notePartman(runner: BatchRunner, table: TableProfile): Promise<void> {
   const partman = await partmanSettings(runner.db, table.oid);
   if (!partman?.retention) return;
-  options.onNotice?.(JobLog.PgPartmanAlso, {
+  runner.onNotice?.(JobLog.PgPartmanAlso, {
     table: table.name,
     partmanRetention: partman.retention,
     partmanKeepsTables: partman.keepTable,

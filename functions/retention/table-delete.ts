@@ -7,42 +7,30 @@ import { inShortTransaction } from '../db/transaction.js';
 import { JobLog } from '../log-messages.js';
 import { type BatchRunner, batchFailed, countOf, type Notice } from './batch-runner.js';
 import { runHeapSweep, type SweepTable } from './heap-sweep.js';
-import {
-  IndexWalkTooSlowError,
-  keysetBatchRows,
-  type PathOutcome,
-  runKeysetBatches,
-} from './keyset-batches.js';
+import { IndexWalkTooSlowError, keysetBatchRows, runKeysetBatches } from './keyset-batches.js';
 import { createIndexFor, onDeleteAction, refusalCode, refusingKeys } from './referencing-keys.js';
 import { recordRefused } from './refused-rows.js';
+import type { PathOutcome } from './result.js';
 import { describeSnapshotHolders } from './snapshot-holders.js';
 import { type ExpiryStatements, expiryStatements, keysetBatchLead } from './statements.js';
-import { chooseStrategy, type StrategyChoice, type StrategySetting } from './strategy.js';
+import { chooseStrategy, type StrategyChoice } from './strategy.js';
 import type { TableProfile } from './table-profile.js';
 
 export type { Notice } from './batch-runner.js';
-
-/** What {@link deleteFromTable} takes from the run's options. */
-export interface TableDeleteOptions {
-  readonly strategy?: StrategySetting;
-  readonly indexWalkLimitMs?: number;
-  readonly onNotice?: Notice;
-}
 
 /** One table's expired rows, by the path its statistics call for. */
 export async function deleteFromTable(
   runner: BatchRunner,
   table: TableProfile,
-  options: TableDeleteOptions,
 ): Promise<{ choice: StrategyChoice; outcome: PathOutcome }> {
   const statements = expiryStatements(table, runner.cutoff);
-  if (!table.index) warnNoIndex(table, options.onNotice);
-  warnUnindexedKeys(runner, table, options.onNotice);
+  if (!table.index) warnNoIndex(table, runner.onNotice);
+  warnUnindexedKeys(runner, table, runner.onNotice);
   const refusedBefore = runner.tally.refused.length;
-  const done = await deleteByPath(runner, table, statements, options);
+  const done = await deleteByPath(runner, table, statements);
   if (done.outcome.finished) await countReferenced(runner, table, statements);
   for (const group of runner.tally.refused.slice(refusedBefore)) {
-    options.onNotice?.(JobLog.RowsRefused, {
+    runner.onNotice?.(JobLog.RowsRefused, {
       ...group,
       advice: group.code.startsWith('23')
         ? 'rows that other rows still reference stay until those go (or the key says ON DELETE CASCADE or SET NULL)'
@@ -56,7 +44,6 @@ async function deleteByPath(
   runner: BatchRunner,
   table: TableProfile,
   statements: ExpiryStatements,
-  options: TableDeleteOptions,
 ): Promise<{ choice: StrategyChoice; outcome: PathOutcome }> {
   const { db } = runner;
   const sweepTable: SweepTable = {
@@ -68,13 +55,7 @@ async function deleteByPath(
   const choice =
     table.kind === 'partitioned'
       ? throughParent(table)
-      : await chooseStrategy(
-          db,
-          table,
-          statements,
-          runner.cutoff.value,
-          options.strategy ?? 'auto',
-        );
+      : await chooseStrategy(db, table, statements, runner.cutoff.value, runner.strategy);
   if (choice.path === 'heap') {
     return {
       choice,
@@ -82,10 +63,8 @@ async function deleteByPath(
     };
   }
   try {
-    const walk = options.indexWalkLimitMs;
     const batches = { ...runner, batchSize: keysetBatchRows(runner, choice) };
     const outcome = await runKeysetBatches(batches, statements, {
-      ...(walk === undefined ? {} : { indexWalkLimitMs: walk }),
       batchLead: (range) => keysetBatchLead(table, runner.cutoff, range),
       table: {
         quotedTable: table.quotedTable,
@@ -104,7 +83,7 @@ async function deleteByPath(
     const reason =
       `walking the ${table.index} index to the first expired row took longer than ${error.limitMs} ms ` +
       '(entries of deleted rows that a long-held snapshot keeps from being cleaned up): sweeping the heap instead, which does not read the index';
-    options.onNotice?.(JobLog.IndexWalkTooSlow, {
+    runner.onNotice?.(JobLog.IndexWalkTooSlow, {
       table: table.name,
       index: table.index,
       limitMs: error.limitMs,

@@ -15,6 +15,7 @@ import {
   referencingKeysColumn,
 } from './referencing-keys.js';
 import { refuseHiddenRows } from './row-security.js';
+import type { RetentionSettings } from './settings.js';
 
 /** How the column stores time: an instant (`timestamptz`) or a wall-clock time in a known zone. */
 export type ColumnTime =
@@ -123,6 +124,9 @@ const relationKinds: Readonly<Record<string, string>> = {
   t: 'a TOAST table',
 };
 
+/** The settings that say in which zone a `timestamp` column's values are written. */
+type ColumnZoneSettings = Pick<RetentionSettings, 'columnTimeZone' | 'columnTimeZoneVariable'>;
+
 /**
  * Checks `target` and describes it.
  *
@@ -130,7 +134,11 @@ const relationKinds: Readonly<Record<string, string>> = {
  *   column, a column that is neither `timestamptz` nor `timestamp`, a `timestamp` column without
  *   `columnTimeZone`, or a zone the database does not know.
  */
-export async function inspectTable(db: ClientBase, target: ExpiringTable): Promise<TableProfile> {
+export async function inspectTable(
+  db: ClientBase,
+  target: ExpiringTable,
+  zone: ColumnZoneSettings,
+): Promise<TableProfile> {
   const quoted = quoteTableName(target.table);
   const { rows } = await db.query<TableRow>(profileByName, [quoted, target.column]);
   const row = rows[0];
@@ -151,7 +159,7 @@ export async function inspectTable(db: ClientBase, target: ExpiringTable): Promi
   if (row.attnum === null || row.type === null) {
     throw new TableCheckError(target.table, `table ${target.table} has no column ${target.column}`);
   }
-  const columnTime = await readColumnTime(db, target, label, row.type);
+  const columnTime = await readColumnTime(db, target, zone, label, row.type);
   await checkRowSecurity(db, row, target.table);
   return {
     name: target.table,
@@ -205,6 +213,7 @@ function fromRow(row: TableRow) {
 async function readColumnTime(
   db: ClientBase,
   target: ExpiringTable,
+  zone: ColumnZoneSettings,
   label: string,
   type: string,
 ): Promise<ColumnTime> {
@@ -215,23 +224,23 @@ async function readColumnTime(
       `${label} is ${type}: the cleanup compares it with an instant, so it must be timestamptz (or timestamp with a declared time zone)`,
     );
   }
-  const setting = target.columnTimeZoneVariable ?? 'the column time zone setting';
-  if (!target.columnTimeZone) {
+  const setting = zone.columnTimeZoneVariable ?? 'the column time zone setting';
+  if (!zone.columnTimeZone) {
     throw new TableCheckError(
       target.table,
       `${label} is timestamp without time zone, so which instant a value means depends on a time zone: ` +
         `set ${setting} to the zone its values are written in (e.g. UTC); until then nothing is deleted`,
-      target.columnTimeZoneVariable,
+      zone.columnTimeZoneVariable,
     );
   }
   try {
-    await db.query(`SELECT now() AT TIME ZONE $1`, [target.columnTimeZone]);
+    await db.query(`SELECT now() AT TIME ZONE $1`, [zone.columnTimeZone]);
   } catch (error) {
     throw new TableCheckError(
       target.table,
-      `${setting}: the database does not know the time zone ${JSON.stringify(target.columnTimeZone)} (${(error as Error).message})`,
-      target.columnTimeZoneVariable,
+      `${setting}: the database does not know the time zone ${JSON.stringify(zone.columnTimeZone)} (${(error as Error).message})`,
+      zone.columnTimeZoneVariable,
     );
   }
-  return { type: 'timestamp', timeZone: target.columnTimeZone };
+  return { type: 'timestamp', timeZone: zone.columnTimeZone };
 }

@@ -28,14 +28,20 @@ export function summarizeRun(run: FinishedRun): string {
 
 /**
  * A job's result in a few words. Knows the cleanup jobs' fields (`deleted`, `batches`,
- * `dryRun`, `wouldDelete`, `complete`); any other job's result shows its numbers by name.
+ * `dryRun`, `wouldDelete`, `complete`, `partitions`); any other job's result shows its numbers
+ * by name.
  */
 function summarizeResult(result: JobResult): string {
   const parts: string[] = [];
   const { deleted, batches, wouldDelete, dryRun, complete, lockedRows } = result;
+  const partitions = (result.partitions ?? {}) as {
+    removal?: unknown;
+    removed?: unknown;
+    wouldRemove?: unknown;
+  };
   if (dryRun === true && typeof wouldDelete === 'number') {
     parts.push(
-      `dry run: would delete ${rows(wouldDelete)}${partitionsNote(result.partitionsToRemove, 'to remove')}`,
+      `dry run: would delete ${rows(wouldDelete)}${partitionsNote(partitions.wouldRemove, 'to remove')}`,
     );
   } else if (typeof deleted === 'number') {
     const inBatches =
@@ -43,8 +49,8 @@ function summarizeResult(result: JobResult): string {
         ? ` in ${formatCount(batches)} ${batches === 1 ? 'batch' : 'batches'}`
         : '';
     const removed = partitionsNote(
-      result.partitionsDropped ?? result.partitionsDetached,
-      result.partitionsDetached ? 'detached' : 'dropped',
+      partitions.removed,
+      partitions.removal === 'detach' ? 'detached' : 'dropped',
     );
     const path =
       typeof result.strategy === 'string' && result.strategy !== 'partitions'

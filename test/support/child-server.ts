@@ -3,7 +3,6 @@
  * the `postgres` OS user when the tests run as root (neither runs as root), until `stop()`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { type RunAs, resolveRunAs } from '../../dev-db/postgres-os-user.js';
 
@@ -96,20 +95,4 @@ async function stopChild(child: ChildProcess, exited: Promise<string>): Promise<
   await Promise.race([exited, killed]);
   await exited;
   clearTimeout(timer);
-}
-
-/** A port that was free on 127.0.0.1 a moment ago, picked by the OS. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('the OS did not report the port it picked'));
-      });
-    });
-  });
 }

@@ -8,7 +8,8 @@ import { accessSync, constants } from 'node:fs';
 import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type ChildServer, freePort, serverRunAs, startChildServer } from './child-server.js';
+import { freePort } from '../../dev-db/free-port.js';
+import { type ChildServer, serverRunAs, startChildServer } from './child-server.js';
 
 /** How to get PgBouncer where it is missing (what `.ci/run` does). */
 export const installPgBouncer = 'apt-get update && apt-get install -y pgbouncer';

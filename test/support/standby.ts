@@ -8,8 +8,9 @@ import { execFile } from 'node:child_process';
 import { chown, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../dev-db/free-port.js';
 import { passwordFile, startPostgresServer, superuser } from '../../dev-db/postgres-server.js';
-import { type ChildServer, freePort, serverRunAs, startChildServer } from './child-server.js';
+import { type ChildServer, serverRunAs, startChildServer } from './child-server.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -1,16 +1,10 @@
 import { databaseTime } from '../../db/database-time.js';
-import type { ExpiringTable } from '../../retention/batched-delete.js';
-import {
-  type PurgeOptions,
-  type PurgeSummary,
-  purgeExpired,
-} from '../../retention/purge-expired.js';
+import type { ExpiringTable, RetentionHooks } from '../../retention/batched-delete.js';
+import { purgeExpired } from '../../retention/purge-expired.js';
+import type { RetentionResult } from '../../retention/result.js';
+import type { RetentionOverrides } from '../../retention/settings.js';
 import type { JobDefinition } from '../../runner/types.js';
-import {
-  type IdempotencyKeyPurgeConfig,
-  idempotencyKeyPurgePrefix,
-  readIdempotencyKeyPurgeConfig,
-} from './config.js';
+import { type IdempotencyKeyPurgeConfig, readIdempotencyKeyPurgeConfig } from './config.js';
 
 /** The rows the purge deletes: idempotency keys, by expiry. */
 export const idempotencyKeysByExpiry: ExpiringTable = {
@@ -18,32 +12,32 @@ export const idempotencyKeysByExpiry: ExpiringTable = {
   column: 'expires_at',
 };
 
-/** What a purge run did: the `result` of its `job finished` line. */
-export interface IdempotencyKeyPurgeResult extends PurgeSummary {
-  /** Keys that expired before this instant (the database's clock at the start) went. */
-  readonly cutoff: string;
+/**
+ * What a purge run did: the `result` of its `job finished` line. Its `cutoff` is the
+ * database's clock at the start.
+ */
+export interface IdempotencyKeyPurgeResult extends RetentionResult {
   readonly [key: string]: unknown;
 }
 
 /**
  * The idempotency-key purge: deletes `idempotency_keys` rows with `expires_at < now()`,
  * `now()` read once per run from the database, in batches (see `deleteInBatches`).
+ *
+ * @param overrides - retention settings the environment does not set (tests, benches)
+ * @param hooks - called after each committed batch (tests, benches)
  */
 export function createIdempotencyKeyPurge(
-  options: PurgeOptions = {},
+  overrides: RetentionOverrides = {},
+  hooks: Pick<RetentionHooks, 'onBatch'> = {},
 ): JobDefinition<IdempotencyKeyPurgeConfig, IdempotencyKeyPurgeResult> {
   return {
-    readConfig: readIdempotencyKeyPurgeConfig,
+    readConfig: (env) => readIdempotencyKeyPurgeConfig(env, overrides),
     async run(ctx, { config, db }) {
       const cutoff = await databaseTime(db);
-      const summary = await purgeExpired(
-        ctx,
-        db,
-        idempotencyKeysByExpiry,
-        { cutoff, config, prefix: idempotencyKeyPurgePrefix },
-        options,
-      );
-      return { ...summary, cutoff };
+      return {
+        ...(await purgeExpired(ctx, db, idempotencyKeysByExpiry, cutoff, config.retention, hooks)),
+      };
     },
   };
 }

@@ -1,24 +1,19 @@
 import { databaseTime } from '../../db/database-time.js';
-import type { ExpiringTable } from '../../retention/batched-delete.js';
-import {
-  type PurgeOptions,
-  type PurgeSummary,
-  purgeExpired,
-} from '../../retention/purge-expired.js';
+import type { ExpiringTable, RetentionHooks } from '../../retention/batched-delete.js';
+import { purgeExpired } from '../../retention/purge-expired.js';
+import type { RetentionResult } from '../../retention/result.js';
+import type { RetentionOverrides } from '../../retention/settings.js';
 import type { JobDefinition } from '../../runner/types.js';
-import {
-  type LocationCleanupConfig,
-  locationCleanupPrefix,
-  readLocationCleanupConfig,
-} from './config.js';
+import { type LocationCleanupConfig, readLocationCleanupConfig } from './config.js';
 
 /** The rows the cleanup deletes: location fixes, by the time they were stored. */
 export const locationsByAge: ExpiringTable = { table: 'locations', column: 'created_at' };
 
-/** What a cleanup run did: the `result` of its `job finished` line. */
-export interface LocationCleanupResult extends PurgeSummary {
-  /** Fixes stored before this instant (the database's clock at the start, minus the retention) went. */
-  readonly cutoff: string;
+/**
+ * What a cleanup run did: the `result` of its `job finished` line. Its `cutoff` is the
+ * database's clock at the start, minus the retention.
+ */
+export interface LocationCleanupResult extends RetentionResult {
   /** The retention the run used, in days. */
   readonly retentionDays: number;
   readonly [key: string]: unknown;
@@ -28,22 +23,20 @@ export interface LocationCleanupResult extends PurgeSummary {
  * The location retention cleanup: deletes `locations` rows with
  * `created_at < now() - retentionDays × 24 h`, `now()` read once per run from the database,
  * in batches (see `deleteInBatches`).
+ *
+ * @param overrides - retention settings the environment does not set (tests, benches)
+ * @param hooks - called after each committed batch (tests, benches)
  */
 export function createLocationCleanup(
-  options: PurgeOptions = {},
+  overrides: RetentionOverrides = {},
+  hooks: Pick<RetentionHooks, 'onBatch'> = {},
 ): JobDefinition<LocationCleanupConfig, LocationCleanupResult> {
   return {
-    readConfig: readLocationCleanupConfig,
+    readConfig: (env) => readLocationCleanupConfig(env, overrides),
     async run(ctx, { config, db }) {
       const cutoff = await databaseTime(db, config.retentionDays);
-      const summary = await purgeExpired(
-        ctx,
-        db,
-        locationsByAge,
-        { cutoff, config, prefix: locationCleanupPrefix },
-        options,
-      );
-      return { ...summary, cutoff, retentionDays: config.retentionDays };
+      const result = await purgeExpired(ctx, db, locationsByAge, cutoff, config.retention, hooks);
+      return { ...result, retentionDays: config.retentionDays };
     },
   };
 }

@@ -5,17 +5,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type pg from 'pg';
 import { beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import {
-  type BatchedDeleteOptions,
-  countOlderThan,
-  deleteInBatches,
-  type Notice,
-} from '../../../functions/retention/batched-delete.js';
+import { countOlderThan, type Notice } from '../../../functions/retention/batched-delete.js';
 import { BatchFailedError } from '../../../functions/retention/errors.js';
-import { readPurgeConfig } from '../../../functions/retention/purge-config.js';
 import { purgeExpired } from '../../../functions/retention/purge-expired.js';
+import {
+  readRetentionSettings,
+  resolveRetentionSettings,
+} from '../../../functions/retention/settings.js';
 import type { JobContext } from '../../../functions/runner/types.js';
 import type { JobRole } from '../../support/job-role.js';
+import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
 import { countRows, insertIdempotencyKeys, insertLocations, resetTables } from './fixtures.js';
@@ -62,8 +61,8 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
   /** The documented grants again, after partitions were added. */
   const grantNewPartitions = () => grantPartitionsAsDocumented(client, role.name, 'drop');
 
-  function clean(options: Partial<BatchedDeleteOptions> = {}, on = jobs) {
-    return deleteInBatches(on, locations, { cutoff, batchSize: 100, onNotice, ...options });
+  function clean(options: RetentionTestOptions = {}, on = jobs) {
+    return deleteExpired(on, locations, cutoff, { batchSize: 100, onNotice, ...options });
   }
 
   it('drops the partitions wholly before the cutoff and batch-deletes only the straddling one', async () => {
@@ -85,8 +84,8 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       partitions: {
         removal: 'drop',
         removed: expiredDays.map((name) => `public.${name}`),
-        removedRows: 9 * 24,
-        removedRowsCountedBy: 'statistics',
+        rows: 9 * 24,
+        rowsCountedBy: 'statistics',
         left: [],
         batchDeleted: [{ name: `public.${dayPartition('2026-10-29')}`, deleted: 10 }],
       },
@@ -109,7 +108,7 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
     // Assess
     expect(result).toMatchObject({
       deleted: expiredRows,
-      partitions: { removedRows: 9 * 24, removedRowsCountedBy: 'count' },
+      partitions: { rows: 9 * 24, rowsCountedBy: 'count' },
     });
   });
 
@@ -243,12 +242,11 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       ctx,
       jobs,
       locations,
-      {
-        cutoff,
-        config: readPurgeConfig({ TEST_BATCH_SIZE: '100' }, 'TEST'),
-        prefix: 'TEST',
-      },
-      { limits: { statementTimeoutMs: 200, lockTimeoutMs: 1_000 }, minBatchSize: 100 },
+      cutoff,
+      readRetentionSettings({ TEST_BATCH_SIZE: '100' }, 'TEST', {
+        limits: { statementTimeoutMs: 200, lockTimeoutMs: 1_000 },
+        minBatchSize: 100,
+      }),
     ).catch((error: unknown) => error);
 
     // Assess
@@ -276,7 +274,7 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       deleted: expiredRows,
       complete: true,
       partitions: {
-        removedRows: 8 * 24,
+        rows: 8 * 24,
         batchDeleted: [
           { name: `public.${kept}`, deleted: 24 },
           { name: `public.${dayPartition('2026-10-29')}`, deleted: 10 },
@@ -317,15 +315,21 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
     await client.query('ANALYZE locations');
 
     // Act
-    const counted = await countOlderThan(jobs, locations, cutoff);
+    const counted = await countOlderThan(jobs, locations, cutoff, resolveRetentionSettings());
 
     // Assess
     expect(counted).toMatchObject({
-      count: expiredRows,
-      rowsInPartitionsToRemove: 9 * 24,
-      partitionsToRemove: expect.arrayContaining([`public.${dayPartition('2026-10-20')}`]),
+      wouldDelete: expiredRows,
+      dryRun: true,
+      partitions: {
+        removal: 'drop',
+        removed: [],
+        rows: 9 * 24,
+        rowsCountedBy: 'statistics',
+        wouldRemove: expect.arrayContaining([`public.${dayPartition('2026-10-20')}`]),
+      },
     });
-    expect(counted.partitionsToRemove).toHaveLength(9);
+    expect(counted.partitions?.wouldRemove).toHaveLength(9);
     expect(await partitionsOf(client)).toHaveLength(13);
     expect(await countRows(client, 'locations')).toBe(hours);
   });
@@ -479,10 +483,11 @@ describe('deleteInBatches on a partitioned idempotency_keys', () => {
     await grantPartitionsAsDocumented(client, role.name, 'drop', 'idempotency_keys');
 
     // Act
-    const result = await deleteInBatches(
+    const result = await deleteExpired(
       await db().connect(role),
       { table: 'idempotency_keys', column: 'expires_at' },
-      { cutoff, batchSize: 100 },
+      cutoff,
+      { batchSize: 100 },
     );
 
     // Assess

@@ -4,10 +4,7 @@
  */
 import type pg from 'pg';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type BatchedDeleteOptions,
-  deleteInBatches,
-} from '../../../functions/retention/batched-delete.js';
+import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { countRows, insertLocations, resetTables } from './fixtures.js';
 
@@ -40,7 +37,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'random');
 
     // Act
-    const result = await deleteInBatches(jobs, locations, { cutoff, batchSize: 1_000 });
+    const result = await deleteExpired(jobs, locations, cutoff, { batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'heap' });
@@ -55,7 +52,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(40, 39_960, 'random');
 
     // Act
-    const result = await deleteInBatches(jobs, locations, { cutoff, batchSize: 1_000 });
+    const result = await deleteExpired(jobs, locations, cutoff, { batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 40, complete: true, strategy: 'index' });
@@ -69,8 +66,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     const deletedPerBatch: number[] = [];
 
     // Act
-    const result = await deleteInBatches(jobs, locations, {
-      cutoff,
+    const result = await deleteExpired(jobs, locations, cutoff, {
       batchSize: 10_000,
       maxPagesPerBatch: 100,
       strategy: 'index',
@@ -89,8 +85,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'sequential');
 
     // Act
-    const result = await deleteInBatches(jobs, locations, {
-      cutoff,
+    const result = await deleteExpired(jobs, locations, cutoff, {
       batchSize: 10_000,
       maxPagesPerBatch: 200,
       strategy: 'index',
@@ -105,7 +100,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'sequential');
 
     // Act
-    const result = await deleteInBatches(jobs, locations, { cutoff, batchSize: 1_000 });
+    const result = await deleteExpired(jobs, locations, cutoff, { batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'index' });
@@ -126,9 +121,8 @@ describe('the heap sweep', () => {
   });
   beforeEach(() => resetTables(client));
 
-  function sweep(options: Partial<BatchedDeleteOptions> = {}) {
-    return deleteInBatches(jobs, locations, {
-      cutoff,
+  function sweep(options: RetentionTestOptions = {}) {
+    return deleteExpired(jobs, locations, cutoff, {
       batchSize: 200,
       strategy: 'heap',
       ...options,
@@ -178,8 +172,7 @@ describe('the heap sweep', () => {
     const notices: [string, Readonly<Record<string, unknown>>][] = [];
 
     // Act
-    const result = await deleteInBatches(jobs, locations, {
-      cutoff,
+    const result = await deleteExpired(jobs, locations, cutoff, {
       batchSize: 1_000,
       strategy: 'index',
       onNotice: (message, fields) => void notices.push([message, fields]),

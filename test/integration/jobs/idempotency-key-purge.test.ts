@@ -3,8 +3,8 @@ import type { Env } from '../../../functions/config/env.js';
 import { claimJob } from '../../../functions/db/job-claim.js';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
-import type { PurgeOptions } from '../../../functions/retention/purge-expired.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
+import type { RetentionTestOptions } from '../../support/retention.js';
 import { countRows, insertIdempotencyKeys, useJobTest } from './fixtures.js';
 
 const start = Date.parse('2026-11-29T03:30:00.000Z');
@@ -25,8 +25,8 @@ describe.each(['index', 'heap'])('idempotency-key-purge, %s path', (strategy) =>
     await insertIdempotencyKeys(t.client, 300, `now() + g * interval '1 hour'`, 'valid');
   });
 
-  function purge(env: Env = {}, options: PurgeOptions = {}) {
-    const handler = t.handler(createIdempotencyKeyPurge(options), {
+  function purge(env: Env = {}, options: RetentionTestOptions = {}) {
+    const handler = t.handler(createIdempotencyKeyPurge(options, options), {
       IDEMPOTENCY_KEY_PURGE_BATCH_SIZE: '1000',
       IDEMPOTENCY_KEY_PURGE_STRATEGY: strategy,
       ...env,

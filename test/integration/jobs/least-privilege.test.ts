@@ -10,18 +10,13 @@ import { beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vit
 import type { Env } from '../../../functions/config/env.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
-import {
-  type BatchedDeleteOptions,
-  deleteInBatches,
-  type Notice,
-} from '../../../functions/retention/batched-delete.js';
-import {
-  defaultPartitionLimits,
-  removePartition,
-} from '../../../functions/retention/partition-removal.js';
+import type { Notice } from '../../../functions/retention/batched-delete.js';
+import { removePartition } from '../../../functions/retention/partition-removal.js';
+import { resolveRetentionSettings } from '../../../functions/retention/settings.js';
 import type { RunRecord } from '../../../functions/runner/types.js';
 import { documentedGrants, grant, type JobRole } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
+import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { countRows, insertLocations, resetTables, useJobTest } from './fixtures.js';
 import {
@@ -105,11 +100,16 @@ describe('location-cleanup as a least-privileged role, on a table partitioned by
     // Assess: every expired row gone, every partition still there
     expect(dryRun).toMatchObject({
       outcome: 'succeeded',
-      result: { wouldDelete: expiredRows, partitionsToRemove: [] },
+      result: { wouldDelete: expiredRows, partitions: { wouldRemove: [] } },
     });
     expect(record).toMatchObject({
       outcome: 'succeeded',
-      result: { deleted: expiredRows, complete: true, strategy: 'partitions', partitionRows: 0 },
+      result: {
+        deleted: expiredRows,
+        complete: true,
+        strategy: 'partitions',
+        partitions: { removed: [], rows: 0 },
+      },
     });
     expect((record.result as { strategyReason: string }).strategyReason).toContain(
       'the rest through locations (index; the role may not reach every partition directly)',
@@ -152,8 +152,11 @@ describe('location-cleanup as a least-privileged role, on a table partitioned by
         result: {
           deleted: expiredRows,
           complete: true,
-          partitionRows: 5_000,
-          partitionsDropped: expired.map((name) => `public.${name}`),
+          partitions: {
+            removal: 'drop',
+            rows: 5_000,
+            removed: expired.map((name) => `public.${name}`),
+          },
         },
       });
     }
@@ -177,7 +180,7 @@ describe('location-cleanup as a least-privileged role, on a table partitioned by
       result: {
         deleted: expiredRows,
         complete: true,
-        partitionsDetached: expired.map((name) => `public.${name}`),
+        partitions: { removal: 'detach', removed: expired.map((name) => `public.${name}`) },
       },
     });
     expect(rightsWarnings()).toEqual([]);
@@ -198,7 +201,7 @@ describe('location-cleanup as a least-privileged role, on a table partitioned by
     // Assess: each expired partition batch-deleted directly (the role may read its own)
     expect(record).toMatchObject({
       outcome: 'succeeded',
-      result: { deleted: expiredRows, complete: true, partitionsDetached: [] },
+      result: { deleted: expiredRows, complete: true, partitions: { removed: [] } },
     });
     expect(rightsWarnings()).toEqual([
       expect.objectContaining({
@@ -266,8 +269,8 @@ describe('deleteInBatches through the parent, as a role with SELECT, DELETE on t
     await insertLocations(client, hours, hourly);
   });
 
-  function clean(options: Partial<BatchedDeleteOptions> = {}) {
-    return deleteInBatches(jobs, locations, { cutoff, batchSize: 100, onNotice, ...options });
+  function clean(options: RetentionTestOptions = {}) {
+    return deleteExpired(jobs, locations, cutoff, { batchSize: 100, onNotice, ...options });
   }
 
   it('narrows a refused row down within its partition, and deletes a group of equal keys larger than a batch once', async () => {
@@ -380,7 +383,7 @@ describe('deleteInBatches through the parent, as a role with SELECT, DELETE on t
         isDefault: false,
         estimatedRows: 24,
       },
-      { removal: 'drop', limits: defaultPartitionLimits },
+      resolveRetentionSettings(),
     );
 
     // Assess

@@ -4,11 +4,11 @@ import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
-import type { PurgeOptions } from '../../../functions/retention/purge-expired.js';
 import type { RunRecord } from '../../../functions/runner/types.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
 import { documentedGrants, grant } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
+import type { RetentionTestOptions } from '../../support/retention.js';
 import { countRows, insertLocations, useJobTest } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
@@ -29,8 +29,8 @@ describe('location-cleanup, interrupted', () => {
    * A Lambda instance of the cleanup (its own database session), in batches of 100, on the
    * index path unless `env` says otherwise.
    */
-  function cleanup(options: PurgeOptions = {}, env: Env = {}) {
-    const handler = t.handler(createLocationCleanup(options), {
+  function cleanup(options: RetentionTestOptions = {}, env: Env = {}) {
+    const handler = t.handler(createLocationCleanup(options, options), {
       LOCATION_CLEANUP_BATCH_SIZE: '100',
       LOCATION_CLEANUP_STRATEGY: 'index',
       ...env,

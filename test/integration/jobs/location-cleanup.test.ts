@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
-import type { PurgeOptions } from '../../../functions/retention/purge-expired.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
+import type { RetentionTestOptions } from '../../support/retention.js';
 import { countRows, insertLocations, type PhysicalOrder, useJobTest } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
@@ -20,8 +20,8 @@ describe.each(cases)('location-cleanup, %s path, rows in %s order', (strategy, o
   const insert = (count: number, createdAt: string) =>
     insertLocations(t.client, count, createdAt, order);
 
-  function cleanup(env: Env = {}, options: PurgeOptions = {}) {
-    const handler = t.handler(createLocationCleanup(options), {
+  function cleanup(env: Env = {}, options: RetentionTestOptions = {}) {
+    const handler = t.handler(createLocationCleanup(options, options), {
       LOCATION_CLEANUP_STRATEGY: strategy,
       ...env,
     });

@@ -7,16 +7,11 @@ import type pg from 'pg';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
-import {
-  type BatchedDeleteOptions,
-  type DeletePath,
-  deleteInBatches,
-  type Notice,
-} from '../../../functions/retention/batched-delete.js';
-import type { PurgeOptions } from '../../../functions/retention/purge-expired.js';
+import type { DeletePath, Notice } from '../../../functions/retention/batched-delete.js';
 import { formatLogLine } from '../../../harness/output/human-lines.js';
 import type { JobRole } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
+import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import {
   countRows,
@@ -95,8 +90,8 @@ describe.each(paths)('location-cleanup with rows the database refuses, %s path',
 
   afterEach(() => t.client.query(dropRefusingSchema));
 
-  function cleanup(options: PurgeOptions = {}) {
-    const handler = t.handler(createLocationCleanup(options), {
+  function cleanup(options: RetentionTestOptions = {}) {
+    const handler = t.handler(createLocationCleanup(options, options), {
       LOCATION_CLEANUP_STRATEGY: strategy,
       LOCATION_CLEANUP_BATCH_SIZE: '1000',
     });
@@ -250,18 +245,13 @@ describe.each(paths)('deleteInBatches with refused rows: what it costs, %s path'
     await resetTables(client);
   });
 
-  function deleteOld(on: pg.Client = jobs, options: Partial<BatchedDeleteOptions> = {}) {
-    return deleteInBatches(
-      on,
-      { table: 'locations', column: 'created_at' },
-      {
-        cutoff,
-        batchSize: 100,
-        strategy,
-        onNotice,
-        ...options,
-      },
-    );
+  function deleteOld(on: pg.Client = jobs, options: RetentionTestOptions = {}) {
+    return deleteExpired(on, { table: 'locations', column: 'created_at' }, cutoff, {
+      batchSize: 100,
+      strategy,
+      onNotice,
+      ...options,
+    });
   }
 
   /** The same 2,000 expired rows (and 20 fresh), before each measured run. */
@@ -388,11 +378,11 @@ describe('a partitioned table with rows the database refuses', () => {
       await client.query(`GRANT SELECT ON trips TO ${role.name}`);
 
       // Act
-      const result = await deleteInBatches(
+      const result = await deleteExpired(
         await db().connect(role),
         { table: 'locations', column: 'created_at' },
+        cutoff,
         {
-          cutoff,
           batchSize: 100,
           strategy,
           onNotice: (message, fields) => void notices.push([message, fields]),

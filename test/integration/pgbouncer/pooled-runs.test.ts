@@ -226,14 +226,17 @@ describe.skipIf(!pgbouncer)('the jobs through PgBouncer in transaction mode', ()
     for (const [run, other] of others.entries()) {
       await insertLocations(direct, 300, `now() - interval '40 days' + g * interval '1 second'`);
       let took = false;
-      const cleanup = createLocationCleanup({
-        onBatch: async () => {
-          if (took) return;
-          took = true;
-          await other.query('BEGIN');
-          await other.query('SELECT count(*) FROM devices');
+      const cleanup = createLocationCleanup(
+        {},
+        {
+          onBatch: async () => {
+            if (took) return;
+            took = true;
+            await other.query('BEGIN');
+            await other.query('SELECT count(*) FROM devices');
+          },
         },
-      });
+      );
       records.push(
         await handler('location-cleanup', cleanup, { LOCATION_CLEANUP_BATCH_SIZE: '100' })(
           {},

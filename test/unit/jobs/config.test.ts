@@ -7,9 +7,19 @@ describe('readLocationCleanupConfig', () => {
   it('defaults to 30 days in batches of 10,000', () => {
     expect(readLocationCleanupConfig({})).toEqual({
       retentionDays: 30,
-      batchSize: 10_000,
-      strategy: 'auto',
-      partitionRemoval: 'drop',
+      retention: {
+        batchSize: 10_000,
+        minBatchSize: 10,
+        strategy: 'auto',
+        partitionRemoval: 'drop',
+        columnTimeZoneVariable: 'LOCATION_CLEANUP_COLUMN_TIME_ZONE',
+        limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 1_000 },
+        countLimits: { statementTimeoutMs: 60_000, lockTimeoutMs: 1_000 },
+        partitionLimits: { statementTimeoutMs: 5_000, lockTimeoutMs: 50 },
+        indexWalkLimitMs: 5_000,
+        maxPagesPerBatch: 4_096,
+        progressIntervalMs: 10_000,
+      },
     });
   });
 
@@ -22,12 +32,14 @@ describe('readLocationCleanupConfig', () => {
         LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'Europe/Bratislava',
         LOCATION_CLEANUP_PARTITIONS: 'detach',
       }),
-    ).toEqual({
+    ).toMatchObject({
       retentionDays: 90,
-      batchSize: 2_500,
-      strategy: 'heap',
-      columnTimeZone: 'Europe/Bratislava',
-      partitionRemoval: 'detach',
+      retention: {
+        batchSize: 2_500,
+        strategy: 'heap',
+        columnTimeZone: 'Europe/Bratislava',
+        partitionRemoval: 'detach',
+      },
     });
   });
 
@@ -38,9 +50,9 @@ describe('readLocationCleanupConfig', () => {
   });
 
   it.each(['100', '100000'])('accepts a batch size of %s', (raw) => {
-    expect(readLocationCleanupConfig({ LOCATION_CLEANUP_BATCH_SIZE: raw }).batchSize).toBe(
-      Number(raw),
-    );
+    expect(
+      readLocationCleanupConfig({ LOCATION_CLEANUP_BATCH_SIZE: raw }).retention.batchSize,
+    ).toBe(Number(raw));
   });
 
   it.each([
@@ -71,7 +83,7 @@ describe('readLocationCleanupConfig', () => {
 
 describe('readIdempotencyKeyPurgeConfig', () => {
   it('defaults to batches of 10,000', () => {
-    expect(readIdempotencyKeyPurgeConfig({})).toEqual({
+    expect(readIdempotencyKeyPurgeConfig({}).retention).toMatchObject({
       batchSize: 10_000,
       strategy: 'auto',
       partitionRemoval: 'drop',

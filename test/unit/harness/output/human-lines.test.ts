@@ -38,7 +38,10 @@ describe('lines for people', () => {
         deleted: 5_083_000,
         batches: 9,
         strategy: 'partitions',
-        partitionsDropped: ['public.locations_p20261101', 'public.locations_p20261102'],
+        partitions: {
+          removal: 'drop',
+          removed: ['public.locations_p20261101', 'public.locations_p20261102'],
+        },
         lockedRows: 2,
         complete: false,
       },
@@ -46,7 +49,11 @@ describe('lines for people', () => {
     const dryRun = finished({
       outcome: 'succeeded',
       durationMs: 12,
-      result: { dryRun: true, wouldDelete: 7, partitionsToRemove: ['public.locations_p1'] },
+      result: {
+        dryRun: true,
+        wouldDelete: 7,
+        partitions: { removal: 'drop', removed: [], wouldRemove: ['public.locations_p1'] },
+      },
     });
 
     expect(columns(swept)?.at(-1)).toBe('deleted 1,000,000 rows in 101 batches (heap path)');
@@ -54,6 +61,21 @@ describe('lines for people', () => {
       'deleted 5,083,000 rows in 9 batches, 2 partitions dropped; 2 rows locked by other sessions left for the next run',
     );
     expect(columns(dryRun)?.at(-1)).toBe('dry run: would delete 7 rows, 1 partition to remove');
+  });
+
+  it('partitions detached, by the result’s partitions.removal', () => {
+    const line = finished({
+      outcome: 'succeeded',
+      durationMs: 40,
+      result: {
+        deleted: 48,
+        batches: 0,
+        strategy: 'partitions',
+        partitions: { removal: 'detach', removed: ['public.locations_p1', 'public.locations_p2'] },
+        complete: true,
+      },
+    });
+    expect(columns(line)?.at(-1)).toBe('deleted 48 rows in 0 batches, 2 partitions detached');
   });
 
   it('rows refused by the database and batches cut down after timeouts, in the finished line', () => {
