@@ -38,6 +38,7 @@ export const JobLog = {
   ReplicaLagPause: 'standby lagging, batches paused',
   ReplicaCaughtUp: 'standbys caught up, batches resumed',
   ReplicaLagUnreadable: 'standby lag unreadable, batches not paused for standbys',
+  PartitionRightsMissing: "partitions batch-deleted: the job's role may not remove them whole",
 } as const;
 
 /** What the local harness, the command line and the development database write. */
@@ -329,6 +330,12 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
     fields: ['standbys', 'reason', 'consequence', 'fix'],
     means:
       "The job's role cannot read its standbys' lag (`pg_stat_replication` shows their figures to superusers and `pg_read_all_stats` only), or the query failed: the run goes on without pausing for them. `fix` is the `GRANT` it needs. Once per run.",
+  },
+  PartitionRightsMissing: {
+    level: 'WARN',
+    fields: ['table', 'role', 'partitions', 'deletedThrough', 'consequence', 'fix', 'moreFixes'],
+    means:
+      "Once a run: the job's role may not remove the expired `partitions` whole (dropping one needs its ownership, detaching needs the parent's), or may not read some partition directly, so their rows are deleted in batches, through each partition or, when it may not read one, through the parent (`deletedThrough`); all expired rows still go. `fix` lists the `ALTER TABLE ... OWNER TO` or `GRANT` statements that let it remove them whole (`moreFixes` counts those left out, all alike). See [the jobs' role](../deploy.md#the-jobs-database-role).",
   },
 };
 

@@ -110,17 +110,29 @@ export interface PartitionsResult {
   readonly rowsCountedBy: 'statistics' | 'count' | 'statistics and count' | 'none';
   /** Expired partitions left for the next run, and why. */
   readonly left: readonly { readonly name: string; readonly reason: KeptReason }[];
-  /** The partitions batch-deleted, with the path each took and the rows it lost. */
-  readonly batchDeleted: readonly {
-    readonly name: string;
-    readonly strategy: DeletePath;
-    readonly deleted: number;
-  }[];
+  /**
+   * The partitions batch-deleted, with the path each took and the rows it lost; or the table
+   * itself (`throughParent`), when the job's role may not reach some partitions directly.
+   */
+  readonly batchDeleted: readonly BatchDeleted[];
   /**
    * Why no partition can be removed whole (the table is partitioned by another column).
    * @default - absent
    */
   readonly notByPartition?: string;
+}
+
+/** A partition (or the partitioned table itself) batch-deleted. */
+export interface BatchDeleted {
+  /** The partition (`schema.name`), or the table as configured. */
+  readonly name: string;
+  readonly strategy: DeletePath;
+  readonly deleted: number;
+  /**
+   * The rows went through the parent table (the role may not reach some partitions directly).
+   * @default - absent: the partition as a table of its own
+   */
+  readonly throughParent?: true;
 }
 
 /** What one path (keyset batches, a heap sweep, the partitions) did on one table. */

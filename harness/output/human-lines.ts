@@ -97,6 +97,14 @@ const formatters: Readonly<Record<string, Formatter>> = {
       'warning',
       `the oldest row left in ${String(line.table)} was not measured: ${String(line.reason)}`,
     ),
+  [JobLog.PartitionRightsMissing]: (line, event) => {
+    const fixes = Array.isArray(line.fix) ? line.fix.map(String) : [];
+    const more = fixes.length - 1 + (typeof line.moreFixes === 'number' ? line.moreFixes : 0);
+    return event(
+      'warning',
+      `${String(line.consequence)} (deleted through ${String(line.deletedThrough)}); to remove them whole, run ${fixes[0] ?? 'the fix'}${more > 0 ? ` and ${more} more alike` : ''}`,
+    );
+  },
   [JobLog.BatchRetriedSmaller]: (line, event) =>
     event(
       'warning',

@@ -152,6 +152,24 @@ describe('lines for people', () => {
       'warning',
       'a batch of 10,000 rows of locations passed its 5.0 s statement timeout: retrying with 5,000',
     ]);
+    expect(
+      warn("partitions batch-deleted: the job's role may not remove them whole", {
+        table: 'locations',
+        role: '"maintenance_jobs"',
+        partitions: ['public.locations_p20261004', 'public.locations_p20261005'],
+        deletedThrough: 'the parent',
+        consequence: '2 expired partitions are batch-deleted row by row instead of dropped whole',
+        fix: [
+          'ALTER TABLE "public"."locations_p20261004" OWNER TO "maintenance_jobs"',
+          'ALTER TABLE "public"."locations_p20261005" OWNER TO "maintenance_jobs"',
+        ],
+        moreFixes: 3,
+      }),
+    ).toEqual([
+      'warning',
+      '2 expired partitions are batch-deleted row by row instead of dropped whole (deleted through the parent); ' +
+        'to remove them whole, run ALTER TABLE "public"."locations_p20261004" OWNER TO "maintenance_jobs" and 4 more alike',
+    ]);
   });
 
   it('a partition dropped', () => {
