@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { ConfigError, type Env } from '../functions/config/env.js';
 import { readDatabaseUrl } from '../functions/db/database-location.js';
 import { migrate } from '../functions/db/migrate.js';
@@ -10,6 +10,10 @@ import { requestedPostgresMajor } from './postgres-binaries.js';
 import { type PostgresServer, startPostgresServer } from './postgres-server.js';
 import { seedDemoData } from './seed.js';
 import type { ServerOwner } from './server-owner.js';
+import { withClient } from './with-client.js';
+
+/** What the harness's own sessions show in `pg_stat_activity`. */
+const harnessSession = 'local-harness';
 
 /** Where `npm start` keeps its embedded cluster, unless `LOCAL_POSTGRES_DIR` says otherwise. */
 const defaultDataDir = join(import.meta.dirname, '..', '.local', 'postgres');
@@ -128,28 +132,32 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
   }
   try {
     const url = await ensureDatabase(server);
-    await withClient(url, async (db) => {
-      options.logger.info(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
-      if (options.partitioned) {
-        const report = await partitionLocationsByDay(db);
-        if (report.converted || report.created.length > 0) {
-          options.logger.info(HarnessLog.LocationsPartitioned, {
-            converted: report.converted,
-            rowsMoved: report.rowsMoved,
-            partitionsCreated: report.created.length,
-          });
+    await withClient(
+      url,
+      async (db) => {
+        options.logger.info(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
+        if (options.partitioned) {
+          const report = await partitionLocationsByDay(db);
+          if (report.converted || report.created.length > 0) {
+            options.logger.info(HarnessLog.LocationsPartitioned, {
+              converted: report.converted,
+              rowsMoved: report.rowsMoved,
+              partitionsCreated: report.created.length,
+            });
+          }
         }
-      }
-      if (options.seed)
-        options.logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
-      else await seedIfEmpty(db, options.logger);
-      options.logger.info(HarnessLog.DatabaseReady, {
-        embedded: true,
-        url: redact(url),
-        serverVersion: await serverMajorVersion(db),
-        dataDir: server.dataDir,
-      });
-    });
+        if (options.seed)
+          options.logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
+        else await seedIfEmpty(db, options.logger);
+        options.logger.info(HarnessLog.DatabaseReady, {
+          embedded: true,
+          url: redact(url),
+          serverVersion: await serverMajorVersion(db),
+          dataDir: server.dataDir,
+        });
+      },
+      harnessSession,
+    );
     return {
       url,
       embedded: true,
@@ -203,13 +211,17 @@ async function hasNoDevices(db: pg.Client): Promise<boolean> {
 }
 
 async function ensureDatabase(server: PostgresServer): Promise<string> {
-  await withClient(server.url, async (admin) => {
-    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-      localDatabaseName,
-    ]);
-    if (!rowCount)
-      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(localDatabaseName)}`);
-  });
+  await withClient(
+    server.url,
+    async (admin) => {
+      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+        localDatabaseName,
+      ]);
+      if (!rowCount)
+        await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(localDatabaseName)}`);
+    },
+    harnessSession,
+  );
   const url = new URL(server.url);
   url.pathname = `/${localDatabaseName}`;
   return url.toString();
@@ -223,18 +235,12 @@ async function prepare(
   logger: MessageLogger,
 ): Promise<void> {
   if (!shouldMigrate && !shouldSeed) return;
-  await withClient(url, async (db) => {
-    if (shouldMigrate) logger.info(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
-    if (shouldSeed) logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
-  });
-}
-
-async function withClient<T>(url: string, use: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = new pg.Client({ connectionString: url, application_name: 'local-harness' });
-  await db.connect();
-  try {
-    return await use(db);
-  } finally {
-    await db.end();
-  }
+  await withClient(
+    url,
+    async (db) => {
+      if (shouldMigrate) logger.info(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
+      if (shouldSeed) logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
+    },
+    harnessSession,
+  );
 }

@@ -13,10 +13,10 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { postgresVersionVariable, requestedPostgresMajor } from '../../dev-db/postgres-binaries.js';
 import { startPostgresServer } from '../../dev-db/postgres-server.js';
+import { withClient } from '../../dev-db/with-client.js';
 import { migrate } from '../../functions/db/migrate.js';
 import { databaseUrl } from './database-url.js';
 import { createOwnedTempDir, sweepAbandonedTempDirs } from './owned-temp-dir.js';
@@ -114,14 +114,4 @@ async function createTemplate(adminUrl: string, name: string): Promise<void> {
       `ALTER DATABASE ${admin.escapeIdentifier(name)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`,
     ),
   );
-}
-
-async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -13,7 +13,6 @@ import { execFile } from 'node:child_process';
 import { chown, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { freePort } from '../../dev-db/free-port.js';
 import { loadPostgresBinaries, requestedPostgresMajor } from '../../dev-db/postgres-binaries.js';
 import {
@@ -22,6 +21,7 @@ import {
   startPostgresServer,
   superuser,
 } from '../../dev-db/postgres-server.js';
+import { withClient } from '../../dev-db/with-client.js';
 import { serverRunAs, startChildServer } from './child-server.js';
 
 const execFileAsync = promisify(execFile);
@@ -197,14 +197,4 @@ async function startStandbyServer(
     url: `postgres://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
   };
-}
-
-async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { withClient } from '../../dev-db/with-client.js';
 import { databaseUrl } from './database-url.js';
 import { createJobRole, type JobRole } from './job-role.js';
 
@@ -49,7 +50,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const adminUrl = inject('postgresAdminUrl');
   const name = `test_${randomBytes(6).toString('hex')}`;
   const template = options.schema === false ? 'template0' : inject('postgresTemplateDatabase');
-  await asAdmin(adminUrl, (admin) =>
+  await withClient(adminUrl, (admin) =>
     admin.query(
       `CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(template)}`,
     ),
@@ -82,7 +83,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     drop() {
       dropping ??= (async () => {
         await Promise.all([...clients].map((client) => client.end().catch(() => undefined)));
-        await asAdmin(adminUrl, async (admin) => {
+        await withClient(adminUrl, async (admin) => {
           await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
           // Its objects and grants went with the database.
           const created = await role?.catch(() => undefined);
@@ -108,14 +109,4 @@ export function useTestDatabase(options: TestDatabaseOptions = {}): () => TestDa
     if (!database) throw new Error('the test database is created in beforeAll: use it in a test');
     return database;
   };
-}
-
-async function asAdmin(url: string, use: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await use(client);
-  } finally {
-    await client.end();
-  }
 }
