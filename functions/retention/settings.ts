@@ -180,7 +180,8 @@ export function retentionVariables(prefix: string) {
 
 /**
  * Reads and validates a job's retention settings from variables named `<PREFIX>_...`, and
- * resolves them with `overrides` (tuning the environment does not set, e.g. a test's limits).
+ * resolves them with `overrides` (e.g. a test's limits). A variable that is set wins; one that
+ * is not falls back to the override, then to the default.
  *
  * @throws {ConfigError} naming the variable at fault.
  */
@@ -191,7 +192,10 @@ export function readRetentionSettings(
 ): RetentionSettings {
   const names = retentionVariables(prefix);
   const columnTimeZone = readTimeZone(env, names.columnTimeZone);
-  const { batchSize, strategy, partitionRemoval, maxReplicaLagSeconds } = retentionDefaults;
+  const { batchSize, strategy, partitionRemoval, maxReplicaLagSeconds } = {
+    ...retentionDefaults,
+    ...definedOnly(overrides),
+  };
   return resolveRetentionSettings({
     ...overrides,
     batchSize: readInteger(env, names.batchSize, { min: 100, max: 100_000, default: batchSize }),

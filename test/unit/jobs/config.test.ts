@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../functions/config/env.js';
 import { readIdempotencyKeyPurgeConfig } from '../../../functions/jobs/idempotency-key-purge/config.js';
 import { readLocationCleanupConfig } from '../../../functions/jobs/location-cleanup/config.js';
+import { readRetentionSettings } from '../../../functions/retention/settings.js';
 
 describe('readLocationCleanupConfig', () => {
   it('defaults to 30 days in batches of 10,000', () => {
@@ -92,6 +93,18 @@ describe('readLocationCleanupConfig', () => {
     })();
     expect(failure).toBeInstanceOf(ConfigError);
     expect((failure as ConfigError).variable).toBe(variable);
+  });
+});
+
+describe('readRetentionSettings', () => {
+  it('takes an override for a variable that is not set, and the variable when it is', () => {
+    // Act
+    const unset = readRetentionSettings({}, 'TEST', { batchSize: 500, strategy: 'heap' });
+    const set = readRetentionSettings({ TEST_BATCH_SIZE: '2000' }, 'TEST', { batchSize: 500 });
+
+    // Assess
+    expect(unset).toMatchObject({ batchSize: 500, strategy: 'heap' });
+    expect(set).toMatchObject({ batchSize: 2000, strategy: 'auto' });
   });
 });
 
