@@ -11,7 +11,10 @@
  * page ranges that may hold them, without any index the whole table; the oldest row's age is
  * then known only when an expired row is left. Either way the statement runs under the batch's
  * time limits, and a measurement that passes them is reported as not measured, never as
- * "nothing old".
+ * "nothing old". After a run that left no expired row (its own final check counted none), the
+ * probe starts at the cutoff: the index entries below it are those the run just deleted, dead
+ * until vacuumed, and walking them costs a heap visit each (seconds after a large backlog);
+ * without such an index nothing is read at all.
  *
  * The table is checked as before a delete (table-profile.ts), row-level security included: a
  * role that policies may hide rows from gets no measurement, never a false "nothing left".
@@ -81,19 +84,25 @@ interface ProbeRow {
  * Measures the oldest row left in `target` against `cutoff` (ISO 8601 with a zone, as the run
  * used it), in one short transaction under the batch's limits. Never throws: what goes wrong
  * is the `reason` of a `not measured` answer.
+ *
+ * @param noneExpiredLeft - the run has just found no row older than `cutoff` left (a complete
+ *   run): only the rows from the cutoff on are probed
  */
 export async function measureOldestRow(
   db: ClientBase,
   target: ExpiringTable,
   cutoff: string,
   settings: OldestRowSettings,
+  noneExpiredLeft = false,
 ): Promise<OldestRow> {
   try {
     // The checks too run under the limits: the profile's size reads wait for a table lock.
     const { byIndex, row } = await inShortTransaction(db, settings.limits, async () => {
       const table = await inspectTable(db, target, settings);
       const byIndex = await probesAnIndex(db, table);
-      const sql = await probeStatement(db, table, cutoff, byIndex);
+      if (noneExpiredLeft && !byIndex) return { byIndex, row: undefined };
+      const scope = !byIndex ? 'expired' : noneExpiredLeft ? 'not expired' : 'all';
+      const sql = await probeStatement(db, table, cutoff, scope);
       return { byIndex, row: (await db.query<ProbeRow>(sql)).rows[0] };
     });
     const measuredBy = byIndex ? 'index' : 'expired rows';
@@ -131,7 +140,8 @@ async function probesAnIndex(db: ClientBase, table: TableProfile): Promise<boole
 }
 
 /**
- * The probe, values inlined as escaped literals: the oldest value as an instant, its age and
+ * The probe over `scope` (every row, or those before or from the cutoff), values inlined as
+ * escaped literals: the oldest value as an instant, its age and
  * how far before the cutoff it lies (seconds). A `timestamp` column's wall-clock value is read
  * in its declared zone.
  */
@@ -139,7 +149,7 @@ async function probeStatement(
   db: ClientBase,
   table: TableProfile,
   cutoff: string,
-  byIndex: boolean,
+  scope: 'all' | 'expired' | 'not expired',
 ): Promise<string> {
   const c = table.quotedColumn;
   const inColumn = await columnCutoff(db, table.columnTime, cutoff);
@@ -147,13 +157,16 @@ async function probeStatement(
     table.columnTime.type === 'timestamptz'
       ? 'm'
       : `(m AT TIME ZONE ${escapeLiteral(table.columnTime.timeZone)})`;
-  const expiredOnly = byIndex
-    ? ''
-    : ` WHERE ${c} < ${escapeLiteral(inColumn.value)}::${inColumn.cast}`;
+  const bound = `${escapeLiteral(inColumn.value)}::${inColumn.cast}`;
+  const where = {
+    all: '',
+    expired: ` WHERE ${c} < ${bound}`,
+    'not expired': ` WHERE ${c} >= ${bound}`,
+  }[scope];
   return `SELECT to_char(${instant} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS oldest,
       extract(epoch FROM now() - ${instant})::float8 AS age,
       extract(epoch FROM ${escapeLiteral(cutoff)}::timestamptz - ${instant})::float8 AS before_cutoff
-    FROM (SELECT min(${c}) AS m FROM ${table.quotedTable}${expiredOnly}) AS oldest_row`;
+    FROM (SELECT min(${c}) AS m FROM ${table.quotedTable}${where}) AS oldest_row`;
 }
 
 /**
@@ -166,8 +179,9 @@ export async function oldestRowLeft(
   target: ExpiringTable,
   cutoff: string,
   settings: OldestRowSettings,
+  noneExpiredLeft = false,
 ): Promise<OldestRow> {
-  const oldestRow = await measureOldestRow(db, target, cutoff, settings);
+  const oldestRow = await measureOldestRow(db, target, cutoff, settings, noneExpiredLeft);
   reportOldestRow(ctx, target.table, oldestRow);
   return oldestRow;
 }

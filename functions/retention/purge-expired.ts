@@ -43,10 +43,11 @@ export async function purgeExpired(
   hooks: Pick<RetentionHooks, 'onBatch'> = {},
 ): Promise<RetentionResult> {
   const fields = { table: target.table, cutoff };
-  const measureOldest = () => oldestRowLeft(ctx, db, target, cutoff, settings);
+  const measureOldest = (noneExpiredLeft = false) =>
+    oldestRowLeft(ctx, db, target, cutoff, settings, noneExpiredLeft);
   if (ctx.dryRun) {
     const counted = { ...(await countOlderThan(db, target, cutoff, settings)) };
-    const measured = { ...counted, oldestRow: await measureOldest() };
+    const measured = { ...counted, oldestRow: await measureOldest(counted.wouldDelete === 0) };
     const { deleted, batches, complete, dryRun, ...found } = measured;
     ctx.logger.info(JobLog.DryRunCount, { table: target.table, ...found });
     return measured;
@@ -81,7 +82,7 @@ export async function purgeExpired(
   }
   reportDeleted(ctx, result.deleted);
   ctx.metrics.add(runMetrics.rowsRefused, MetricUnit.Count, result.refusedRows ?? 0);
-  const measured = { ...result, oldestRow: await measureOldest() };
+  const measured = { ...result, oldestRow: await measureOldest(result.complete) };
   const { complete, dryRun, columnCutoff, ...done } = measured;
   ctx.logger.info(finishedMessage(measured), { table: target.table, ...done });
   return measured;
