@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { findJob, retentionSlackSeconds } from '../../../functions/catalogue/index.js';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
+import { documentedGrants, grant } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import type { RetentionTestOptions } from '../../support/retention.js';
 import { insertIdempotencyKeys, insertLocations, useJobTest } from './fixtures.js';
@@ -118,7 +119,12 @@ describe('the oldest row left, measured after each run', () => {
   });
 
   it('a row locked by another session: the run leaves it, and the metric crosses the threshold until a run takes it', async () => {
-    // Prepare: the oldest expired row is locked throughout the first run
+    // Prepare: the oldest expired row is locked throughout the first run; the role has the
+    // optional grant that lets it go around locked rows
+    await grant(t.client, documentedGrants.lockRows(t.role.name, 'locations', 'created_at'));
+    onTestFinished(async () => {
+      await t.client.query(`REVOKE UPDATE (created_at) ON locations FROM ${t.role.name}`);
+    });
     const locker = await lockOldestRow();
     const run = cleanup({ limits: { statementTimeoutMs: 120_000, lockTimeoutMs: 100 } });
 
