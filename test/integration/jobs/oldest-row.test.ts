@@ -119,8 +119,9 @@ describe('the oldest row left, measured after each run', () => {
   });
 
   it('a row locked by another session: the run leaves it, and the metric crosses the threshold until a run takes it', async () => {
-    // Prepare: the oldest expired row is locked throughout the first run; the role has the
-    // optional grant that lets it go around locked rows
+    // Prepare: the role has the optional grant that lets it go around locked rows (without it,
+    // the batch holding the locked row is left whole); the oldest expired row is locked
+    // throughout the first run
     await grant(t.client, documentedGrants.lockRows(t.role.name, 'locations', 'created_at'));
     onTestFinished(async () => {
       await t.client.query(`REVOKE UPDATE (created_at) ON locations FROM ${t.role.name}`);
