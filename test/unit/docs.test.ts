@@ -102,7 +102,7 @@ describe("the jobs' database role in docs/deploy.md", () => {
   it("shows every statement the tests create the jobs' role with", async () => {
     // Prepare
     const page = await readFile(join(root, 'docs', 'deploy.md'), 'utf8');
-    const role = 'maintenance_jobs';
+    const role = 'maintenance';
     const partition = ['locations_p20261201'];
 
     // Act

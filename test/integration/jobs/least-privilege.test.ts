@@ -109,6 +109,8 @@ describe('location-cleanup as a least-privileged role, on a table partitioned by
         complete: true,
         strategy: 'partitions',
         partitions: { removed: [], rows: 0 },
+        // Measured through the parent too
+        oldestRow: { measuredBy: 'index', overdueSeconds: 0 },
       },
     });
     expect((record.result as { strategyReason: string }).strategyReason).toContain(

@@ -16,7 +16,10 @@ const day = 86_400;
 
 describe('measuring the oldest row', () => {
   const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
   let client: pg.Client;
+  /** The job's session, as its least-privileged role. */
+  let jobs: pg.Client;
 
   beforeEach(async () => {
     client = await db().connect();
@@ -24,6 +27,11 @@ describe('measuring the oldest row', () => {
     await client.query(`
       DROP TABLE IF EXISTS fixes CASCADE;
       CREATE TABLE fixes (id bigserial, created_at timestamptz NOT NULL, noted_at timestamp NOT NULL)`);
+    // The documented grant on a table the jobs clean
+    const role = await db().jobRole();
+    await client.query(`GRANT SELECT, DELETE ON fixes TO ${role.name}`);
+    jobs = await db().connect(role);
+    onTestFinished(() => jobs.end());
   });
 
   /** `count` rows `startAgo` ago and after, a second apart (noted_at: the same instant in Bratislava). */
@@ -60,7 +68,7 @@ describe('measuring the oldest row', () => {
 
     // Act
     const measured = await measureOldestRow(
-      client,
+      jobs,
       { table: 'fixes', column: 'created_at' },
       await cutoff(),
       settings,
@@ -83,9 +91,9 @@ describe('measuring the oldest row', () => {
     const target = { table: 'fixes', column: 'created_at' };
 
     // Act
-    const none = await measureOldestRow(client, target, await cutoff(), settings);
+    const none = await measureOldestRow(jobs, target, await cutoff(), settings);
     await insertFixes(1, '35 days');
-    const one = await measureOldestRow(client, target, await cutoff(), settings);
+    const one = await measureOldestRow(jobs, target, await cutoff(), settings);
 
     // Assess
     expect(none).toEqual({ measuredBy: 'expired rows', overdueSeconds: 0 });
@@ -107,7 +115,7 @@ describe('measuring the oldest row', () => {
 
     // Act
     const measured = await measureOldestRow(
-      client,
+      jobs,
       { table: 'fixes', column: 'created_at' },
       await cutoff(),
       settings,
@@ -126,13 +134,13 @@ describe('measuring the oldest row', () => {
 
     // Act
     const byInstant = await measureOldestRow(
-      client,
+      jobs,
       { table: 'fixes', column: 'created_at' },
       await cutoff(),
       settings,
     );
     const byWallTime = await measureOldestRow(
-      client,
+      jobs,
       { table: 'fixes', column: 'noted_at' },
       await cutoff(),
       { ...settings, columnTimeZone: 'Europe/Bratislava' },
@@ -157,7 +165,7 @@ describe('measuring the oldest row', () => {
 
     // Act
     const measured = await measureOldestRow(
-      client,
+      jobs,
       { table: 'fixes', column: 'created_at' },
       await cutoff(),
       settings,
@@ -208,7 +216,10 @@ describe('measuring the oldest row', () => {
 
 describe('measuring the oldest row of a partitioned table', () => {
   const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
   let client: pg.Client;
+  /** The job's session, as its least-privileged role, with SELECT, DELETE on the parent only. */
+  let jobs: pg.Client;
 
   beforeEach(async () => {
     client = await db().connect();
@@ -224,6 +235,10 @@ describe('measuring the oldest row of a partitioned table', () => {
     );
     await addDailyPartitions(client, rows[0]?.first ?? '', rows[0]?.last ?? '');
     await client.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
+    const role = await db().jobRole();
+    await client.query(`GRANT SELECT, DELETE ON locations TO ${role.name}`);
+    jobs = await db().connect(role);
+    onTestFinished(() => jobs.end());
   });
 
   async function insertAt(ago: string): Promise<void> {
@@ -249,7 +264,7 @@ describe('measuring the oldest row of a partitioned table', () => {
 
     // Act
     const measured = await measureOldestRow(
-      client,
+      jobs,
       { table: 'locations', column: 'created_at' },
       await cutoff(),
       settings,
@@ -274,7 +289,7 @@ describe('measuring the oldest row of a partitioned table', () => {
 
     // Act
     const measured = await measureOldestRow(
-      client,
+      jobs,
       { table: 'locations', column: 'created_at' },
       await cutoff(),
       settings,
