@@ -17,6 +17,12 @@ export const SqlState = {
   UndefinedTable: '42P01',
   /** 2BP01: other objects (a view, a foreign key) depend on the object being dropped. */
   DependentObjectsStillExist: '2BP01',
+  /** 23514: a check failed; here, the DEFAULT partition holds rows of a partition being attached. */
+  CheckViolation: '23514',
+  /** 42P07: a relation with that name exists already. */
+  DuplicateTable: '42P07',
+  /** 42P17: an invalid definition; here, a partition that would overlap another. */
+  InvalidObjectDefinition: '42P17',
 } as const;
 
 /** One of {@link SqlState}'s codes. */

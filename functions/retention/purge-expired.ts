@@ -1,7 +1,9 @@
 /**
  * What every "delete the expired rows of a table" job does with its context: count them
  * (dry run) or delete them in batches, log progress on long runs and the total at the end,
- * and report the `RowsDeleted` and `RowsRefused` metrics.
+ * and report the `RowsDeleted` and `RowsRefused` metrics. On a table range-partitioned by its
+ * column, the coming partitions are made first and the DEFAULT partition's rows counted after
+ * (partition-upkeep.ts, the `DefaultPartitionRows` metric).
  */
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -19,6 +21,8 @@ import {
   type RetentionHooks,
   type RetentionResult,
 } from './batched-delete.js';
+import type { DefaultPartitionRows } from './default-partition-watch.js';
+import { partitionUpkeep, withUpkeep } from './partition-upkeep.js';
 import type { RetentionSettings } from './settings.js';
 
 /**
@@ -40,16 +44,23 @@ export async function purgeExpired(
   hooks: Pick<RetentionHooks, 'onBatch'> = {},
 ): Promise<RetentionResult> {
   const fields = { table: target.table, cutoff };
+  const upkeep = await partitionUpkeep(db, target, settings, {
+    dryRun: ctx.dryRun,
+    signal: ctx.signal,
+    onNotice: logNotice(ctx),
+  });
+  const watched = async (result: RetentionResult) =>
+    withUpkeep(result, upkeep.premake, reportDefault(ctx, await upkeep.watch(cutoff)));
   if (ctx.dryRun) {
-    const counted = await countOlderThan(db, target, cutoff, settings);
+    const counted = await watched(await countOlderThan(db, target, cutoff, settings));
     const { deleted, batches, complete, dryRun, ...found } = counted;
     ctx.logger.info(JobLog.DryRunCount, { table: target.table, ...found });
     return counted;
   }
 
-  let result: RetentionResult;
+  let deletedResult: RetentionResult;
   try {
-    result = await deleteInBatches(db, target, cutoff, settings, {
+    deletedResult = await deleteInBatches(db, target, cutoff, settings, {
       signal: ctx.signal,
       onBatch: progressReporter(ctx, fields, settings, hooks),
       onNotice: logNotice(ctx),
@@ -57,14 +68,24 @@ export async function purgeExpired(
   } catch (error) {
     if (error instanceof BatchFailedError) {
       reportDeleted(ctx, error.progress.deleted + (error.progress.partitionRows ?? 0));
+      reportDefault(ctx, await upkeep.watch(cutoff));
     }
     throw error;
   }
+  const result = await watched(deletedResult);
   reportDeleted(ctx, result.deleted);
   ctx.metrics.add(runMetrics.rowsRefused, MetricUnit.Count, result.refusedRows ?? 0);
   const { complete, dryRun, columnCutoff, ...done } = result;
   ctx.logger.info(finishedMessage(result), { table: target.table, ...done });
   return result;
+}
+
+/** The `DefaultPartitionRows` metric, when the DEFAULT partition was counted. */
+function reportDefault(ctx: JobContext, rows: DefaultPartitionRows | undefined) {
+  if (typeof rows?.rows === 'number') {
+    ctx.metrics.add(runMetrics.defaultPartitionRows, MetricUnit.Count, rows.rows);
+  }
+  return rows;
 }
 
 /** Notices go to the run's log: warnings at WARN, the rest at INFO. */
