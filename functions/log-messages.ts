@@ -401,7 +401,7 @@ export const harnessLogDocs: { readonly [K in keyof typeof HarnessLog]: LogMessa
     level: 'INFO',
     fields: ['converted', 'rowsMoved', 'partitionsCreated'],
     means:
-      '`--partitioned`: the embedded `locations` was converted to day partitions, or given new ones.',
+      '`--partitioned`: the embedded `locations` was converted to day partitions up to today, its rows moved (once; the cleanup makes the days to come). `converted` is always true.',
   },
   DemoDataWritten: {
     level: 'INFO',

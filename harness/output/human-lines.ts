@@ -142,9 +142,7 @@ const formatters: Readonly<Record<string, Formatter>> = {
   [HarnessLog.LocationsPartitioned]: (line, event) =>
     event(
       '',
-      line.converted === true
-        ? `locations partitioned by day: ${formatCount(Number(line.rowsMoved))} rows moved into ${formatCount(Number(line.partitionsCreated))} day partitions and a DEFAULT one`
-        : `locations partitioned by day: ${formatCount(Number(line.partitionsCreated))} day partitions added`,
+      `locations partitioned by day: ${formatCount(Number(line.rowsMoved))} rows moved into ${formatCount(Number(line.partitionsCreated))} day partitions and a DEFAULT one (the cleanup makes the days to come)`,
     ),
   [HarnessLog.DemoDataWritten]: (line, event) =>
     event(
