@@ -37,6 +37,7 @@ import {
 } from './partitions/load.js';
 import { type Method, methods } from './partitions/methods.js';
 import { bytes, type Outcome, report } from './partitions/report.js';
+import { measureUpkeepCost, type UpkeepCost } from './partitions/upkeep-cost.js';
 
 const defaultRows = 10_000_000;
 
@@ -108,7 +109,8 @@ export default async function partitionsBench(flags: string[]): Promise<void> {
         runs.get(method)?.push(await measure(setup, method));
       }
     }
-    const reported = report(runs, loaded, defaultRows);
+    const upkeep = await measureUpkeep(setup);
+    const reported = report(runs, loaded, defaultRows, upkeep);
     missed = reported.missed;
     out.print(reported.text);
   } finally {
@@ -186,6 +188,20 @@ async function measure(setup: Setup, method: Method): Promise<Outcome> {
   } finally {
     await db.end().catch(() => undefined);
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+/** Partition upkeep on the steady run, on a copy of the partitioned table (upkeep-cost.ts). */
+async function measureUpkeep(setup: Setup): Promise<UpkeepCost> {
+  const { admin, adminUrl } = setup;
+  const copy = await copyDatabase(admin, adminUrl, setup.templates.partitioned, setup.local);
+  const db = new pg.Client({ connectionString: copy.url, application_name: 'location-cleanup' });
+  try {
+    await db.connect();
+    return await measureUpkeepCost(db);
+  } finally {
+    await db.end().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(copy.name)} WITH (FORCE)`);
   }
 }
 

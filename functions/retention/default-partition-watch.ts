@@ -9,7 +9,7 @@
  * walk, not a scan of the whole table. Without such an index it scans the DEFAULT, bounded the
  * same way.
  */
-import type { ClientBase } from 'pg';
+import { type ClientBase, escapeLiteral } from 'pg';
 import { sqlStateOf } from '../db/sqlstate.js';
 import { inShortTransaction, type TransactionLimits } from '../db/transaction.js';
 import type { PartitionLayout } from './partition-layout.js';
@@ -46,14 +46,22 @@ export interface DefaultPartitionRows {
   readonly notCounted?: string;
 }
 
-/** The statement: rows before `$1` and at or after it, each side stopping at the cap. */
-export function defaultCountStatement(layout: PartitionLayout): string {
+/**
+ * The statement: rows before the cutoff and at or after it, each side stopping at the cap. Values
+ * are inlined as escaped literals, so that it can go in the same round trip as its `BEGIN`.
+ *
+ * @param cutoff - the cutoff instant (ISO 8601)
+ */
+export function defaultCountStatement(layout: PartitionLayout, cutoff: string): string {
   const found = layout.defaultPartition;
   if (!found) throw new Error(`${layout.parent.name} has no DEFAULT partition`);
-  const cutoff =
-    layout.cast === 'timestamptz' ? '$1::timestamptz' : '($1::timestamptz AT TIME ZONE $2::text)';
-  const side = (condition: string) =>
-    `(SELECT count(*) FROM (SELECT 1 FROM ${found.quotedName} WHERE ${layout.quotedColumn} ${condition} ${cutoff} LIMIT ${defaultRowsCap}) AS x)::int`;
+  const instant = `${escapeLiteral(cutoff)}::timestamptz`;
+  const inColumn =
+    layout.cast === 'timestamptz'
+      ? instant
+      : `(${instant} AT TIME ZONE ${escapeLiteral(layout.columnTimeZone ?? 'UTC')})`;
+  const side = (operator: string) =>
+    `(SELECT count(*) FROM (SELECT 1 FROM ${found.quotedName} WHERE ${layout.quotedColumn} ${operator} ${inColumn} LIMIT ${defaultRowsCap}) AS x)::int`;
   return `SELECT ${side('<')} AS expired, ${side('>=')} AS current`;
 }
 
@@ -71,19 +79,13 @@ export async function watchDefaultPartition(
 ): Promise<DefaultPartitionRows | undefined> {
   const found = layout.defaultPartition;
   if (!found) return undefined;
-  const params = layout.cast === 'timestamptz' ? [cutoff] : [cutoff, layout.columnTimeZone];
   try {
     const row = await inShortTransaction(
       db,
       limits,
-      async () =>
-        (
-          await db.query<{ expired: number; current: number }>(
-            defaultCountStatement(layout),
-            params,
-          )
-        ).rows[0],
+      async (begun) => begun.at(-1)?.rows[0] as { expired: number; current: number } | undefined,
       found.indexed ? { enable_seqscan: 'off' } : {},
+      defaultCountStatement(layout, cutoff),
     );
     const expired = row?.expired ?? 0;
     const current = row?.current ?? 0;

@@ -65,8 +65,8 @@ export interface PartitionLayout {
   readonly storage: ReadonlyMap<string, PartitionStorage>;
   /** The owner, and how the job acts as it. */
   readonly owner: Owner;
-  /** The server's `TimeZone` for this session before the job pinned it to UTC. */
-  readonly serverTimeZone: string;
+  /** The database's clock when the layout was read (`timestamptz` as text, in UTC). */
+  readonly now: string;
 }
 
 /** A partition's storage options, which the partitions made after it copy. */
@@ -110,7 +110,7 @@ interface LayoutRow {
   readonly currentRole: string;
   readonly canActAs: boolean;
   readonly createsInSchema: boolean;
-  readonly serverTimeZone: string;
+  readonly now: string;
   readonly defaultPartition: {
     readonly oid: string;
     readonly schema: string;
@@ -130,21 +130,22 @@ interface LayoutRow {
 /**
  * The table, its column's type, its partition key, owner and the job's rights, its DEFAULT
  * partition (with whether an index leads with the column there) and its attached partitions
- * (not those being detached). `$1` the quoted table name, `$2` the column.
- * `pg_has_role(..., 'SET')` exists from PostgreSQL 16 on; before, a member may always SET ROLE.
+ * (not those being detached). `pg_has_role(..., 'SET')` exists from PostgreSQL 16 on; before, a
+ * member may always SET ROLE. A bound holds no column, so it is printed without opening its
+ * partition (`pg_get_expr(..., 0)`).
  */
 const layoutQuery = (table: string, column: string) => `
   SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname, c.relkind::text AS kind,
          (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)::regtype::text AS type,
          pt.partstrat::text AS strategy, pt.partnatts::int AS "keyColumns",
          coalesce(pt.partattrs[0] = a.attnum, false) AS "keyedByColumn",
-         r.rolname AS owner, current_user::text AS "currentRole",
-         CASE WHEN r.rolname = current_user THEN true
+         pg_get_userbyid(c.relowner)::text AS owner, current_user::text AS "currentRole",
+         now()::text AS now,
+         CASE WHEN pg_get_userbyid(c.relowner) = current_user THEN true
               WHEN current_setting('server_version_num')::int >= 160000
                 THEN pg_has_role(c.relowner, 'SET')
               ELSE pg_has_role(c.relowner, 'MEMBER') END AS "canActAs",
          has_schema_privilege(c.relowner, c.relnamespace, 'CREATE') AS "createsInSchema",
-         (SELECT reset_val FROM pg_settings WHERE name = 'TimeZone') AS "serverTimeZone",
          (SELECT json_build_object(
                    'oid', d.oid::int8::text, 'schema', dn.nspname, 'relname', d.relname,
                    'pages', d.relpages,
@@ -161,7 +162,7 @@ const layoutQuery = (table: string, column: string) => `
            WHERE d.oid = pt.partdefid) AS "defaultPartition",
          (SELECT coalesce(json_agg(json_build_object(
                    'relname', p.relname, 'kind', p.relkind::text,
-                   'bound', pg_get_expr(p.relpartbound, p.oid),
+                   'bound', pg_get_expr(p.relpartbound, 0),
                    'options', p.reloptions, 'tablespace', ts.spcname)), '[]'::json)
             FROM pg_inherits i
             JOIN pg_class p ON p.oid = i.inhrelid
@@ -169,7 +170,6 @@ const layoutQuery = (table: string, column: string) => `
            WHERE i.inhparent = c.oid AND NOT i.inhdetachpending) AS partitions
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_roles r ON r.oid = c.relowner
     LEFT JOIN pg_attribute a
            ON a.attrelid = c.oid AND a.attname = ${column} AND a.attnum > 0 AND NOT a.attisdropped
     LEFT JOIN pg_type t ON t.oid = a.atttypid
@@ -256,7 +256,7 @@ export function readLayout(
       canActAs: row.canActAs,
       createsInSchema: row.createsInSchema,
     },
-    serverTimeZone: row.serverTimeZone,
+    now: row.now,
   };
   return { layout };
 }

@@ -128,8 +128,9 @@ function stepQuery(cast: PartitionLayout['cast']): string {
 }
 
 /**
- * Reads the period and naming scheme of `layout`'s partitions (one statement, in the caller's
- * transaction), or says why none can be read: no partition with both bounds, a partition that
+ * Reads the period and naming scheme of `layout`'s partitions (one statement in the caller's
+ * transaction; three for periods of a day or more not cut at midnight UTC), or says why none
+ * can be read: no partition with both bounds, a partition that
  * reaches `MAXVALUE` (nothing can come after it), or two latest partitions of different lengths.
  */
 export async function readPeriod(
@@ -142,17 +143,19 @@ export async function readPeriod(
       reason: `partition ${layout.parent.schema}.${endless.relname} reaches MAXVALUE: no partition can come after it`,
     };
   }
-  const zones =
-    layout.cast === 'timestamptz' && layout.serverTimeZone !== 'UTC'
-      ? ['UTC', layout.serverTimeZone]
-      : ['UTC'];
-  const { rows } = await db.query<StepRow>(stepQuery(layout.cast), [
-    layout.ranges.map((range) => range.relname),
-    layout.ranges.map((range) => range.from),
-    layout.ranges.map((range) => range.to),
-    zones,
-    nameFormats,
-  ]);
+  let rows = await measureLatest(db, layout, ['UTC']);
+  // A day or longer, not cut at midnight UTC: it may be cut at midnight in the server's zone
+  // (read only then, as the lookup costs a scan of every setting).
+  const latestInUtc = rows.find((row) => row.n === 1);
+  if (
+    layout.cast === 'timestamptz' &&
+    latestInUtc &&
+    latestInUtc.seconds >= 23 * 3_600 &&
+    !alignedStep(latestInUtc)
+  ) {
+    const zone = await serverTimeZone(db);
+    if (!utcNames.test(zone)) rows = await measureLatest(db, layout, ['UTC', zone]);
+  }
   const latest = rows.filter((row) => row.n === 1);
   const previous = rows.filter((row) => row.n === 2);
   const first = latest[0];
@@ -177,6 +180,38 @@ export async function readPeriod(
       ownNaming(inZone, beforeInZone) ??
       defaultNaming(layout.parent.relname, step, inZone.dayAligned),
   };
+}
+
+/** Names of UTC itself, whose periods are UTC's. */
+const utcNames = /^(etc\/)?(utc|uct|gmt|gmt[+-]?0|zulu|universal|greenwich)$/i;
+
+/** The latest two partitions measured in each of `zones`. */
+async function measureLatest(
+  db: ClientBase,
+  layout: PartitionLayout,
+  zones: readonly string[],
+): Promise<StepRow[]> {
+  const { rows } = await db.query<StepRow>(stepQuery(layout.cast), [
+    layout.ranges.map((range) => range.relname),
+    layout.ranges.map((range) => range.from),
+    layout.ranges.map((range) => range.to),
+    zones,
+    nameFormats,
+  ]);
+  return rows;
+}
+
+/** The session's `TimeZone` as the server, database or role set it (before the job's `SET LOCAL`). */
+async function serverTimeZone(db: ClientBase): Promise<string> {
+  const { rows } = await db.query<{ zone: string }>(
+    `SELECT reset_val AS zone FROM pg_settings WHERE name = 'TimeZone'`,
+  );
+  return rows[0]?.zone ?? 'UTC';
+}
+
+/** Whether the partition is whole months or days aligned to their start in the row's zone. */
+function alignedStep(row: StepRow): boolean {
+  return (row.monthsExact && row.monthAligned) || (row.daysExact && row.dayAligned);
 }
 
 /**

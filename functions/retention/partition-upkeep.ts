@@ -12,7 +12,13 @@ import { JobLog } from '../log-messages.js';
 import type { Notice } from './batch-runner.js';
 import { type DefaultPartitionRows, watchDefaultPartition } from './default-partition-watch.js';
 import type { ExpiringTable } from './expiring-table.js';
-import { type PartitionLayout, queryLayout } from './partition-layout.js';
+import { surelyCovered } from './partition-coverage.js';
+import {
+  type LayoutRow,
+  layoutStatement,
+  type PartitionLayout,
+  readLayout,
+} from './partition-layout.js';
 import { describeStep, type PartitionPeriod, readPeriod } from './partition-period.js';
 import {
   type ComingPartition,
@@ -51,7 +57,8 @@ export interface PremakeResult {
   readonly ahead: number;
   /**
    * The period read from the table's partitions, in words (`1 day`, `1 month`, `6 hours`).
-   * @default - absent when it was not read (see `skipped`)
+   * @default - absent when it was not read: the coming partitions all exist (the steady run's
+   *   case, told from the partitions' bounds alone), or none can be made (see `skipped`)
    */
   readonly period?: string;
   /** The partitions this run made (`schema.name`), oldest first (none in a dry run). */
@@ -124,13 +131,13 @@ export async function partitionUpkeep(
 ): Promise<PartitionUpkeep> {
   const notice: Notice = options.onNotice ?? (() => undefined);
   const table = target.table;
+  // The layout's catalog query goes with the BEGIN, in one round trip.
   const plan = await inShortTransaction(
     db,
     settings.limits,
-    () => planUpkeep(db, target, settings, options),
-    {
-      datestyle: 'ISO',
-    },
+    (begun) => planUpkeep(db, begun.at(-1)?.rows[0], target, settings, options),
+    { datestyle: 'ISO' },
+    layoutStatement(target),
   );
   const ahead = settings.premake;
   if (!plan.layout) {
@@ -160,7 +167,11 @@ export async function partitionUpkeep(
     notice(JobLog.PremakeSkipped, { table, ...plan.skipped });
     return { premake: { ahead, made: [], notMade: [], skipped: plan.skipped.reason }, watch };
   }
-  if (!plan.period) return { watch };
+  if (!plan.period) {
+    // The coming partitions all exist: nothing was planned, nothing is made.
+    const none = { ahead, made: [], notMade: [], ...(options.dryRun ? { wouldMake: [] } : {}) };
+    return { premake: none, watch };
+  }
   const done = await makeComing(db, layout, plan.period, plan.coming, settings, {
     ...options,
     notice,
@@ -182,16 +193,20 @@ type UpkeepPlan =
 /** Reads the layout and, unless premaking is off or cannot be done, the coming partitions. */
 async function planUpkeep(
   db: ClientBase,
+  layoutRow: LayoutRow | undefined,
   target: ExpiringTable,
   settings: Pick<RetentionSettings, 'premake' | 'columnTimeZone'>,
   options: UpkeepOptions,
 ): Promise<UpkeepPlan> {
-  const found = await queryLayout(db, target, settings.columnTimeZone);
+  const found = readLayout(layoutRow, target.column, settings.columnTimeZone);
   if (!found.layout) return found;
   const { layout } = found;
   if (settings.premake === 0) return { layout, coming: [] };
   const blocked = premakeBlocker(layout);
   if (blocked) return { layout, skipped: blocked, coming: [] };
+  if (surelyCovered(layout, options.now ?? layout.now, settings.premake)) {
+    return { layout, coming: [] };
+  }
   const period = await readPeriod(db, layout);
   if ('reason' in period) return { layout, skipped: { reason: period.reason }, coming: [] };
   const latest = `${layout.parent.schema}.${period.latest.relname}`;

@@ -157,8 +157,7 @@ describe('location-cleanup on a table partitioned by day', () => {
       await t.client.query(`BEGIN; ${settings}`);
       try {
         const { rows } = await t.client.query<{ 'QUERY PLAN': string }>(
-          `EXPLAIN ${defaultCountStatement(found.layout)}`,
-          [new Date(start - 30 * 86_400_000).toISOString()],
+          `EXPLAIN ${defaultCountStatement(found.layout, new Date(start - 30 * 86_400_000).toISOString())}`,
         );
         return rows.map((row) => row['QUERY PLAN']).join('\n');
       } finally {
