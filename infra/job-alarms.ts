@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CatalogueEntry } from '../functions/catalogue/index.js';
+import { defaultPartitionAlarm } from './default-partition-alarm.js';
 import { freshnessWindow } from './freshness-window.js';
 import { runMetric } from './run-metrics.js';
 
@@ -26,8 +27,9 @@ export interface JobAlarmsProps {
 }
 
 /**
- * A job's alarms: failed invocations, messages in its dead-letter queues, and no successful
- * run for two schedule periods (a disabled or broken schedule must not stay silent).
+ * A job's alarms: failed invocations, messages in its dead-letter queues, no successful run
+ * for two schedule periods (a disabled or broken schedule must not stay silent), and rows that
+ * stay in the DEFAULT partition of its table.
  */
 export class JobAlarms extends Construct {
   /** Failed invocations. */
@@ -36,6 +38,8 @@ export class JobAlarms extends Construct {
   readonly deadLetters: cloudwatch.Alarm[] = [];
   /** No successful run for two schedule periods; none for a job that runs too rarely. */
   readonly noSuccessfulRun?: cloudwatch.Alarm;
+  /** Rows that belong to a period stay in the DEFAULT partition (default-partition-alarm.ts). */
+  readonly defaultPartitionRows: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: JobAlarmsProps) {
     super(scope, id);
@@ -68,6 +72,7 @@ export class JobAlarms extends Construct {
       );
       this.deadLetters.push(alarm);
     });
+    this.defaultPartitionRows = this.#add(defaultPartitionAlarm(this, entry), props.topic);
     const window = freshnessWindow(entry.schedule.longestStartGapMs);
     if (!window) {
       Validations.of(this).addWarning(

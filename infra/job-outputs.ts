@@ -28,6 +28,7 @@ export function addJobOutputs(scope: Construct, jobs: readonly ScheduledJob[]): 
         ...(job.alarms.noSuccessfulRun
           ? { noSuccessfulRun: job.alarms.noSuccessfulRun.alarmName }
           : {}),
+        defaultPartitionRows: job.alarms.defaultPartitionRows.alarmName,
       },
     };
     new CfnOutput(scope, jobOutputKey(job.entry.name), {

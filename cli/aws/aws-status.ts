@@ -13,7 +13,7 @@ import { readTriggerState, type TriggerState } from './trigger-state.js';
 
 /** One of a job's alarms, as CloudWatch has it now. */
 export interface AlarmStatus {
-  readonly role: 'errors' | 'dead letters' | 'no successful run';
+  readonly role: 'errors' | 'dead letters' | 'no successful run' | 'DEFAULT partition';
   readonly name: string;
   /** `OK`, `ALARM` or `INSUFFICIENT_DATA`; `missing` when CloudWatch does not know the alarm. */
   readonly state: string;
@@ -122,6 +122,9 @@ function alarmsOf(job: DeployedJob): Pick<AlarmStatus, 'role' | 'name'>[] {
     ...job.alarms.deadLetters.map((name) => ({ role: 'dead letters' as const, name })),
     ...(job.alarms.noSuccessfulRun
       ? [{ role: 'no successful run' as const, name: job.alarms.noSuccessfulRun }]
+      : []),
+    ...(job.alarms.defaultPartitionRows
+      ? [{ role: 'DEFAULT partition' as const, name: job.alarms.defaultPartitionRows }]
       : []),
   ];
 }

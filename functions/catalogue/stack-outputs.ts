@@ -58,6 +58,11 @@ export interface DeployedJob {
      * @default - none: the job runs too rarely for one
      */
     readonly noSuccessfulRun?: string;
+    /**
+     * "Rows in the DEFAULT partition".
+     * @default - none: a stack deployed before it existed
+     */
+    readonly defaultPartitionRows?: string;
   };
 }
 

@@ -249,6 +249,10 @@ describe('the outputs the operator CLI reads', () => {
           ref('AWS::CloudWatch::Alarm', 'locationcleanupAlarmsDeadLetters1'),
         ],
         noSuccessfulRun: ref('AWS::CloudWatch::Alarm', 'locationcleanupAlarmsNoSuccessfulRun'),
+        defaultPartitionRows: ref(
+          'AWS::CloudWatch::Alarm',
+          'locationcleanupAlarmsDefaultPartitionRows',
+        ),
       },
     });
     const outputs = template.toJSON().Outputs as Record<string, unknown>;

@@ -164,7 +164,7 @@ describe('MaintenanceJobsStack, with no context', () => {
   });
 
   it('alarms on errors, on dead letters and on no successful run for two periods, to an encrypted topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4 * catalogue.length);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5 * catalogue.length);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.resourceCountIs('AWS::SNS::Subscription', 0);
@@ -207,6 +207,36 @@ describe('MaintenanceJobsStack, with no context', () => {
         DatapointsToAlarm: 2,
         TreatMissingData: 'breaching',
         Metrics: Match.arrayWith([runMetric('Succeeded'), runMetric('CutShort')]),
+      });
+    }
+  });
+
+  it('alarms when rows that belong to a period stay in the DEFAULT partition through two periods of runs', () => {
+    for (const [name, period] of [
+      ['location-cleanup', 3_600],
+      ['idempotency-key-purge', 86_400],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: [
+          Match.objectLike({
+            MetricStat: {
+              Metric: {
+                Namespace: 'LocationMaintenanceJobs',
+                MetricName: 'DefaultPartitionRows',
+                Dimensions: Match.arrayWith([{ Name: 'job', Value: name }]),
+              },
+              Period: period,
+              Stat: 'Minimum',
+            },
+          }),
+        ],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+        OKActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
       });
     }
   });
@@ -435,7 +465,7 @@ describe('adding a job to the catalogue', () => {
       ],
     });
     template.resourceCountIs('AWS::SQS::Queue', 2);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     // two periods of 6 hours
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       EvaluationPeriods: 2,
@@ -461,7 +491,7 @@ describe('adding a job to the catalogue', () => {
     const { stack, template } = synthesize({ jobs, jobsDir: fixtureJobsDir });
 
     // THEN its errors and dead-letter alarms only, and a warning naming the job
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     template.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
       { TreatMissingData: 'breaching' },
