@@ -33,3 +33,12 @@ export function sqlStateOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/**
+ * Whether `error` is one the server answered a statement with (a SQLSTATE), the session still
+ * usable after a rollback: not a lost connection (class 08) or a server shutting down (57P).
+ */
+export function isStatementError(error: unknown): boolean {
+  const code = sqlStateOf(error);
+  return code !== undefined && !code.startsWith('08') && !code.startsWith('57P');
+}

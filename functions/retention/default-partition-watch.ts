@@ -10,7 +10,7 @@
  * same way.
  */
 import { type ClientBase, escapeLiteral } from 'pg';
-import { sqlStateOf } from '../db/sqlstate.js';
+import { isStatementError } from '../db/sqlstate.js';
 import { inShortTransaction, type TransactionLimits } from '../db/transaction.js';
 import type { PartitionLayout } from './partition-layout.js';
 import { defaultRowsCap } from './partition-premake.js';
@@ -97,9 +97,8 @@ export async function watchDefaultPartition(
       ...(expired >= defaultRowsCap || current >= defaultRowsCap ? { atLeast: true } : {}),
     };
   } catch (error) {
-    const code = sqlStateOf(error);
     // A database's refusal (a timeout, a privilege) leaves the count out; a lost connection fails.
-    if (code === undefined || code.startsWith('08') || code.startsWith('57P')) throw error;
+    if (!isStatementError(error)) throw error;
     return { partition: found.name, rows: null, notCounted: (error as Error).message };
   }
 }

@@ -194,7 +194,7 @@ export function readLayout(
   column: string,
   columnTimeZone: string | undefined,
 ): LayoutFound {
-  if (!row || row.kind !== 'p') return {};
+  if (row?.kind !== 'p') return {};
   if (row.strategy !== 'r' || !row.keyedByColumn) return {}; // the removal says so already
   if (row.keyColumns !== 1) {
     return {

@@ -17,7 +17,7 @@
  * take turns, and the second finds it made.
  */
 import { type ClientBase, escapeIdentifier, escapeLiteral } from 'pg';
-import { SqlState, sqlStateOf } from '../db/sqlstate.js';
+import { isStatementError, SqlState, sqlStateOf } from '../db/sqlstate.js';
 import { inShortTransaction, type TransactionLimits } from '../db/transaction.js';
 import { asOwner, type PartitionLayout, type PartitionStorage } from './partition-layout.js';
 import { type PartitionPeriod, partitionName, wallTime } from './partition-period.js';
@@ -112,7 +112,7 @@ function comingQuery(layout: PartitionLayout, period: PartitionPeriod): string {
       ? 'coalesce($2::timestamptz, now())'
       : 'coalesce($2::timestamp, now() AT TIME ZONE $11::text)';
   return `
-    WITH s AS (SELECT $1::${cast} AS anchor, ${now} AS now),
+    WITH s AS (SELECT $1::${cast} AS anchor, ${now} AS now, $4::text AS zone),
     e AS (SELECT extract(epoch FROM s.now - s.anchor)::float8 AS elapsed FROM s),
     b AS (
       SELECT k.k, ${shifted('s.anchor', 'k.k')} AS f, ${shifted('s.anchor', 'k.k + 1')} AS t
@@ -263,8 +263,8 @@ export async function makePartition(
 
 /** What a failed DDL's error means, or `undefined` for one that is not the DDL's (a lost connection). */
 function reasonOf(error: unknown): NotMadeReason | undefined {
+  if (!isStatementError(error)) return undefined;
   const code = sqlStateOf(error);
-  if (code === undefined || code.startsWith('08') || code.startsWith('57P')) return undefined;
   if (code === SqlState.LockNotAvailable) return NotMadeReason.LockTimeout;
   if (code === SqlState.QueryCanceled) return NotMadeReason.StatementTimeout;
   if (code === SqlState.CheckViolation) return NotMadeReason.DefaultHoldsRows;

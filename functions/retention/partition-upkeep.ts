@@ -7,6 +7,7 @@
  * reported and left for the next run, and a DEFAULT that cannot be counted is said to be so.
  */
 import type { ClientBase } from 'pg';
+import { isStatementError } from '../db/sqlstate.js';
 import { inShortTransaction } from '../db/transaction.js';
 import { JobLog } from '../log-messages.js';
 import type { Notice } from './batch-runner.js';
@@ -138,7 +139,12 @@ export async function partitionUpkeep(
     (begun) => planUpkeep(db, begun.at(-1)?.rows[0], target, settings, options),
     { datestyle: 'ISO' },
     layoutStatement(target),
-  );
+  ).catch((error: unknown): UpkeepPlan => {
+    // A database's refusal (a timeout, a time zone it does not know) leaves upkeep out of this
+    // run, said once; the table's own checks then speak for the run. A lost connection fails it.
+    if (!isStatementError(error)) throw error;
+    return { reason: `planning failed: ${(error as Error).message}` };
+  });
   const ahead = settings.premake;
   if (!plan.layout) {
     if (!plan.reason || ahead === 0) return { watch: async () => undefined };
@@ -175,6 +181,7 @@ export async function partitionUpkeep(
   const done = await makeComing(db, layout, plan.period, plan.coming, settings, {
     ...options,
     notice,
+    table,
   });
   return { premake: { ahead, period: describeStep(plan.period.step), ...done }, watch };
 }
@@ -247,10 +254,9 @@ async function makeComing(
   period: PartitionPeriod,
   coming: readonly ComingPartition[],
   settings: Pick<RetentionSettings, 'partitionLimits'>,
-  options: UpkeepOptions & { readonly notice: Notice },
+  options: UpkeepOptions & { readonly notice: Notice; readonly table: string },
 ): Promise<Pick<PremakeResult, 'made' | 'notMade' | 'wouldMake'>> {
-  const { notice } = options;
-  const table = layout.parent.name;
+  const { notice, table } = options;
   const made: string[] = [];
   const notMade: PartitionNotMade[] = [];
   const inDefault = await rowsInDefault(db, layout, coming, settings.partitionLimits);

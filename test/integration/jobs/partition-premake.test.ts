@@ -269,6 +269,52 @@ describe('partitions made ahead', () => {
     );
   });
 
+  it('counts a timestamp column’s periods on its wall-clock values', async () => {
+    // Prepare: a table of wall-clock times written in Bratislava's zone
+    await client.query(`
+      DROP TABLE IF EXISTS fixes;
+      CREATE TABLE fixes (id bigserial, at timestamp NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+      CREATE TABLE fixes_2026_10_28 PARTITION OF fixes FOR VALUES FROM ('2026-10-28') TO ('2026-10-29');
+      CREATE TABLE fixes_2026_10_29 PARTITION OF fixes FOR VALUES FROM ('2026-10-29') TO ('2026-10-30')`);
+
+    // Act: 01:30 on Oct 30 in Bratislava is Oct 29, 23:30 UTC
+    const { premake } = await partitionUpkeep(
+      client,
+      { table: 'fixes', column: 'at' },
+      resolveRetentionSettings({ premake: 1, columnTimeZone: 'Europe/Bratislava' }),
+      { dryRun: false, now: '2026-10-30 01:30:00', onNotice },
+    );
+
+    // Assess: Oct 30 (today there) and Oct 31, and nothing to warn about
+    expect(messages()).toEqual(['partition made ahead', 'partition made ahead']);
+    expect(premake).toMatchObject({
+      period: '1 day',
+      made: ['public.fixes_2026_10_30', 'public.fixes_2026_10_31'],
+    });
+    expect((await bounds('fixes')).fixes_2026_10_31).toBe(
+      "FOR VALUES FROM ('2026-10-31 00:00:00') TO ('2026-11-01 00:00:00')",
+    );
+  });
+
+  it('makes none when the latest partition is partitioned itself, and says why', async () => {
+    await client.query(`
+      DROP TABLE IF EXISTS trips;
+      CREATE TABLE trips (device int NOT NULL, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+      CREATE TABLE trips_p20261029 PARTITION OF trips
+        FOR VALUES FROM ('2026-10-29 00:00+00') TO ('2026-10-30 00:00+00') PARTITION BY HASH (device);
+      CREATE TABLE trips_p20261029_h0 PARTITION OF trips_p20261029 FOR VALUES WITH (MODULUS 1, REMAINDER 0)`);
+
+    const { premake } = await partitionUpkeep(
+      client,
+      { table: 'trips', column: 'at' },
+      resolveRetentionSettings(),
+      { dryRun: false, now, onNotice },
+    );
+
+    expect(premake?.skipped).toContain('public.trips_p20261029 is partitioned itself');
+    expect(messages()).toEqual(['partitions not made ahead']);
+  });
+
   it('does not make a partition whose range has rows in the DEFAULT, says so, and makes the others', async () => {
     // Prepare: partitions up to today, and 3 of tomorrow's fixes already in the DEFAULT
     await addDailyPartitions(client, '2026-10-25', '2026-10-29');
@@ -456,13 +502,17 @@ describe('partitions made ahead', () => {
   });
 });
 
-/** Waits until `count` sessions wait for a lock (polling pg_locks, no fixed sleep). */
+/**
+ * Waits until `count` sessions wait for a lock (polling pg_locks, no fixed sleep), and fails
+ * after 2,000 polls (at least 20 s): the sessions never waited.
+ */
 async function waitForLockWaiters(client: pg.Client, count: number): Promise<void> {
-  for (;;) {
+  for (let poll = 0; poll < 2_000; poll++) {
     const { rows } = await client.query<{ waiting: number }>(
       `SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     if ((rows[0]?.waiting ?? 0) >= count) return;
     await client.query('SELECT pg_sleep(0.01)');
   }
+  throw new Error(`${count} sessions never waited for a lock`);
 }
