@@ -173,7 +173,10 @@ export function report(
       `${upkeep.made} partitions made. The full plan (the period read, the coming periods computed: none), ` +
       'which a run pays when the bounds alone do not settle it (a day not cut at midnight UTC, late in the ' +
       `day), with the count: ${upkeep.fullPlanStatements} statements, ${ms(upkeep.fullPlanMedianMs)} ` +
-      `(median of ${upkeep.rounds}; p95 ${ms(upkeep.fullPlanP95Ms)}). A whole steady run of the job ` +
+      `(median of ${upkeep.rounds}; p95 ${ms(upkeep.fullPlanP95Ms)}). Baseline, timed in the same rounds: one ` +
+      `empty short transaction as the job opens them, ${ms(upkeep.emptyTransactionMs)}: upkeep is ` +
+      `${(upkeep.medianMs / upkeep.emptyTransactionMs).toFixed(1)}x that, the full plan ` +
+      `${(upkeep.fullPlanMedianMs / upkeep.emptyTransactionMs).toFixed(1)}x. A whole steady run of the job ` +
       `(nothing expired, nothing to make), upkeep included: ${ms(upkeep.steadyRunMs)} (median of ${upkeep.steadyRuns}).`,
   );
   const note =

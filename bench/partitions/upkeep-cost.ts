@@ -45,6 +45,11 @@ export interface UpkeepCost {
   readonly fullPlanP95Ms: number;
   /** Statements a round of the full plan sends. */
   readonly fullPlanStatements: number;
+  /**
+   * The baseline, timed in the same rounds: one short transaction the way the job opens them
+   * (`BEGIN` with its `SET LOCAL`s and a `SELECT 1`, then `COMMIT`), median.
+   */
+  readonly emptyTransactionMs: number;
   /** A whole steady run of the job (upkeep included), median of `steadyRuns`. */
   readonly steadyRunMs: number;
   readonly steadyRuns: number;
@@ -65,6 +70,7 @@ export async function measureUpkeepCost(db: pg.Client): Promise<UpkeepCost> {
   await runJob();
   const cutoff = await databaseTime(db, config.retentionDays);
   const times: number[] = [];
+  const empty: number[] = [];
   let statements = 0;
   let made = 0;
   for (let round = 0; round < rounds; round++) {
@@ -109,6 +115,7 @@ export async function measureUpkeepCost(db: pg.Client): Promise<UpkeepCost> {
     fullPlanMedianMs: percentile(full, 0.5),
     fullPlanP95Ms: percentile(full, 0.95),
     fullPlanStatements,
+    emptyTransactionMs: percentile(empty, 0.5),
     steadyRunMs: percentile(steady, 0.5),
     steadyRuns,
     made,
