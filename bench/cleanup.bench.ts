@@ -7,6 +7,9 @@
  *   table (in time order, random, mixed);
  * - the steady hourly run: 30 days of data with one hour's worth expired, in mixed order, where
  *   the job must keep to the index path.
+ * Our job also runs through a PgBouncer in transaction mode (Debian's `pgbouncer`, started as the
+ * tests start it: test/support/pgbouncer.ts), against the same job connected directly; without
+ * PgBouncer that row is left out, saying how to install it.
  *
  * Uses `DATABASE_URL` (a role that may create databases) when set; otherwise starts a
  * throw-away embedded PostgreSQL and stops it at the end. Exits 1 when a target is missed.
@@ -16,11 +19,19 @@ import pg from 'pg';
 import { type PostgresServer, startPostgresServer } from '../dev-db/postgres-server.js';
 import { migrate } from '../functions/db/migrate.js';
 import {
+  findPgBouncer,
+  installPgBouncer,
+  type PgBouncer,
+  startPgBouncer,
+} from '../test/support/pgbouncer.js';
+import {
   backlogContenders,
   type Contender,
   type Measurement,
   originalBatches,
   ourJob,
+  ourJobLookingEveryBatch,
+  ourJobThroughPgBouncer,
   plainDelete,
   steadyContenders,
 } from './cleanup/contenders.js';
@@ -32,10 +43,10 @@ import {
   physicalOrders,
 } from './cleanup/load.js';
 import { count, ms, percentile, table } from './cleanup/stats.js';
-import { startWriter, type WriterReport } from './cleanup/writer.js';
-import { copyDatabase, withDatabase } from './common/database-copy.js';
+import { onCopyUnderWrites, withDatabase } from './common/database-copy.js';
 import { BenchReport } from './common/results-file.js';
 import { readRows } from './common/rows-flag.js';
+import type { WriterReport } from './common/writer.js';
 
 const defaultRows = 2_000_000;
 
@@ -44,6 +55,7 @@ const targets = {
   backlogOursOverPlain: 1.5,
   steadyOursOverPlain: 2.0,
   originalOverOurs: 20,
+  pgbouncerOverDirect: 1.2,
   ourBatchP99Ms: 25,
   writerP99Ms: 3,
   memoryGrowthMb: 50,
@@ -63,6 +75,11 @@ interface Setup {
   readonly loaded: GeneratedLocations;
   /** The server runs on this machine (the embedded one): its dirty pages can be flushed. */
   readonly local: boolean;
+  /**
+   * A PgBouncer in transaction mode in front of the server, for the contenders `through` it.
+   * @default - none: PgBouncer is not installed, and those contenders do not run
+   */
+  readonly bouncer?: PgBouncer;
 }
 
 interface Outcome {
@@ -85,8 +102,16 @@ export default async function cleanupBench(flags: string[]): Promise<void> {
     "The location cleanup against one plain `DELETE` and the original backend's batching, on a backlog (half the rows expired) in each physical order and on the steady hourly run, each on its own copy of the table while a second connection inserts single rows.",
   );
   let missed = 0;
+  let bouncer: PgBouncer | undefined;
   try {
     await admin.connect();
+    if (findPgBouncer()) {
+      bouncer = await startPgBouncer(adminUrl);
+    } else {
+      out.print(
+        `PgBouncer is not installed: the rows through it are left out (${installPgBouncer})`,
+      );
+    }
     const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]
       ?.server_version;
     const where = server ? 'embedded, throw-away (fsync off)' : 'from DATABASE_URL';
@@ -97,9 +122,17 @@ export default async function cleanupBench(flags: string[]): Promise<void> {
         'rows in a loop; the tables show the median of its runs.',
     );
     for (const scenario of scenarios) {
-      missed += await runScenario(out, admin, adminUrl, scenario, rows, server !== undefined);
+      missed += await runScenario(out, {
+        admin,
+        adminUrl,
+        scenario,
+        rows,
+        local: server !== undefined,
+        ...(bouncer ? { bouncer } : {}),
+      });
     }
   } finally {
+    await bouncer?.stop();
     await admin.end().catch(() => undefined);
     await server?.stop();
   }
@@ -111,12 +144,16 @@ export default async function cleanupBench(flags: string[]): Promise<void> {
 /** Loads the scenario's table, runs its contenders in rounds, prints its table; returns targets missed. */
 async function runScenario(
   out: BenchReport,
-  admin: pg.Client,
-  adminUrl: string,
-  scenario: Scenario,
-  rows: number,
-  local: boolean,
+  run: {
+    readonly admin: pg.Client;
+    readonly adminUrl: string;
+    readonly scenario: Scenario;
+    readonly rows: number;
+    readonly local: boolean;
+    readonly bouncer?: PgBouncer;
+  },
 ): Promise<number> {
+  const { admin, adminUrl, scenario, rows, local, bouncer } = run;
   const template = `bench_cleanup_${randomBytes(4).toString('hex')}`;
   try {
     const loadStarted = performance.now();
@@ -125,8 +162,17 @@ async function runScenario(
       `\n--- ${scenario.layout === 'backlog' ? 'a backlog' : 'the steady hourly run'}, rows in ${scenario.order} order: ` +
         `${count(loaded.rows)} locations, ${count(loaded.expired)} expired (loaded in ${ms(performance.now() - loadStarted)}) ---`,
     );
-    const setup: Setup = { admin, adminUrl, template, loaded, local };
-    const contenders = scenario.layout === 'backlog' ? backlogContenders : steadyContenders;
+    const setup: Setup = {
+      admin,
+      adminUrl,
+      template,
+      loaded,
+      local,
+      ...(bouncer ? { bouncer } : {}),
+    };
+    const contenders = (
+      scenario.layout === 'backlog' ? backlogContenders : steadyContenders
+    ).filter((contender) => contender.through !== 'pgbouncer' || bouncer);
     // Rounds, so that a burst of noise on the machine hits one run of each, not all of one.
     const runs = new Map<Contender, Outcome[]>(contenders.map((contender) => [contender, []]));
     for (let round = 1; round <= Math.max(...contenders.map((c) => c.runs)); round++) {
@@ -191,30 +237,25 @@ async function createTemplate(
 }
 
 async function measure(setup: Setup, contender: Contender): Promise<Outcome> {
-  const { admin, adminUrl, template, loaded } = setup;
-  const copy = await copyDatabase(admin, adminUrl, template, setup.local);
-  const name = admin.escapeIdentifier(copy.name);
-  const url = copy.url;
-  const db = new pg.Client({ connectionString: url, application_name: 'location-cleanup' });
-  try {
-    await db.connect();
-    const device = (await db.query<{ id: string }>('SELECT device_id AS id FROM devices LIMIT 1'))
-      .rows[0]?.id as string;
-    const writer = await startWriter(url, device);
-    const started = performance.now();
-    const settled = await contender.run(db).then(
-      (measurement) => ({ measurement, wallMs: performance.now() - started }),
-      (error: unknown) => ({ error }),
-    );
-    const writerReport = await writer.stop();
-    if ('error' in settled) throw settled.error;
-    const { measurement, wallMs } = settled;
-    await verify(db, contender, measurement, loaded, writerReport);
-    return { contender, wallMs, measurement, writer: writerReport };
-  } finally {
-    await db.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }
+  const { loaded } = setup;
+  const through = contender.through === 'pgbouncer' ? setup.bouncer : undefined;
+  if (contender.through === 'pgbouncer' && !through) throw new Error('PgBouncer is not running');
+  const connectVia = through ? (url: string) => through.url(url) : undefined;
+  return onCopyUnderWrites(
+    { ...setup, ...(connectVia ? { connectVia } : {}) },
+    async ({ db, writer }) => {
+      const started = performance.now();
+      const settled = await contender.run(db).then(
+        (measurement) => ({ measurement, wallMs: performance.now() - started }),
+        (error: unknown) => ({ error }),
+      );
+      const writerReport = await writer.stop();
+      if ('error' in settled) throw settled.error;
+      const { measurement, wallMs } = settled;
+      await verify(db, contender, measurement, loaded, writerReport);
+      return { contender, wallMs, measurement, writer: writerReport };
+    },
+  );
 }
 
 /** Every expired row went, and nothing else: the writer's rows and the recent half stay. */
@@ -300,6 +341,16 @@ function report(
       originalOverOurs >= targets.originalOverOurs,
     );
   }
+  const pooled = find(ourJobThroughPgBouncer);
+  if (pooled) {
+    const pooledOverDirect = pooled.wallMs / ours.wallMs;
+    check(
+      'ours through PgBouncer / ours direct (wall)',
+      pooledOverDirect.toFixed(2),
+      `≤ ${targets.pgbouncerOverDirect.toFixed(1)}`,
+      pooledOverDirect <= targets.pgbouncerOverDirect,
+    );
+  }
   if (!backlog) check('our path for the hourly run', path, 'index', path === 'index');
   check('our batch p99', ms(ourBatchP99), '≤ 25 ms', ourBatchP99 <= targets.ourBatchP99Ms);
   check('writer insert p99 during ours', ms(writerP99), '≤ 3 ms', writerP99 <= targets.writerP99Ms);
@@ -309,13 +360,32 @@ function report(
     '< 50 MB',
     memoryMb < targets.memoryGrowthMb,
   );
+  const standbyLooks = ours.measurement.standbyLookMs ?? [];
+  const ourBatches = ours.measurement.batchMs.length;
+  check(
+    'looks for standbys per batch (ours, no standby)',
+    `${standbyLooks.length} in ${ourBatches}`,
+    '≤ 1',
+    standbyLooks.length <= ourBatches,
+  );
+  const everyBatch = find(ourJobLookingEveryBatch);
+  const lookCost = everyBatch
+    ? `\nlooking for standbys after every batch: ${(everyBatch.measurement.standbyLookMs ?? []).length} looks, ` +
+      `${ms(percentile(everyBatch.measurement.standbyLookMs ?? [0], 0.5))} each (p50), ` +
+      `wall ${(everyBatch.wallMs / ours.wallMs).toFixed(2)}× ours`
+    : '';
   const note =
     loaded.rows === defaultRows ? '' : `\n(targets are set for ${count(defaultRows)} rows)`;
   const strategy =
     `ours took the ${path} path: ${ours.measurement.strategy?.reason ?? ''}` +
     (path === 'heap'
       ? `; its final check (one count of the expired rows left) took ${ms(ours.measurement.tailMs ?? 0)}`
-      : '');
+      : '') +
+    `\nours looked for standbys (at most once a second) ${standbyLooks.length} times in ${count(ourBatches)} ${ourBatches === 1 ? 'batch' : 'batches'}` +
+    (standbyLooks.length > 0
+      ? `, ${ms(standbyLooks.reduce((sum, each) => sum + each, 0))} in all`
+      : '') +
+    lookCost;
   const text = `${table(header, rows)}\n${strategy}\n\n${table(
     ['ratio / figure', 'value', 'target', ''],
     checks.map(({ label, value, target, met }) => [label, value, target, met ? 'met' : 'MISSED']),

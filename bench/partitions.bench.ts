@@ -24,8 +24,7 @@ import pg from 'pg';
 import { type PostgresServer, startPostgresServer } from '../dev-db/postgres-server.js';
 import { databaseTime } from '../functions/db/database-time.js';
 import { count, ms } from './cleanup/stats.js';
-import { startWriter } from './cleanup/writer.js';
-import { copyDatabase, withDatabase } from './common/database-copy.js';
+import { copyDatabase, onCopyUnderWrites, withDatabase } from './common/database-copy.js';
 import { BenchReport } from './common/results-file.js';
 import { readRows } from './common/rows-flag.js';
 import {
@@ -155,16 +154,9 @@ async function createTemplate(
 }
 
 async function measure(setup: Setup, method: Method): Promise<Outcome> {
-  const { admin, adminUrl, loaded } = setup;
-  const copy = await copyDatabase(admin, adminUrl, setup.templates[method.table], setup.local);
-  const name = admin.escapeIdentifier(copy.name);
-  const url = copy.url;
-  const db = new pg.Client({ connectionString: url, application_name: 'location-cleanup' });
-  try {
-    await db.connect();
-    const device = (await db.query<{ id: string }>('SELECT device_id AS id FROM devices LIMIT 1'))
-      .rows[0]?.id as string;
-    const writer = await startWriter(url, device);
+  const { admin, loaded } = setup;
+  const from = { ...setup, template: setup.templates[method.table] };
+  return onCopyUnderWrites(from, async ({ db, writer }) => {
     const walBefore = await walPosition(admin);
     const started = performance.now();
     const settled = await method.run(db, loaded).then(
@@ -185,10 +177,7 @@ async function measure(setup: Setup, method: Method): Promise<Outcome> {
     const outcome: Outcome = { method, walBytes, writer: writerReport, ...settled };
     await verify(db, outcome, loaded);
     return outcome;
-  } finally {
-    await db.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }
+  });
 }
 
 /** Partition upkeep on the steady run, on a copy of the partitioned table (upkeep-cost.ts). */

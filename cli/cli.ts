@@ -8,6 +8,7 @@ import { ExitCode, MaintenanceError } from '../functions/errors.js';
 import { historyDir, RunHistory } from '../harness/history/run-history.js';
 import { localCatalogue } from '../harness/local-catalogue.js';
 import { jsonLines } from '../harness/output/format-values.js';
+import { humanLineLogger } from '../harness/output/human-line-logger.js';
 import { chooseOutputMode, installOutput } from '../harness/output/output-mode.js';
 import type { AwsCommand } from './aws/aws-commands.js';
 import { type Command, parseCommand, UsageError, usage } from './cli-args.js';
@@ -26,7 +27,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const { runAwsCommand } = await import('./aws/aws-commands.js');
     return runAwsCommand(command as AwsCommand, {
       print: (text) => console.log(text),
-      warn: (text) => console.error(text),
+      logger: humanLineLogger((line) => console.error(line)),
       isTerminal: Boolean(process.stdout.isTTY),
     });
   }
@@ -44,7 +45,7 @@ async function runLocal(command: Command): Promise<number> {
       return ExitCode.Ok;
     case 'db': {
       if (command.stop) {
-        const { code, message } = await stopDatabase(process.env);
+        const { code, message } = await stopDatabase(process.env, (line) => console.error(line));
         console.error(message);
         return code;
       }

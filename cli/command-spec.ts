@@ -94,7 +94,8 @@ export const commands = {
     summary: 'every job: schedule, time zone, timeout, memory and the next 3 runs',
   },
   status: {
-    summary: 'every job: schedule, paused or not, next run, last run and last successful run',
+    summary:
+      'every job: schedule, paused or not, next run, last run, last successful run, and the oldest row left (as last measured) against its retention',
     aws: 'optional',
   },
   history: {

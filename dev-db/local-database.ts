@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { ConfigError, type Env } from '../functions/config/env.js';
-import { readDatabaseUrl } from '../functions/db/connection-config.js';
+import { readDatabaseUrl } from '../functions/db/database-location.js';
 import { migrate } from '../functions/db/migrate.js';
 import { HarnessLog, type MessageLogger } from '../functions/log-messages.js';
 import { redact } from '../functions/runner/redact.js';
@@ -53,7 +53,10 @@ export interface LocalDatabaseOptions {
    * @default false: the server this process starts stops with `close()`
    */
   readonly background?: boolean;
-  /** Where its progress goes (for the person at the terminal). */
+  /**
+   * Where its progress goes (for the person at the terminal), the embedded server's start
+   * included (see `PostgresServerOptions.logger`).
+   */
   readonly logger: MessageLogger;
 }
 
@@ -111,10 +114,9 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
     // A server that `db` left running, or that another `start` or `run` uses, is shared.
     reuse: true,
     background: options.background ?? false,
+    // What it clears up, initialises or changes on the machine; its output at debug level.
+    logger: options.logger,
   });
-  if (server.leftBehind) {
-    options.logger.info(HarnessLog.EmbeddedPostgresLeftBehind, { detail: server.leftBehind });
-  }
   if (server.reused) {
     options.logger.info(HarnessLog.EmbeddedPostgresAlreadyRunning, {
       pid: server.pid,

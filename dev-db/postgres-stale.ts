@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { HarnessLog, type MessageLogger } from '../functions/log-messages.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -48,27 +49,40 @@ export async function readPostmasterPid(dataDir: string): Promise<PostmasterPid 
  * A live process that is not a postgres serving `dataDir` (its id was reused) is left alone;
  * only the stale pid file is removed.
  *
- * @returns what was cleared up, or `undefined` when nothing was left behind.
+ * What was cleared is logged (`embedded PostgreSQL left behind`).
+ *
+ * @returns what was cleared up, in a sentence, or `undefined` when nothing was left behind.
  */
 export async function clearStaleServer(
   dataDir: string,
   timeoutMs: number,
-  onLog: (line: string) => void,
+  logger: MessageLogger,
 ): Promise<string | undefined> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   const stale = await readPostmasterPid(dataDir);
   if (!stale) return undefined;
   const { pid, port } = stale;
   if (!(await isAlive(pid)) || !(await isPostmasterOf(pid, dataDir))) {
-    const cleared = `removed a stale postmaster.pid (PID ${pid} is not a running server on this folder)`;
-    onLog(cleared);
     await rm(pidFile, { force: true });
-    return cleared;
+    const detail = `removed a stale postmaster.pid (PID ${pid} is not a running server on this folder)`;
+    logger.info(HarnessLog.EmbeddedPostgresLeftBehind, {
+      dataDir,
+      pid,
+      cleared: 'pid file removed',
+      detail,
+    });
+    return detail;
   }
-  const cleared = `stopped a PostgreSQL server left running on this folder (PID ${pid}, port ${port})`;
-  onLog(`stopping a PostgreSQL server left running on this folder (PID ${pid}, port ${port})`);
-  await stopPostmaster(dataDir, pid, timeoutMs, onLog);
-  return cleared;
+  await stopPostmaster(dataDir, pid, timeoutMs, logger);
+  const detail = `stopped a PostgreSQL server left running on this folder (PID ${pid}, port ${port})`;
+  logger.info(HarnessLog.EmbeddedPostgresLeftBehind, {
+    dataDir,
+    pid,
+    ...(port !== undefined ? { port } : {}),
+    cleared: 'server stopped',
+    detail,
+  });
+  return detail;
 }
 
 /**
@@ -81,11 +95,11 @@ export async function stopPostmaster(
   dataDir: string,
   pid: number,
   timeoutMs: number,
-  onLog: (line: string) => void,
+  logger: MessageLogger,
 ): Promise<void> {
   signal(pid, 'SIGINT');
   if (!(await waitForExit(pid, timeoutMs))) {
-    onLog(`PID ${pid} did not stop within ${timeoutMs} ms: killing it`);
+    logger.warn(HarnessLog.EmbeddedPostgresKilled, { dataDir, pid, timeoutMs });
     signal(pid, 'SIGKILL');
     if (!(await waitForExit(pid, timeoutMs))) {
       throw new Error(

@@ -117,8 +117,9 @@ export function metricsPage(): string {
     '',
     table(['metric', 'unit', 'published by', 'meaning'], rows),
     '',
-    'The stack reads them for the "no successful run" alarm (`Succeeded` + `CutShort`) and the',
-    'dashboard (runs by outcome, duration, rows deleted): see [Operations](../operations.md).',
+    'The stack reads them for the "no successful run" alarm (`Succeeded` + `CutShort`), the',
+    '"retention breached" alarm (`OldestRowOverdue` over the job\'s slack) and the dashboard (runs',
+    'by outcome, duration, rows deleted, the oldest row left): see [Operations](../operations.md).',
     '',
   ].join('\n');
 }

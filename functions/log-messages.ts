@@ -39,6 +39,11 @@ export const JobLog = {
   PremakeSkipped: 'partitions not made ahead',
   DefaultPartitionRows: 'rows wait in the DEFAULT partition',
   DefaultPartitionNotCounted: 'DEFAULT partition not counted',
+  OldestRowNotMeasured: 'oldest row not measured',
+  ReplicaLagPause: 'standby lagging, batches paused',
+  ReplicaCaughtUp: 'standbys caught up, batches resumed',
+  ReplicaLagUnreadable: 'standby lag unreadable, batches not paused for standbys',
+  PartitionRightsMissing: "partitions batch-deleted: the job's role may not remove them whole",
 } as const;
 
 /** What the local harness, the command line and the development database write. */
@@ -58,10 +63,17 @@ export const HarnessLog = {
   StartingEmbeddedPostgres: 'starting the embedded PostgreSQL',
   EmbeddedPostgresLeftBehind: 'embedded PostgreSQL left behind',
   EmbeddedPostgresAlreadyRunning: 'embedded PostgreSQL already running',
+  EmbeddedPostgresOutput: 'embedded PostgreSQL output',
+  EmbeddedPostgresPortTaken: 'port taken, trying another',
+  EmbeddedPostgresKilled: 'embedded PostgreSQL killed',
+  InitialisingCluster: 'initialising a PostgreSQL cluster',
+  CreatingOsUser: 'creating the OS user to run PostgreSQL as',
+  FolderMadeTraversable: 'folder made traversable for PostgreSQL',
   SchemaMigrated: 'schema migrated',
   LocationsPartitioned: 'locations partitioned by day',
   DemoDataWritten: 'demo data written',
   DatabaseReady: 'database ready',
+  TriggerChangedByHand: 'trigger changed by hand until the next deploy',
 } as const;
 
 /** One of the messages above. */
@@ -79,15 +91,29 @@ export type LogFields = Readonly<Record<string, unknown>>;
  * Lambda, jobs log through the Powertools Logger of their context.)
  */
 export interface MessageLogger {
+  /**
+   * Detail nobody needs unless something goes wrong (the embedded server's own output): a
+   * Powertools Logger drops it at its default level, INFO (`POWERTOOLS_LOG_LEVEL=DEBUG` shows
+   * it), and so does the human-line logger.
+   */
+  debug(message: LogMessage, fields: LogFields): void;
   info(message: LogMessage, fields: LogFields): void;
   warn(message: LogMessage, fields: LogFields): void;
   error(message: LogMessage, fields: LogFields): void;
 }
 
+/** A {@link MessageLogger} that writes nothing: for a caller that has no use for the lines. */
+export const discardingLogger: MessageLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
 /** How a message is written: one row of docs/reference/log-messages.md. */
 export interface LogMessageDoc {
   /** The level it is written at. */
-  readonly level: 'INFO' | 'WARN' | 'ERROR' | 'INFO, or ERROR when the run failed';
+  readonly level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'INFO, or ERROR when the run failed';
   /** Its own fields, besides those every line of its writer carries. */
   readonly fields: readonly string[];
   /** When it is written and what it means. */
@@ -173,7 +199,7 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
   },
   DryRunCount: {
     level: 'INFO',
-    fields: ['table', 'cutoff', 'wouldDelete', 'columnCutoff', 'partitions'],
+    fields: ['table', 'cutoff', 'wouldDelete', 'columnCutoff', 'partitions', 'oldestRow'],
     means:
       "A dry run's count of the rows (and, in `partitions.wouldRemove`, the partitions) a real run would remove: the result's fields.",
   },
@@ -191,8 +217,10 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
       'refused',
       'settledBatchSize',
       'partitions',
+      'oldestRow',
     ],
-    means: "A purge ended with no expired row left: the result's fields.",
+    means:
+      "A purge ended with no expired row left: the result's fields; `oldestRow` is the oldest row left, measured after the run.",
   },
   LockedRowsLeft: {
     level: 'INFO',
@@ -314,6 +342,36 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
     means:
       "The DEFAULT partition's rows could not be counted after the run (a timeout, a privilege the job's role lacks on it): no `DefaultPartitionRows` metric this run.",
   },
+  OldestRowNotMeasured: {
+    level: 'WARN',
+    fields: ['table', 'reason'],
+    means:
+      'The oldest row left after the run could not be measured (a statement or lock timeout, row-level security that may hide rows, ...): the result\'s `oldestRow` says `not measured`, and no `OldestRowOverdue` metric is published, so the "retention breached" alarm keeps its last state.',
+  },
+  ReplicaLagPause: {
+    level: 'WARN',
+    fields: ['standby', 'clientAddr', 'lagSeconds', 'bytesBehind', 'maxLagSeconds', 'setting'],
+    means:
+      "A standby's `replay_lag` (from `pg_stat_replication`, the one that lags most) passed `<PREFIX>_MAX_REPLICA_LAG_SECONDS` (`setting`): no new batch starts until every standby is back under it, looked at every second; the wait counts against the deadline. `standby` is its `application_name`, `clientAddr` its address, `bytesBehind` the WAL it has not replayed.",
+  },
+  ReplicaCaughtUp: {
+    level: 'INFO',
+    fields: ['standby', 'waitedMs'],
+    means:
+      "The standbys are back under the maximum lag: the batches go on. `waitedMs` is how long this pause lasted (the result's `replicaWaitMs` adds up every pause).",
+  },
+  ReplicaLagUnreadable: {
+    level: 'WARN',
+    fields: ['standbys', 'reason', 'consequence', 'fix'],
+    means:
+      "The job's role cannot read its standbys' lag (`pg_stat_replication` shows their figures to superusers and `pg_read_all_stats` only), or the query failed: the run goes on without pausing for them. `fix` is the `GRANT` it needs. Once per run.",
+  },
+  PartitionRightsMissing: {
+    level: 'WARN',
+    fields: ['table', 'role', 'partitions', 'deletedThrough', 'consequence', 'fix', 'moreFixes'],
+    means:
+      "Once a run: the job's role may not remove the expired `partitions` whole (dropping one needs its ownership, detaching needs the parent's), or may not read some partition directly, so their rows are deleted in batches, through each partition or, when it may not read one, through the parent (`deletedThrough`); all expired rows still go. `fix` lists the `ALTER TABLE ... OWNER TO` or `GRANT` statements that let it remove them whole (`moreFixes` counts those left out, all alike). See [the jobs' role](../deploy.md#the-jobs-database-role).",
+  },
 };
 
 /** Every `HarnessLog` message, documented. */
@@ -389,8 +447,44 @@ export const harnessLogDocs: { readonly [K in keyof typeof HarnessLog]: LogMessa
   },
   EmbeddedPostgresLeftBehind: {
     level: 'INFO',
-    fields: ['detail'],
-    means: 'A server left running by a killed process was found and stopped first.',
+    fields: ['dataDir', 'pid', 'port', 'cleared', 'detail'],
+    means:
+      "What a killed process left on the embedded cluster's folder was cleared before the start: `cleared` is `server stopped` (a server still running on it, PID `pid`) or `pid file removed` (a `postmaster.pid` whose process is gone); `detail` says it in a sentence.",
+  },
+  EmbeddedPostgresKilled: {
+    level: 'WARN',
+    fields: ['dataDir', 'pid', 'timeoutMs'],
+    means:
+      'An embedded server this process did not start (left behind, or stopped by `db --stop`) did not stop within `timeoutMs` of a fast shutdown: it was sent SIGKILL.',
+  },
+  EmbeddedPostgresOutput: {
+    level: 'DEBUG',
+    fields: ['program', 'line'],
+    means:
+      "A line of the embedded server's own output (`program` `postgres`) or of `initdb`'s, as it wrote it. At DEBUG: shown with `POWERTOOLS_LOG_LEVEL=DEBUG`; a failed start's error carries the last 30 lines anyway. A `background` server (`db`) writes its output to `postgres.log` in its folder instead.",
+  },
+  EmbeddedPostgresPortTaken: {
+    level: 'DEBUG',
+    fields: ['port', 'attempt'],
+    means:
+      'Another process took the free port picked for the embedded server before it could bind it: the start is retried on another (3 attempts).',
+  },
+  InitialisingCluster: {
+    level: 'INFO',
+    fields: ['dataDir'],
+    means: "The embedded server's folder holds no cluster yet: `initdb` makes one (a first start).",
+  },
+  CreatingOsUser: {
+    level: 'INFO',
+    fields: ['user'],
+    means:
+      'PostgreSQL refuses to run as root, and this process is root: it creates the system user the server runs as (no home, no login shell), once per machine.',
+  },
+  FolderMadeTraversable: {
+    level: 'INFO',
+    fields: ['path', 'mode', 'user'],
+    means:
+      'Running as root, the embedded server\'s OS user `user` could not enter a folder on the way to its data or binaries: the folder\'s "others may search" bit was added (`mode`, now; enter, not list).',
   },
   SchemaMigrated: {
     level: 'INFO',
@@ -419,5 +513,11 @@ export const harnessLogDocs: { readonly [K in keyof typeof HarnessLog]: LogMessa
     fields: ['embedded', 'url', 'serverVersion', 'dataDir'],
     means:
       'The database the jobs will use, password masked; `serverVersion` and `dataDir` for the embedded one.',
+  },
+  TriggerChangedByHand: {
+    level: 'WARN',
+    fields: ['job', 'stackName', 'paused', 'deployedPaused', 'keep'],
+    means:
+      '`pause --aws` or `resume --aws` changed the trigger by hand (`paused`, now); the next deploy puts back what the stack was deployed with (`deployedPaused`). `keep` is how to deploy so that the change stays.',
   },
 };

@@ -1,13 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { CatalogueEntry } from '../functions/catalogue/index.js';
+import { schedulePeriod } from './freshness-window.js';
 import { runMetric } from './run-metrics.js';
-
-const minute = 60_000;
-const hour = 60 * minute;
-/** CloudWatch: an alarm's period is at most 1 day. */
-const maxPeriodMs = 24 * hour;
 
 /**
  * The "rows in the DEFAULT partition" alarm of a purge job: rows that belong to a period (a value
@@ -21,7 +16,7 @@ const maxPeriodMs = 24 * hour;
  * table, no DEFAULT, a count that failed) is not breaching.
  */
 export function defaultPartitionAlarm(scope: Construct, entry: CatalogueEntry): cloudwatch.Alarm {
-  const period = Duration.millis(runPeriodMs(entry.schedule.longestStartGapMs));
+  const period = schedulePeriod(entry.schedule.longestStartGapMs);
   return new cloudwatch.Alarm(scope, 'DefaultPartitionRows', {
     alarmDescription:
       `${entry.name}: rows stay in the DEFAULT partition of its table, after the runs of two ` +
@@ -34,10 +29,4 @@ export function defaultPartitionAlarm(scope: Construct, entry: CatalogueEntry): 
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
-}
-
-/** A period holding about one run: the longest gap between fires, to the minute (hour), ≤ 1 day. */
-function runPeriodMs(longestGapMs: number): number {
-  const unit = longestGapMs < hour ? minute : hour;
-  return Math.min(Math.max(1, Math.ceil(longestGapMs / unit)) * unit, maxPeriodMs);
 }

@@ -14,13 +14,48 @@ export interface NetworkSettings {
   readonly securityGroupId: string;
 }
 
+/**
+ * IAM authentication: the functions log in as `user` with a token signed for each connection,
+ * and read no secret.
+ */
+export interface IamAuthSettings {
+  /** The database to connect to: context `dbName`. */
+  readonly database: string;
+  /** The database user, granted `rds_iam`: context `dbUser`. */
+  readonly user: string;
+  /**
+   * What the user logs in to, in the `rds-db:connect` ARN: context `dbResourceId`. The DB
+   * instance's resource id (`db-...`), the Aurora cluster's (`cluster-...`), or the RDS
+   * Proxy's id (`prx-...`) when connecting through a proxy.
+   */
+  readonly resourceId: string;
+}
+
 /** Deployment choices: CDK context keys, all optional (docs/reference/context-keys.md). */
 export interface DeploymentSettings {
   /**
    * The Secrets Manager secret with the database connection (RDS JSON): context `dbSecretArn`.
-   * @default - the stack creates an empty secret for the operator to fill in
+   * @default - the stack creates an empty secret for the operator to fill in (none with IAM
+   *   authentication)
    */
   readonly dbSecretArn?: string;
+  /**
+   * The host to connect to when it differs from the secret's (an RDS Proxy endpoint): context
+   * `dbHost`. Required with IAM authentication, which has no secret.
+   * @default - the secret's `host`
+   */
+  readonly dbHost?: string;
+  /**
+   * The port to connect to: context `dbPort`.
+   * @default - the secret's `port`; 5432 with IAM authentication
+   */
+  readonly dbPort?: number;
+  /**
+   * IAM authentication instead of the secret's password: context `dbAuth=iam` with `dbHost`,
+   * `dbName`, `dbUser` and `dbResourceId`.
+   * @default - the functions log in with the secret's user and password
+   */
+  readonly iamAuth?: IamAuthSettings;
   /**
    * Where alarm notifications are emailed: context `alarmEmail`.
    * @default - no subscription; subscribe to the alarm topic yourself
@@ -75,6 +110,12 @@ export class DeploymentSettingsError extends ConfigurationFault {
 }
 
 const secretArn = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
+const hostName = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+/** What `rds-db:connect` names: a DB instance, an Aurora cluster, or an RDS Proxy. */
+const resourceId = /^(db|cluster|prx)-[A-Za-z0-9]+$/;
+/** A PostgreSQL user name that an IAM ARN can hold exactly: no `*`, `?`, `/` or quotes. */
+const databaseUser = /^[A-Za-z_][A-Za-z0-9_$.-]{0,62}$/;
+const iamOnlyKeys = ['dbName', 'dbUser', 'dbResourceId'] as const;
 const email = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const logLevels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
 const retentionValues = Object.values(RetentionDays).filter((value) => typeof value === 'number');
@@ -121,8 +162,10 @@ export function readDeploymentSettings(context: (key: string) => unknown): Deplo
     }
   }
   const pausedJobs = readList(context('pausedJobs'));
+  const database = readDatabase(text, context('dbPort'), dbSecretArn);
   return {
     ...(dbSecretArn ? { dbSecretArn } : {}),
+    ...database,
     ...(stage ? { stage } : {}),
     ...(pausedJobs.length > 0 ? { pausedJobs } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
@@ -132,6 +175,66 @@ export function readDeploymentSettings(context: (key: string) => unknown): Deplo
     ...optional('jobEnvironment', readJobEnvironment(context('jobEnvironment'))),
     ...optional('jobTimeZones', readJobTimeZones(context('jobTimeZones'))),
   };
+}
+
+type DatabaseKeys = Pick<DeploymentSettings, 'dbHost' | 'dbPort' | 'iamAuth'>;
+
+/** `dbHost`, `dbPort`, and `dbAuth` with the keys IAM authentication needs. */
+function readDatabase(
+  text: (key: string) => string | undefined,
+  rawPort: unknown,
+  dbSecretArn: string | undefined,
+): DatabaseKeys {
+  const dbHost = text('dbHost');
+  if (dbHost && !hostName.test(dbHost)) {
+    throw new DeploymentSettingsError(
+      `context dbHost must be a host name (an RDS Proxy or instance endpoint), got ${dbHost}`,
+    );
+  }
+  // A number in cdk.json, text from -c dbPort=5432.
+  const dbPort =
+    rawPort === undefined || rawPort === '' ? undefined : Number(String(rawPort).trim());
+  if (dbPort !== undefined && !(Number.isInteger(dbPort) && dbPort >= 1 && dbPort <= 65_535)) {
+    throw new DeploymentSettingsError(
+      `context dbPort must be a whole number from 1 to 65535, got ${String(rawPort)}`,
+    );
+  }
+  const endpoint = { ...(dbHost ? { dbHost } : {}), ...(dbPort ? { dbPort } : {}) };
+  const auth = text('dbAuth')?.toLowerCase() ?? 'secret';
+  if (auth === 'secret') {
+    const misplaced = iamOnlyKeys.find((key) => text(key) !== undefined);
+    if (misplaced) {
+      throw new DeploymentSettingsError(
+        `context ${misplaced} is for dbAuth=iam; with a secret, the secret names the database and the user`,
+      );
+    }
+    return endpoint;
+  }
+  if (auth !== 'iam') {
+    throw new DeploymentSettingsError(`context dbAuth must be secret or iam, got ${auth}`);
+  }
+  if (dbSecretArn) {
+    throw new DeploymentSettingsError(
+      'context dbSecretArn and dbAuth=iam do not go together: IAM authentication reads no secret',
+    );
+  }
+  const missing = ['dbHost', ...iamOnlyKeys].filter((key) => text(key) === undefined);
+  if (missing.length > 0) {
+    throw new DeploymentSettingsError(`context dbAuth=iam needs ${missing.join(', ')} too`);
+  }
+  const user = text('dbUser') as string;
+  if (!databaseUser.test(user)) {
+    throw new DeploymentSettingsError(
+      `context dbUser must be a plain database user name (letters, digits, _ $ . -), got ${user}`,
+    );
+  }
+  const id = text('dbResourceId') as string;
+  if (!resourceId.test(id)) {
+    throw new DeploymentSettingsError(
+      `context dbResourceId must be a DB instance's resource id (db-...), an Aurora cluster's (cluster-...) or an RDS Proxy's id (prx-...), got ${id}`,
+    );
+  }
+  return { ...endpoint, iamAuth: { database: text('dbName') as string, user, resourceId: id } };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -24,10 +24,18 @@ export interface FreshnessWindow {
  */
 export function freshnessWindow(longestGapMs: number): FreshnessWindow | undefined {
   if (!Number.isFinite(longestGapMs) || longestGapMs <= 0) return undefined;
-  const unit = longestGapMs < hour ? minute : hour;
-  const periodMs = Math.min(Math.ceil(longestGapMs / unit) * unit, maxPeriodMs);
+  const periodMs = schedulePeriod(longestGapMs).toMilliseconds();
   const wanted = Math.ceil((2 * longestGapMs) / periodMs);
   const evaluationPeriods = Math.min(wanted, Math.floor(maxWindowMs / periodMs));
   if (evaluationPeriods * periodMs < longestGapMs + periodMs) return undefined;
   return { period: Duration.millis(periodMs), evaluationPeriods };
+}
+
+/**
+ * An alarm period that holds about one run: the longest gap between two fires, rounded up to
+ * a minute (to an hour from an hour on), at most a day (CloudWatch's longest period).
+ */
+export function schedulePeriod(longestGapMs: number): Duration {
+  const unit = longestGapMs < hour ? minute : hour;
+  return Duration.millis(Math.min(Math.max(1, Math.ceil(longestGapMs / unit)) * unit, maxPeriodMs));
 }

@@ -5,9 +5,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { CatalogueEntry } from '../functions/catalogue/index.js';
+import { type CatalogueEntry, retentionSlackSeconds } from '../functions/catalogue/index.js';
 import { defaultPartitionAlarm } from './default-partition-alarm.js';
-import { freshnessWindow } from './freshness-window.js';
+import { freshnessWindow, schedulePeriod } from './freshness-window.js';
 import { runMetric } from './run-metrics.js';
 
 /** Props of {@link JobAlarms}. */
@@ -28,8 +28,10 @@ export interface JobAlarmsProps {
 
 /**
  * A job's alarms: failed invocations, messages in its dead-letter queues, no successful run
- * for two schedule periods (a disabled or broken schedule must not stay silent), and rows that
- * stay in the DEFAULT partition of its table.
+ * for two schedule periods (a disabled or broken schedule must not stay silent), and, for a
+ * job that keeps a retention promise, "retention breached" (the oldest row a run left lay
+ * further before the run's cutoff than the slack: rows that stayed though runs succeed) and
+ * "rows in the DEFAULT partition" (rows that belong to a period stay there).
  */
 export class JobAlarms extends Construct {
   /** Failed invocations. */
@@ -38,8 +40,13 @@ export class JobAlarms extends Construct {
   readonly deadLetters: cloudwatch.Alarm[] = [];
   /** No successful run for two schedule periods; none for a job that runs too rarely. */
   readonly noSuccessfulRun?: cloudwatch.Alarm;
-  /** Rows that belong to a period stay in the DEFAULT partition (default-partition-alarm.ts). */
-  readonly defaultPartitionRows: cloudwatch.Alarm;
+  /** The oldest row left is past the retention plus the slack; only for a job with `retention`. */
+  readonly retentionBreached?: cloudwatch.Alarm;
+  /**
+   * Rows that belong to a period stay in the DEFAULT partition of its table
+   * (default-partition-alarm.ts); only for a job with `retention`, as the purge jobs have.
+   */
+  readonly defaultPartitionRows?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: JobAlarmsProps) {
     super(scope, id);
@@ -72,7 +79,10 @@ export class JobAlarms extends Construct {
       );
       this.deadLetters.push(alarm);
     });
-    this.defaultPartitionRows = this.#add(defaultPartitionAlarm(this, entry), props.topic);
+    this.retentionBreached = this.#retentionBreached(entry, props.topic);
+    if (entry.retention) {
+      this.defaultPartitionRows = this.#add(defaultPartitionAlarm(this, entry), props.topic);
+    }
     const window = freshnessWindow(entry.schedule.longestStartGapMs);
     if (!window) {
       Validations.of(this).addWarning(
@@ -104,6 +114,33 @@ export class JobAlarms extends Construct {
         actionsEnabled: !props.paused,
       }),
       props.topic,
+    );
+  }
+
+  /**
+   * Reads the `OldestRowOverdue` the job publishes after each run (dry runs, and runs whose
+   * batch failed, too): its largest value in a period of about one run. Missing data keeps the
+   * alarm's state: the last measurement stands until the next (a run that could not measure
+   * publishes none). Its notifications stay on for a paused job: rows it leaves still count.
+   */
+  #retentionBreached(entry: CatalogueEntry, topic: sns.ITopic): cloudwatch.Alarm | undefined {
+    const slackSeconds = retentionSlackSeconds(entry);
+    if (slackSeconds === undefined) return undefined;
+    const period = schedulePeriod(entry.schedule.longestStartGapMs);
+    return this.#add(
+      new cloudwatch.Alarm(this, 'RetentionBreached', {
+        alarmDescription:
+          `${entry.name}: retention breached. The oldest row left after a run lay more than ` +
+          `${Duration.seconds(slackSeconds).toHumanString()} before the run's cutoff: expired rows stay ` +
+          '(locked, refused by the database, runs cut short or failing). See "Retention breached" in docs/operations.md.',
+        metric: runMetric(entry.name, 'oldestRowOverdue', period, 'Maximum'),
+        threshold: slackSeconds,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      }),
+      topic,
     );
   }
 

@@ -6,11 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CatalogueEntry } from '../functions/catalogue/index.js';
 import { runMetrics } from '../functions/runner/metric-names.js';
+import { type DatabaseAccess, grantDatabaseAccess } from './database-access.js';
 
 /** The repository root: where package-lock.json and tsconfig.json live. */
 export const projectRoot = join(import.meta.dirname, '..');
@@ -28,8 +28,8 @@ export interface JobFunctionProps {
   readonly entry: CatalogueEntry;
   /** The job's Lambda entry file, `functions/jobs/<name>/handler.ts`. */
   readonly handlerFile: string;
-  /** The database secret; the function may read it and nothing else. */
-  readonly databaseSecret: secretsmanager.ISecret;
+  /** How the function reaches the database: its secret, or IAM authentication as one user. */
+  readonly database: DatabaseAccess;
   /** Where failed asynchronous invocations go, after Lambda's retries. */
   readonly failedRuns: sqs.IQueue;
   /** How long Lambda keeps retrying an event (an event older than a schedule period is stale). */
@@ -69,7 +69,7 @@ export class JobFunction extends Construct {
       description: `Runs the ${entry.name} job`,
     });
     this.logGroup.grantWrite(this.role);
-    props.databaseSecret.grantRead(this.role);
+    const databaseEnvironment = grantDatabaseAccess(this.role, props.database);
     if (props.network) grantNetworkInterfaces(this.role, props.network);
 
     this.function = new NodejsFunction(this, 'Function', {
@@ -89,7 +89,7 @@ export class JobFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: runMetrics.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: runMetrics.namespace,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        DB_SECRET_ARN: props.databaseSecret.secretArn,
+        ...databaseEnvironment,
         // Trust the Amazon RDS certificate authorities for verified TLS (Node.js 20+ runtimes).
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
         NODE_OPTIONS: '--enable-source-maps',
@@ -109,8 +109,16 @@ export class JobFunction extends Construct {
         // CommonJS plus the SDK (129 ms; median of 20 fresh Node processes).
         format: OutputFormat.CJS,
         mainFields: ['module', 'main'],
-        // The Node.js runtime provides the AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
+        // The Node.js runtime provides the AWS SDK v3 clients (Secrets Manager's). The RDS
+        // signer (DB_AUTH=iam) is no client, and is bundled: imported on the first token, it is
+        // evaluated only then.
+        externalModules: ['@aws-sdk/client-*'],
+        esbuildArgs: {
+          // The signer's default credentials are the SDK's whole provider chain (95 KB); in
+          // Lambda they are in the environment, which this module reads (see its comment).
+          // esbuild resolves an alias's path from its working directory, the project's root.
+          '--alias:@aws-sdk/credential-providers': './functions/db/lambda-credentials.ts',
+        },
         // These functions never run in a Cloudflare Worker: this answers pg's runtime probe
         // at build time. (pg's probe otherwise loads Node's whole fetch stack
         // at import on runtimes without a global `navigator`, such as Node.js 20.)

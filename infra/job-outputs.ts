@@ -28,7 +28,12 @@ export function addJobOutputs(scope: Construct, jobs: readonly ScheduledJob[]): 
         ...(job.alarms.noSuccessfulRun
           ? { noSuccessfulRun: job.alarms.noSuccessfulRun.alarmName }
           : {}),
-        defaultPartitionRows: job.alarms.defaultPartitionRows.alarmName,
+        ...(job.alarms.retentionBreached
+          ? { retentionBreached: job.alarms.retentionBreached.alarmName }
+          : {}),
+        ...(job.alarms.defaultPartitionRows
+          ? { defaultPartitionRows: job.alarms.defaultPartitionRows.alarmName }
+          : {}),
       },
     };
     new CfnOutput(scope, jobOutputKey(job.entry.name), {

@@ -14,6 +14,7 @@ import {
   jobsDir,
   withTimeZones,
 } from '../functions/catalogue/index.js';
+import type { DatabaseAccess } from './database-access.js';
 import {
   type DeploymentSettings,
   DeploymentSettingsError,
@@ -49,11 +50,13 @@ export interface MaintenanceJobsStackProps extends StackProps, DeploymentSetting
 export class MaintenanceJobsStack extends Stack {
   readonly jobs: readonly ScheduledJob[];
   readonly alarmTopic: sns.Topic;
-  readonly databaseSecret: secretsmanager.ISecret;
+  /** The database secret; none with IAM authentication. */
+  readonly databaseSecret: secretsmanager.ISecret | undefined;
 
   constructor(scope: Construct, id: string, props: MaintenanceJobsStackProps = {}) {
     super(scope, id, props);
-    this.databaseSecret = this.#databaseSecret(props.dbSecretArn);
+    const database = this.#databaseAccess(props);
+    this.databaseSecret = database.kind === 'secret' ? database.secret : undefined;
     this.alarmTopic = this.#alarmTopic(props.alarmEmail);
     const network = props.network ? this.#network(props.network) : undefined;
 
@@ -70,7 +73,7 @@ export class MaintenanceJobsStack extends Stack {
         new ScheduledJob(this, entry.name, {
           entry,
           handlerFile: handlerEntry(entry.name, props.jobsDir ?? jobsDir),
-          databaseSecret: this.databaseSecret,
+          database,
           alarmTopic: this.alarmTopic,
           logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
           logLevel: props.logLevel ?? 'INFO',
@@ -87,7 +90,9 @@ export class MaintenanceJobsStack extends Stack {
     });
 
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
-    new CfnOutput(this, 'DatabaseSecretArn', { value: this.databaseSecret.secretArn });
+    if (this.databaseSecret) {
+      new CfnOutput(this, 'DatabaseSecretArn', { value: this.databaseSecret.secretArn });
+    }
     new CfnOutput(this, 'DashboardName', { value: operations.dashboard.dashboardName });
     for (const job of this.jobs) {
       new CfnOutput(this, `${job.node.id}-function`, {
@@ -96,6 +101,30 @@ export class MaintenanceJobsStack extends Stack {
       });
     }
     addJobOutputs(this, this.jobs);
+  }
+
+  /**
+   * IAM authentication when `iamAuth` is set (with `dbHost`, which `readDeploymentSettings`
+   * requires with it); else the secret, at its own host or at `dbHost`.
+   *
+   * @throws {DeploymentSettingsError} with `iamAuth` but no `dbHost`, or with a secret too.
+   */
+  #databaseAccess(props: MaintenanceJobsStackProps): DatabaseAccess {
+    const port = props.dbPort ? { port: props.dbPort } : {};
+    if (props.iamAuth) {
+      if (!props.dbHost || props.dbSecretArn) {
+        throw new DeploymentSettingsError(
+          'IAM authentication needs dbHost (the host the token is signed for) and no dbSecretArn',
+        );
+      }
+      return { kind: 'iam', host: props.dbHost, ...port, ...props.iamAuth };
+    }
+    return {
+      kind: 'secret',
+      secret: this.#databaseSecret(props.dbSecretArn),
+      ...(props.dbHost ? { host: props.dbHost } : {}),
+      ...port,
+    };
   }
 
   #databaseSecret(arn: string | undefined): secretsmanager.ISecret {

@@ -135,6 +135,29 @@ export class OperationsDashboard extends Construct {
           width: 6,
         }),
       );
+      const breached = job.alarms.retentionBreached;
+      if (breached) {
+        this.dashboard.addWidgets(
+          new cloudwatch.AlarmWidget({
+            title: `${jobName}: retention breached (seconds the oldest row left lay before the cutoff)`,
+            alarm: breached,
+            leftYAxis: { min: 0 },
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: `${jobName}: age of the oldest row left (days)`,
+            left: [
+              new cloudwatch.MathExpression({
+                expression: 'age / 86400',
+                label: 'oldest row left (days)',
+                period,
+                usingMetrics: { age: runMetric(jobName, 'oldestRowAge', period, 'Maximum') },
+              }),
+            ],
+            width: 12,
+          }),
+        );
+      }
     }
     const logGroups = props.jobs.map((job) => job.jobFunction.logGroup);
     for (const [title, queryString] of Object.entries(insightsQueries)) {

@@ -3,12 +3,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CatalogueEntry } from '../functions/catalogue/index.js';
 import { TriggerKind } from '../functions/schedule/schedule.js';
+import type { DatabaseAccess } from './database-access.js';
 import { JobAlarms } from './job-alarms.js';
 import { type FunctionNetwork, JobFunction } from './job-function.js';
 import { ZonedSchedule } from './zoned-schedule.js';
@@ -27,7 +27,8 @@ export interface ScheduledJobProps {
   readonly entry: CatalogueEntry;
   /** The job's Lambda entry file. */
   readonly handlerFile: string;
-  readonly databaseSecret: secretsmanager.ISecret;
+  /** How the job's function reaches the database. */
+  readonly database: DatabaseAccess;
   readonly alarmTopic: sns.ITopic;
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: string;
@@ -82,7 +83,7 @@ export class ScheduledJob extends Construct {
     this.jobFunction = new JobFunction(this, 'Job', {
       entry,
       handlerFile: props.handlerFile,
-      databaseSecret: props.databaseSecret,
+      database: props.database,
       failedRuns: this.failedRuns,
       maxEventAge: clamp(stalePeriod, Duration.minutes(1), lambdaMaxEventAge),
       logRetention: props.logRetention,

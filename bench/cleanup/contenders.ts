@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { readLocationCleanupConfig } from '../../functions/jobs/location-cleanup/config.js';
 import { createLocationCleanup } from '../../functions/jobs/location-cleanup/location-cleanup.js';
+import type { RetentionOverrides } from '../../functions/retention/settings.js';
 import { benchContext } from '../common/bench-context.js';
 import { type TimedStatement, timedClient, transactionsOf } from '../partitions/statement-timer.js';
 
@@ -20,6 +21,11 @@ export interface Measurement {
   readonly tailMs?: number;
   /** The job's path (`index` or `heap`) and why, as its result says. */
   readonly strategy?: { readonly path: string; readonly reason: string };
+  /**
+   * The job's looks at the standbys' lag (the query on `pg_stat_get_wal_senders()`, sent with
+   * its `BEGIN`): how long each took, from send to answer, ms.
+   */
+  readonly standbyLookMs?: readonly number[];
 }
 
 /** A way of deleting the expired rows. */
@@ -28,6 +34,12 @@ export interface Contender {
   readonly name: string;
   /** How many runs the table takes the median of (a slow method averages noise by itself). */
   readonly runs: number;
+  /**
+   * How it reaches the table: connected to the server, or through a PgBouncer in transaction
+   * mode in front of it (skipped where PgBouncer is not installed).
+   * @default 'direct'
+   */
+  readonly through?: 'direct' | 'pgbouncer';
   /** Deletes the expired rows through `db`. */
   run(db: pg.Client): Promise<Measurement>;
 }
@@ -69,45 +81,82 @@ export const originalBatches: Contender = {
 export const ourJob: Contender = {
   name: 'ours (location-cleanup job)',
   runs: 3,
-  async run(db) {
-    const rssAtStart = process.memoryUsage().rss;
-    let rssPeak = rssAtStart;
-    let lastBatch = performance.now();
-    const statements: TimedStatement[] = [];
-    const job = createLocationCleanup(
-      {},
-      {
-        onBatch: () => {
-          lastBatch = performance.now();
-          rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-        },
-      },
-    );
-    const result = await job.run(benchContext(), {
-      config: readLocationCleanupConfig({}),
-      db: timedClient(db, statements),
-    });
-    if (!result.complete) throw new Error('the cleanup stopped before it was complete');
-    const ended = performance.now();
-    return {
-      tailMs: ended - lastBatch,
-      deleted: result.deleted,
-      // Each batch's transaction, from BEGIN to the answer to COMMIT, as the job's session saw
-      // it (the checks before, and a heap sweep's final count, are not batches).
-      batchMs: transactionsOf(statements)
-        .filter((work) => work.kind === 'batch')
-        .map((work) => work.ms),
-      memoryGrowth: rssPeak - rssAtStart,
-      strategy: { path: String(result.strategy), reason: String(result.strategyReason) },
-    };
-  },
+  run: (db) => runOurJob(db),
+};
+
+/**
+ * The job looking at the standbys' lag after every batch, instead of at most once a second: the
+ * most the replica-lag check can cost, on a server with no standby.
+ */
+export const ourJobLookingEveryBatch: Contender = {
+  name: 'ours, looking for standbys after every batch',
+  runs: 3,
+  run: (db) => runOurJob(db, { replicaLagCheckIntervalMs: 0 }),
+};
+
+async function runOurJob(db: pg.Client, overrides: RetentionOverrides = {}): Promise<Measurement> {
+  const rssAtStart = process.memoryUsage().rss;
+  let rssPeak = rssAtStart;
+  let lastBatch = performance.now();
+  const statements: TimedStatement[] = [];
+  const job = createLocationCleanup(overrides, {
+    onBatch: () => {
+      lastBatch = performance.now();
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    },
+  });
+  const result = await job.run(benchContext(), {
+    config: readLocationCleanupConfig({}, overrides),
+    db: timedClient(db, statements),
+  });
+  if (!result.complete) throw new Error('the cleanup stopped before it was complete');
+  const ended = performance.now();
+  const standbyLooks = statements.filter((statement) =>
+    statement.text.includes('pg_stat_get_wal_senders'),
+  );
+  return {
+    tailMs: ended - lastBatch,
+    deleted: result.deleted,
+    // Each batch's transaction, from BEGIN to the answer to COMMIT, as the job's session saw
+    // it (the checks before, and a heap sweep's final count, are not batches).
+    batchMs: transactionsOf(statements)
+      .filter((work) => work.kind === 'batch')
+      .map((work) => work.ms),
+    memoryGrowth: rssPeak - rssAtStart,
+    strategy: { path: String(result.strategy), reason: String(result.strategyReason) },
+    standbyLookMs: standbyLooks.map((statement) => statement.endedMs - statement.startedMs),
+  };
+}
+
+/**
+ * The same job, run the same way, through PgBouncer in transaction mode with its shipped
+ * settings, as production's Lambda reaches the database: each transaction may land on another
+ * server connection, and every statement takes one more hop.
+ */
+export const ourJobThroughPgBouncer: Contender = {
+  ...ourJob,
+  name: 'ours through PgBouncer (transaction mode)',
+  through: 'pgbouncer',
 };
 
 /** The contenders of a backlog, in the order they run. */
-export const backlogContenders: readonly Contender[] = [plainDelete, originalBatches, ourJob];
+export const backlogContenders: readonly Contender[] = [
+  plainDelete,
+  originalBatches,
+  ourJob,
+  ourJobThroughPgBouncer,
+];
 
-/** The contenders of the steady hourly run: the plain DELETE of the same hour, and ours. */
-export const steadyContenders: readonly Contender[] = [plainDelete, ourJob];
+/**
+ * The contenders of the steady hourly run: the plain DELETE of the same hour, and ours,
+ * connected directly, looking for standbys after every batch, and through PgBouncer.
+ */
+export const steadyContenders: readonly Contender[] = [
+  plainDelete,
+  ourJob,
+  ourJobLookingEveryBatch,
+  ourJobThroughPgBouncer,
+];
 
 async function timedBatches(
   batch: () => Promise<{ deleted: number; last: boolean }>,

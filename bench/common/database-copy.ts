@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type pg from 'pg';
+import pg from 'pg';
+import { startWriter, type Writer } from './writer.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -32,4 +33,48 @@ export async function copyDatabase(
   );
   if (local) await execFileAsync('sync');
   return { name, url: withDatabase(adminUrl, name) };
+}
+
+/** Where a measured run happens: a session on a fresh copy, and the writer inserting beside it. */
+export interface CopyUnderWrites {
+  /** A session on the copy, named as the job's (`location-cleanup`). */
+  readonly db: pg.Client;
+  /** The application's inserts, started on a device of the copy; the run stops it. */
+  readonly writer: Writer;
+}
+
+/**
+ * Copies `template` ({@link copyDatabase}), opens a session on the copy, starts the writer
+ * (bench/cleanup/writer.ts) on one of its devices, and runs `use`; then closes the session and
+ * drops the copy, whether `use` succeeded or not.
+ */
+export async function onCopyUnderWrites<T>(
+  from: {
+    readonly admin: pg.Client;
+    readonly adminUrl: string;
+    readonly template: string;
+    readonly local: boolean;
+    /**
+     * The URL the session connects to, for the copy's URL (e.g. through PgBouncer).
+     * @default - the copy's URL itself
+     */
+    readonly connectVia?: (url: string) => string;
+  },
+  use: (copy: CopyUnderWrites) => Promise<T>,
+): Promise<T> {
+  const { admin } = from;
+  const copy = await copyDatabase(admin, from.adminUrl, from.template, from.local);
+  const db = new pg.Client({
+    connectionString: from.connectVia ? from.connectVia(copy.url) : copy.url,
+    application_name: 'location-cleanup',
+  });
+  try {
+    await db.connect();
+    const device = (await db.query<{ id: string }>('SELECT device_id AS id FROM devices LIMIT 1'))
+      .rows[0]?.id as string;
+    return await use({ db, writer: await startWriter(copy.url, device) });
+  } finally {
+    await db.end().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(copy.name)} WITH (FORCE)`);
+  }
 }

@@ -3,7 +3,7 @@
  * time goes, and the issue's targets, met or missed.
  */
 import { count, ms, percentile, table } from '../cleanup/stats.js';
-import type { WriterReport } from '../cleanup/writer.js';
+import type { WriterReport } from '../common/writer.js';
 import type { LoadedLocations } from './load.js';
 import {
   ddlByHand,

@@ -2,7 +2,7 @@
 
 import { setTimeout as wait } from 'node:timers/promises';
 import { ExitCode } from '../../functions/errors.js';
-import { JobLog } from '../../functions/log-messages.js';
+import { HarnessLog, JobLog, type MessageLogger } from '../../functions/log-messages.js';
 import { jsonLines } from '../../harness/output/format-values.js';
 import { chooseOutputMode, humanLine, OutputMode } from '../../harness/output/output-mode.js';
 import type { AwsTarget, Command } from '../cli-args.js';
@@ -19,10 +19,10 @@ export type AwsCommand = Extract<Command, { aws?: AwsTarget }> & { readonly aws:
 
 /** What the `--aws` commands work with. */
 export interface AwsCommandDependencies {
-  /** Writes a line (or lines) to stdout. */
+  /** Writes the command's output, a line (or lines), to stdout. */
   readonly print: (text: string) => void;
-  /** Writes a line to stderr. */
-  readonly warn: (text: string) => void;
+  /** Where diagnostics go (the CLI writes them to stderr, a line for people each). */
+  readonly logger: MessageLogger;
   /** Whether stdout is a terminal (human lines) or not (JSON lines). */
   readonly isTerminal: boolean;
   /**
@@ -87,7 +87,7 @@ export async function runAwsCommand(
     case 'resume': {
       const report = await setJobPaused(clients, stack, command.job, command.name === 'pause');
       deps.print(report.done);
-      deps.warn(report.warning);
+      deps.logger.warn(HarnessLog.TriggerChangedByHand, report.untilDeploy);
       return ExitCode.Ok;
     }
   }

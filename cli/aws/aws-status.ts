@@ -1,9 +1,14 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import type { DeployedJob } from '../../functions/catalogue/stack-outputs.js';
 import { Schedule } from '../../functions/schedule/schedule.js';
+import {
+  lastMeasurement,
+  type OldestRowMeasurement,
+} from '../../harness/history/last-measurement.js';
 import { type LastRuns, lastRuns } from '../../harness/history/last-runs.js';
 import { formatMoment } from '../../harness/output/format-values.js';
 import { lastRunCells } from '../../harness/output/last-run-cells.js';
+import { oldestRowCell } from '../../harness/output/oldest-row-cell.js';
 import { formatTable } from '../../harness/output/table.js';
 import type { AwsClients } from './aws-clients.js';
 import { awsCall } from './aws-errors.js';
@@ -13,7 +18,12 @@ import { readTriggerState, type TriggerState } from './trigger-state.js';
 
 /** One of a job's alarms, as CloudWatch has it now. */
 export interface AlarmStatus {
-  readonly role: 'errors' | 'dead letters' | 'no successful run' | 'DEFAULT partition';
+  readonly role:
+    | 'errors'
+    | 'dead letters'
+    | 'no successful run'
+    | 'retention breached'
+    | 'DEFAULT partition';
   readonly name: string;
   /** `OK`, `ALARM` or `INSUFFICIENT_DATA`; `missing` when CloudWatch does not know the alarm. */
   readonly state: string;
@@ -33,6 +43,12 @@ export interface AwsJobStatus extends LastRuns {
    */
   readonly nextRun?: string;
   readonly alarms: readonly AlarmStatus[];
+  /**
+   * The oldest row left, as the latest run in the past 7 days that measured it found it (its
+   * `job finished` line).
+   * @default - none: no such run (or the job measures none)
+   */
+  readonly oldestRow?: OldestRowMeasurement;
 }
 
 /** How far back `status --aws` looks for the last runs. */
@@ -40,8 +56,8 @@ const statusWindowMs = 7 * 86_400_000;
 
 /**
  * Each deployed job's trigger (enabled or not, its expression), the state of its alarms,
- * its next fire, and its last run and last successful run in the past 7 days (the stack's
- * "recent runs" query over every job's log group).
+ * its next fire, and its last run, last successful run and oldest row left as last measured,
+ * in the past 7 days (the stack's "recent runs" query over every job's log group).
  */
 export async function awsStatus(
   clients: AwsClients,
@@ -66,6 +82,8 @@ export async function awsStatus(
   return stack.jobs.map((job, index) => {
     const trigger = { ...job.trigger, ...(triggers[index] as TriggerState) };
     const next = trigger.enabled ? nextFire(trigger, now) : undefined;
+    const jobRuns = runs.filter((run) => run.job === job.job);
+    const oldestRow = lastMeasurement(jobRuns);
     return {
       job: job.job,
       trigger,
@@ -76,7 +94,8 @@ export async function awsStatus(
         name,
         ...(alarms.get(name) ?? { state: 'missing', actionsEnabled: false }),
       })),
-      ...lastRuns(runs.filter((run) => run.job === job.job)),
+      ...lastRuns(jobRuns),
+      ...(oldestRow ? { oldestRow } : {}),
     };
   });
 }
@@ -92,6 +111,7 @@ export function formatAwsStatus(statuses: readonly AwsJobStatus[], now: number):
       'next run (UTC)',
       'last run',
       'last successful run',
+      'oldest row left',
       'alarms',
     ],
     statuses.map((status) => [
@@ -103,6 +123,12 @@ export function formatAwsStatus(statuses: readonly AwsJobStatus[], now: number):
       status.trigger.enabled ? 'active' : status.pausedByDeploy ? 'paused' : 'paused (by hand)',
       status.nextRun ? formatMoment(status.nextRun, now) : '-',
       ...lastRunCells(status, now, 'none in 7 d'),
+      // BREACHED or not is the "retention breached" alarm's to say, in the next column.
+      oldestRowCell(
+        status.oldestRow,
+        status.lastRun ? { lastRunStartedAt: status.lastRun.startedAt } : {},
+        '-',
+      ),
       alarmSummary(status.alarms),
     ]),
   );
@@ -122,6 +148,9 @@ function alarmsOf(job: DeployedJob): Pick<AlarmStatus, 'role' | 'name'>[] {
     ...job.alarms.deadLetters.map((name) => ({ role: 'dead letters' as const, name })),
     ...(job.alarms.noSuccessfulRun
       ? [{ role: 'no successful run' as const, name: job.alarms.noSuccessfulRun }]
+      : []),
+    ...(job.alarms.retentionBreached
+      ? [{ role: 'retention breached' as const, name: job.alarms.retentionBreached }]
       : []),
     ...(job.alarms.defaultPartitionRows
       ? [{ role: 'DEFAULT partition' as const, name: job.alarms.defaultPartitionRows }]

@@ -8,8 +8,17 @@ import { setTriggerEnabled } from './trigger-state.js';
 export interface PauseReport {
   /** What changed, for stdout. */
   readonly done: string;
-  /** That the next deploy restores the deployed choice, for stderr. */
-  readonly warning: string;
+  /** That the next deploy restores the deployed choice: the fields of its warning. */
+  readonly untilDeploy: {
+    readonly job: string;
+    readonly stackName: string;
+    /** What the trigger is now. */
+    readonly paused: boolean;
+    /** What the stack was deployed with, and the next deploy puts back. */
+    readonly deployedPaused: boolean;
+    /** How to deploy so that the change stays. */
+    readonly keep: string;
+  };
 }
 
 /**
@@ -41,12 +50,17 @@ export async function setJobPaused(
       : '; its "no successful run" alarm notifies again'
     : '';
   const done = `${job.job} ${paused ? 'paused' : 'resumed'} in ${stack.stackName}: ${trigger} ${paused ? 'disabled' : 'enabled'}${alarmNote}`;
-  const deployed = job.paused ? 'paused' : 'enabled';
   const keep = paused
     ? `to keep it paused, deploy with -c pausedJobs=${job.job} (or set enabled: false in its catalogue entry)`
     : `to keep it running, deploy without it in pausedJobs (and with enabled: true in its catalogue entry)`;
   return {
     done,
-    warning: `warning: the next deploy restores what the catalogue and context say (this stack was deployed with ${job.job} ${deployed}); ${keep}`,
+    untilDeploy: {
+      job: job.job,
+      stackName: stack.stackName,
+      paused,
+      deployedPaused: job.paused,
+      keep,
+    },
   };
 }

@@ -8,7 +8,7 @@ import {
 } from '../../dev-db/local-database.js';
 import { stopServerOn, superuser } from '../../dev-db/postgres-server.js';
 import type { Env } from '../../functions/config/env.js';
-import { readDatabaseUrl } from '../../functions/db/connection-config.js';
+import { readDatabaseUrl } from '../../functions/db/database-location.js';
 import { ExitCode } from '../../functions/errors.js';
 import { HarnessLog, type LogMessage } from '../../functions/log-messages.js';
 import { redact } from '../../functions/runner/redact.js';
@@ -95,10 +95,15 @@ async function writePassfile(dataDir: string, database: LocalDatabase): Promise<
  * `db --stop`: stops the embedded PostgreSQL that `db` left running in the background (or
  * that a killed process left behind). One that a running `start` or `run` started is theirs
  * to stop: it is left running, exit 1.
+ *
+ * @param progress - receives a line for people if the server has to be killed
  */
-export async function stopDatabase(env: Env): Promise<{ code: number; message: string }> {
+export async function stopDatabase(
+  env: Env,
+  progress: (line: string) => void,
+): Promise<{ code: number; message: string }> {
   const dataDir = localDataDir(env);
-  const stopped = await stopServerOn(dataDir);
+  const stopped = await stopServerOn(dataDir, { logger: humanLineLogger(progress) });
   switch (stopped.outcome) {
     case 'stopped':
       return {

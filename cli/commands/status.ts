@@ -1,9 +1,14 @@
-import type { CatalogueEntry } from '../../functions/catalogue/index.js';
+import { type CatalogueEntry, retentionSlackSeconds } from '../../functions/catalogue/index.js';
 import { TriggerKind } from '../../functions/schedule/trigger-kind.js';
+import {
+  lastMeasurement,
+  type OldestRowMeasurement,
+} from '../../harness/history/last-measurement.js';
 import { type LastRuns, lastRuns } from '../../harness/history/last-runs.js';
 import type { HistoryEntry, RunHistory } from '../../harness/history/run-history.js';
 import { formatMoment } from '../../harness/output/format-values.js';
 import { lastRunCells } from '../../harness/output/last-run-cells.js';
+import { oldestRowCell } from '../../harness/output/oldest-row-cell.js';
 import { formatTable } from '../../harness/output/table.js';
 
 /** One job's state on this machine. */
@@ -18,11 +23,22 @@ export interface LocalJobStatus extends LastRuns {
    * @default - none: paused, or the schedule has ended
    */
   readonly nextRun?: string;
+  /**
+   * The oldest row left, as the latest run that measured it found it.
+   * @default - none: no run has measured it (or the job measures none)
+   */
+  readonly oldestRow?: OldestRowMeasurement;
+  /**
+   * The "retention breached" alarm's threshold (the catalogue's slack), in seconds.
+   * @default - none: the job keeps no retention promise
+   */
+  readonly retentionSlackSeconds?: number;
 }
 
 /**
  * Each catalogued job's schedule, whether it is paused, its next run (as `start` begun now
- * would fire it) and, from the run history, its last run and last successful run.
+ * would fire it) and, from the run history, its last run, last successful run and the oldest
+ * row left as last measured, against its retention.
  */
 export async function localStatus(
   entries: readonly CatalogueEntry[],
@@ -36,6 +52,8 @@ export async function localStatus(
         limit: history.maxPerJob,
       });
       const next = entry.enabled ? entry.schedule.next(now, now) : undefined;
+      const oldestRow = lastMeasurement(runs);
+      const slack = retentionSlackSeconds(entry);
       return {
         job: entry.name,
         // A UTC job's expression as it is; a zoned (or flexible) one's with its zone and window.
@@ -46,6 +64,8 @@ export async function localStatus(
         paused: !entry.enabled,
         ...(next !== undefined ? { nextRun: new Date(next).toISOString() } : {}),
         ...lastRuns(runs),
+        ...(oldestRow ? { oldestRow } : {}),
+        ...(slack === undefined ? {} : { retentionSlackSeconds: slack }),
       };
     }),
   );
@@ -54,13 +74,31 @@ export async function localStatus(
 /** The statuses as one table, ages counted from `now`. */
 export function formatLocalStatus(statuses: readonly LocalJobStatus[], now: number): string {
   return formatTable(
-    ['job', 'schedule', 'state', 'next run (UTC)', 'last run', 'last successful run'],
+    [
+      'job',
+      'schedule',
+      'state',
+      'next run (UTC)',
+      'last run',
+      'last successful run',
+      'oldest row left',
+    ],
     statuses.map((status) => [
       status.job,
       status.schedule,
       status.paused ? 'paused' : 'active',
       status.nextRun ? formatMoment(status.nextRun, now) : '-',
       ...lastRunCells(status, now, 'never'),
+      oldestRowCell(
+        status.oldestRow,
+        {
+          ...(status.lastRun ? { lastRunStartedAt: status.lastRun.startedAt } : {}),
+          ...(status.retentionSlackSeconds === undefined
+            ? {}
+            : { slackSeconds: status.retentionSlackSeconds }),
+        },
+        '-',
+      ),
     ]),
   );
 }

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { Schedule } from '../schedule/schedule.js';
 import { type CatalogueEntry, defineCatalogue } from './job-spec.js';
 
-export type { CatalogueEntry, JobSpec } from './job-spec.js';
+export type { CatalogueEntry, JobSpec, RetentionWatch } from './job-spec.js';
 export { CatalogueError, defineCatalogue } from './job-spec.js';
+export { retentionSlackSeconds } from './retention-slack.js';
 export { type JobTimeZones, parseJobTimeZones, withTimeZones } from './time-zones.js';
 
 /**
@@ -17,6 +18,8 @@ export const catalogue: readonly CatalogueEntry[] = defineCatalogue([
     schedule: Schedule.hourly({ minute: 15 }),
     timeoutSeconds: 300,
     memoryMiB: 256,
+    // "Retention breached" when a fix older than the retention stays over 2 hours.
+    retention: {},
   },
   {
     name: 'idempotency-key-purge',
@@ -27,6 +30,8 @@ export const catalogue: readonly CatalogueEntry[] = defineCatalogue([
     schedule: Schedule.daily({ hour: 3, minute: 30 }),
     timeoutSeconds: 300,
     memoryMiB: 256,
+    // "Retention breached" when a key expired over 2 days ago is still there.
+    retention: {},
   },
 ]);
 

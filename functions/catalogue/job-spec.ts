@@ -31,10 +31,32 @@ export interface JobSpec {
    * @default true
    */
   readonly enabled?: boolean;
+  /**
+   * The job keeps a retention promise: it deletes expired rows and measures the oldest row it
+   * leaves (the `OldestRowOverdue` metric, as the purge jobs do). The stack then gives it a
+   * "retention breached" alarm, apart from the failure and silence alarms.
+   * @default - none: the job measures no retention and gets no such alarm
+   */
+  readonly retention?: RetentionWatch;
 }
 
-/** A validated entry, with defaults applied. */
-export type CatalogueEntry = Required<Omit<JobSpec, 'schedule'>> & { readonly schedule: Schedule };
+/** How a job's retention promise is watched (see {@link JobSpec.retention}). */
+export interface RetentionWatch {
+  /**
+   * How long, in minutes, the oldest row left may lie before the run's cutoff before the
+   * "retention breached" alarm fires: a whole number from 1 to 43,200 (30 days). A row that
+   * expires just after a run waits one period for the next; two periods leave room for one
+   * run that was cut short or failed.
+   * @default - two periods of the schedule (twice its longest gap between two starts)
+   */
+  readonly slackMinutes?: number;
+}
+
+/** A validated entry, with defaults applied (a retention's slack is resolved by `retentionSlackSeconds`, from the schedule a deployment's time zone may change). */
+export type CatalogueEntry = Required<Omit<JobSpec, 'schedule' | 'retention'>> & {
+  readonly schedule: Schedule;
+  readonly retention?: RetentionWatch;
+};
 
 /** A catalogue entry is invalid; the message names the job. */
 export class CatalogueError extends ConfigurationFault {
@@ -75,6 +97,7 @@ export function defineCatalogue(specs: readonly JobSpec[]): readonly CatalogueEn
     }
     checkWhole(label, 'timeoutSeconds', entry.timeoutSeconds, 1, 900);
     checkWhole(label, 'memoryMiB', entry.memoryMiB, 128, 10_240);
+    checkRetention(label, entry.retention);
     return Object.freeze(entry);
   });
 }
@@ -106,6 +129,16 @@ export function checkTimeZone(label: string, schedule: Schedule): Schedule {
     throw new CatalogueError(`${label}: ${(error as Error).message}`, { cause: error });
   }
   return schedule;
+}
+
+function checkRetention(label: string, retention: unknown): void {
+  if (retention === undefined) return;
+  if (typeof retention !== 'object' || retention === null || Array.isArray(retention)) {
+    throw new CatalogueError(`${label}: retention must be an object, e.g. { slackMinutes: 120 }`);
+  }
+  const { slackMinutes } = retention as RetentionWatch;
+  if (slackMinutes !== undefined)
+    checkWhole(label, 'retention.slackMinutes', slackMinutes, 1, 43_200);
 }
 
 function checkWhole(label: string, field: string, value: number, min: number, max: number) {

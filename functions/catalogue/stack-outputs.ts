@@ -59,8 +59,13 @@ export interface DeployedJob {
      */
     readonly noSuccessfulRun?: string;
     /**
-     * "Rows in the DEFAULT partition".
-     * @default - none: a stack deployed before it existed
+     * "Retention breached": the oldest row left is past the retention plus the slack.
+     * @default - none: the job keeps no retention promise (or the stack is older)
+     */
+    readonly retentionBreached?: string;
+    /**
+     * "Rows in the DEFAULT partition": rows that belong to a period stay there.
+     * @default - none: the job keeps no retention promise (or the stack is older)
      */
     readonly defaultPartitionRows?: string;
   };

@@ -1,60 +1,8 @@
 import type { ClientConfig } from 'pg';
-import { ConfigError, type Env, readOptionalString } from '../config/env.js';
-import { redact } from '../runner/redact.js';
+import { ConfigurationFault } from '../errors.js';
+import type { DatabaseLocation } from './database-location.js';
+import { type AuthTokenSigner, rdsAuthTokenSigner } from './iam-auth-token.js';
 import { readRdsSecret, type SecretSource } from './rds-secret.js';
-
-/** Where the database is: a URL (local, tests) or a Secrets Manager secret (AWS). */
-export type DatabaseLocation =
-  | { readonly kind: 'url'; readonly url: string }
-  | { readonly kind: 'secret'; readonly secretArn: string };
-
-const postgresSchemes = ['postgres:', 'postgresql:'];
-
-/**
- * `DATABASE_URL` when set, else `DB_SECRET_ARN`.
- *
- * @throws {ConfigError} when neither is set, or `DATABASE_URL` is not a `postgres://` URL.
- */
-export function readDatabaseLocation(env: Env): DatabaseLocation {
-  const url = readDatabaseUrl(env);
-  if (url) return { kind: 'url', url };
-  const secretArn = readOptionalString(env, 'DB_SECRET_ARN');
-  if (secretArn) return { kind: 'secret', secretArn };
-  throw new ConfigError(
-    'DATABASE_URL',
-    'no database configured: set DATABASE_URL (a postgres:// URL) or DB_SECRET_ARN (an RDS secret in Secrets Manager)',
-  );
-}
-
-/**
- * `DATABASE_URL`, checked: a `postgres://` (or `postgresql://`) URL with a host or a socket
- * folder (`?host=/var/run/postgresql`). Unset or blank gives `undefined`.
- *
- * @throws {ConfigError} naming the variable, with the value's credentials masked.
- */
-export function readDatabaseUrl(env: Env): string | undefined {
-  const raw = readOptionalString(env, 'DATABASE_URL');
-  if (raw === undefined) return undefined;
-  let problem: string | undefined;
-  try {
-    const url = new URL(raw);
-    if (!postgresSchemes.includes(url.protocol)) {
-      problem = `its scheme is ${url.protocol.replace(/:$/, '')}`;
-    } else if (!url.hostname && !url.searchParams.get('host')) {
-      problem = 'it names no host';
-    }
-  } catch {
-    problem = 'it is not a URL';
-  }
-  if (problem) {
-    throw new ConfigError(
-      'DATABASE_URL',
-      `DATABASE_URL must be a postgres:// URL such as postgres://user:password@host:5432/database, ` +
-        `but ${problem}: ${JSON.stringify(redact(raw))}`,
-    );
-  }
-  return raw;
-}
 
 /**
  * Client-side settings of every connection. No server settings ride on the startup packet
@@ -70,8 +18,17 @@ const clientDefaults = {
   keepAlive: true,
 } satisfies ClientConfig;
 
-/** TLS for connections made from a secret: on, with the server certificate verified. */
-export const secretTls: ClientConfig['ssl'] = { rejectUnauthorized: true };
+/**
+ * TLS in AWS (a secret or IAM authentication): on, with the server certificate verified
+ * (Lambda trusts the Amazon RDS CAs through `NODE_EXTRA_CA_CERTS`; RDS Proxy's certificates
+ * come from Amazon's public CAs, which Node.js trusts anyway).
+ */
+export const verifiedTls: ClientConfig['ssl'] = { rejectUnauthorized: true };
+
+/** TLS was turned off, or left unverified, for IAM authentication, which requires it. */
+export class IamTlsRequiredError extends ConfigurationFault {
+  override readonly name = 'IamTlsRequiredError';
+}
 
 /** How to build a connection's settings. */
 export interface ConnectionConfigOptions {
@@ -81,15 +38,28 @@ export interface ConnectionConfigOptions {
    */
   readonly forceFetch?: boolean;
   /**
-   * TLS for connections made from a secret. A `DATABASE_URL` sets its own (`sslmode`).
-   * @default secretTls
+   * TLS in AWS (a secret or IAM). A `DATABASE_URL` sets its own (`sslmode`). IAM
+   * authentication refuses anything but verified TLS.
+   * @default verifiedTls
    */
   readonly ssl?: ClientConfig['ssl'];
+  /**
+   * Signs the password of each new connection with IAM authentication.
+   * @default rdsAuthTokenSigner - `@aws-sdk/rds-signer`, imported on the first token
+   */
+  readonly signer?: AuthTokenSigner;
 }
 
 /**
- * The node-postgres settings for one job's session. With a secret, TLS is on and the
- * server certificate is verified (Lambda trusts the RDS CAs via `NODE_EXTRA_CA_CERTS`).
+ * The node-postgres settings for one job's session. With a secret, TLS is on and the server
+ * certificate is verified; `DB_HOST`/`DB_PORT` (the location's `endpoint`) replace the
+ * secret's host and port. With IAM authentication, no password is stored anywhere: the
+ * password is a function that node-postgres calls when the server asks for one, once per new
+ * connection, and that signs a fresh token (tokens last 15 minutes); TLS is required and
+ * verified, as RDS requires for IAM authentication and as a token, good for 15 minutes to
+ * whoever holds it, deserves.
+ *
+ * @throws {IamTlsRequiredError} with IAM authentication and `ssl` off or unverified.
  */
 export async function connectionConfig(
   location: DatabaseLocation,
@@ -98,17 +68,42 @@ export async function connectionConfig(
   options: ConnectionConfigOptions = {},
 ): Promise<ClientConfig> {
   const base = { ...clientDefaults, application_name: applicationName };
+  const ssl = options.ssl ?? verifiedTls;
   if (location.kind === 'url') return { ...base, connectionString: location.url };
+  if (location.kind === 'iam') {
+    if (!isVerified(ssl)) {
+      throw new IamTlsRequiredError(
+        'IAM authentication sends a token that logs in for 15 minutes: it needs TLS with the server certificate verified (ssl: { rejectUnauthorized: true })',
+      );
+    }
+    const signer = options.signer ?? rdsAuthTokenSigner;
+    const { host, port, user, region } = location;
+    return {
+      ...base,
+      host,
+      port,
+      database: location.database,
+      user,
+      password: () => signer({ host, port, user, region }),
+      ssl,
+    };
+  }
   const secret = await readRdsSecret(secrets, location.secretArn, {
     forceFetch: options.forceFetch ?? false,
   });
   return {
     ...base,
-    host: secret.host,
-    port: secret.port,
+    host: location.endpoint?.host ?? secret.host,
+    port: location.endpoint?.port ?? secret.port,
     database: secret.dbname,
     user: secret.username,
     password: secret.password,
-    ssl: options.ssl ?? secretTls,
+    ssl,
   };
+}
+
+/** TLS on, with the certificate checked (`true`, or options that do not turn the check off). */
+function isVerified(ssl: ClientConfig['ssl']): boolean {
+  if (ssl === true) return true;
+  return typeof ssl === 'object' && ssl !== null && ssl.rejectUnauthorized !== false;
 }

@@ -3,7 +3,9 @@ import type { ClientConfig } from 'pg';
 import pg from 'pg';
 import { JobLog } from '../log-messages.js';
 import { describeError } from '../runner/errors.js';
-import { connectionConfig, type DatabaseLocation, secretTls } from './connection-config.js';
+import { connectionConfig, verifiedTls } from './connection-config.js';
+import type { DatabaseLocation } from './database-location.js';
+import type { AuthTokenSigner } from './iam-auth-token.js';
 import type { SecretSource } from './rds-secret.js';
 import { SqlState, sqlStateOf } from './sqlstate.js';
 
@@ -21,10 +23,15 @@ export interface DatabaseSessionOptions {
    */
   readonly secrets?: SecretSource;
   /**
-   * TLS for connections made from a secret.
-   * @default secretTls (verified TLS)
+   * TLS in AWS (a secret or IAM authentication; IAM refuses it off or unverified).
+   * @default verifiedTls
    */
   readonly ssl?: ClientConfig['ssl'];
+  /**
+   * Signs each new connection's token with IAM authentication.
+   * @default rdsAuthTokenSigner - `@aws-sdk/rds-signer`, imported on the first token
+   */
+  readonly signer?: AuthTokenSigner;
 }
 
 /**
@@ -65,7 +72,11 @@ export class DatabaseSession {
       this.options.location,
       this.options.applicationName,
       secrets ?? noSecrets,
-      { forceFetch, ssl: this.options.ssl ?? secretTls },
+      {
+        forceFetch,
+        ssl: this.options.ssl ?? verifiedTls,
+        ...(this.options.signer ? { signer: this.options.signer } : {}),
+      },
     );
     const client = new pg.Client(config);
     const forget = () => {
@@ -87,7 +98,7 @@ export class DatabaseSession {
 
   async #secretSource(): Promise<SecretSource> {
     if (!this.#secrets) {
-      // Loaded on demand: runs that use DATABASE_URL never load the AWS SDK.
+      // Loaded on demand: runs that use DATABASE_URL or IAM authentication never load it.
       const { secretsManagerSource } = await import('./secrets-manager.js');
       this.#secrets = secretsManagerSource();
     }

@@ -6,7 +6,8 @@ import type { ClientConfig } from 'pg';
 import { type Clock, systemClock } from '../clock.js';
 import type { Env } from '../config/env.js';
 import { boundStatements } from '../db/bounded-client.js';
-import { readDatabaseLocation, readDatabaseUrl } from '../db/connection-config.js';
+import { readDatabaseLocation, readDatabaseUrl } from '../db/database-location.js';
+import type { AuthTokenSigner } from '../db/iam-auth-token.js';
 import {
   claimJob,
   claimsTable,
@@ -91,10 +92,15 @@ export interface JobHandlerOptions {
    */
   readonly secrets?: SecretSource;
   /**
-   * TLS for connections made from a secret.
-   * @default - verified TLS (see `secretTls`)
+   * TLS in AWS (a secret or IAM authentication).
+   * @default - verified TLS (see `verifiedTls`)
    */
   readonly ssl?: ClientConfig['ssl'];
+  /**
+   * Signs each new connection's token with IAM authentication (`DB_AUTH=iam`).
+   * @default - `@aws-sdk/rds-signer`, imported on the first token
+   */
+  readonly signer?: AuthTokenSigner;
 }
 
 /** The server takes no writes: checked before the run, or a write refused during it. */
@@ -182,6 +188,7 @@ export function createJobHandler<Config, Result extends JobResult>(
             logger,
             ...(options.secrets ? { secrets: options.secrets } : {}),
             ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+            ...(options.signer ? { signer: options.signer } : {}),
           });
           const db = await session.client();
           try {

@@ -13,9 +13,11 @@ import { inShortTransaction } from '../db/transaction.js';
 import { type BatchRunner, countOf, newTally, type RetentionHooks } from './batch-runner.js';
 import { type ColumnCutoff, columnCutoff } from './column-cutoff.js';
 import type { ExpiringTable } from './expiring-table.js';
+import { readPartitionAccess } from './partition-access.js';
 import { keptReasonText } from './partition-removal.js';
 import { countedByLabel, deletePartitioned } from './partitioned-delete.js';
 import { planPartitions } from './partitions.js';
+import { requireRights } from './privileges.js';
 import type { PartitionsResult, PathOutcome, RetentionResult } from './result.js';
 import type { RetentionSettings } from './settings.js';
 import { expiryStatements } from './statements.js';
@@ -47,6 +49,7 @@ export async function deleteInBatches(
   hooks: RetentionHooks = {},
 ): Promise<RetentionResult> {
   const table = await inspectTable(db, target, settings);
+  await requireRights(db, table, 'delete');
   const inColumn = await columnCutoff(db, table.columnTime, cutoff);
   const tally = newTally();
   const runner: BatchRunner = {
@@ -93,7 +96,11 @@ export async function deleteInBatches(
 function partitionsReason(partitions: PartitionsResult): string {
   if (partitions.notByPartition) return partitions.notByPartition;
   const verb = partitions.removal === 'drop' ? 'dropped' : 'detached';
-  const batched = partitions.batchDeleted.map((leaf) => `${leaf.name} (${leaf.strategy})`);
+  const batched = partitions.batchDeleted.map((leaf) =>
+    leaf.throughParent
+      ? `the rest through ${leaf.name} (${leaf.strategy}; the role may not reach every partition directly)`
+      : `${leaf.name} (${leaf.strategy})`,
+  );
   return (
     `${partitions.removed.length} partitions wholly before the cutoff ${verb}` +
     (partitions.left.length > 0
@@ -108,7 +115,7 @@ function partitionsReason(partitions: PartitionsResult): string {
  * in one statement in its own transaction (`settings.countLimits`), after the same checks: a
  * dry run's result.
  *
- * @throws {TableCheckError} when the table or column is unfit.
+ * @throws {TableCheckError} when the table or column is unfit, or the role may not read it.
  */
 export async function countOlderThan(
   db: ClientBase,
@@ -120,6 +127,7 @@ export async function countOlderThan(
   >,
 ): Promise<RetentionResult> {
   const table = await inspectTable(db, target, settings);
+  await requireRights(db, table, 'count');
   const inColumn: ColumnCutoff = await columnCutoff(db, table.columnTime, cutoff);
   const limits = settings.countLimits;
   const counted = (wouldDelete: number, partitions?: PartitionsResult): RetentionResult => ({
@@ -140,23 +148,43 @@ export async function countOlderThan(
   };
   if (table.kind !== 'partitioned') return counted(await countIn(table));
   const plan = await planPartitions(db, table, inColumn, limits);
+  // What a real run would remove whole: the expired partitions the role may remove.
+  const access = await readPartitionAccess(db, plan, settings.partitionRemoval);
   let inPartitions = 0;
   const countedBy = new Set<string>();
-  for (const partition of plan.expired) {
+  for (const partition of access.removable) {
     countedBy.add(partition.estimatedRows === null ? 'count' : 'statistics');
     inPartitions +=
       partition.estimatedRows === null
         ? await countIn(await partitionProfile(db, table, partition))
         : Math.round(partition.estimatedRows);
   }
+  const toBatchDelete = [...access.notRemovable, ...plan.straddling];
   let batched = 0;
-  for (const partition of plan.straddling) {
-    batched += await countIn(await partitionProfile(db, table, partition));
+  if (toBatchDelete.every(access.direct)) {
+    for (const partition of toBatchDelete) {
+      batched += await countIn(await partitionProfile(db, table, partition));
+    }
+  } else {
+    // Through the parent, as a real run deletes them: every expired row but those in the
+    // partitions to remove (one count, which PostgreSQL prunes to the partitions that hold some).
+    const removable = access.removable.map((partition) => String(partition.oid));
+    batched = await inShortTransaction(db, limits, async () =>
+      countOf(
+        (
+          await db.query(
+            `SELECT count(*) AS count FROM ${table.quotedTable}
+              WHERE ${table.quotedColumn} < $1::${inColumn.cast} AND NOT (tableoid = ANY ($2::oid[]))`,
+            [inColumn.value, removable],
+          )
+        ).rows,
+      ),
+    );
   }
   return counted(batched + inPartitions, {
     removal: settings.partitionRemoval,
     removed: [],
-    wouldRemove: plan.expired.map((partition) => partition.name),
+    wouldRemove: access.removable.map((partition) => partition.name),
     rows: inPartitions,
     rowsCountedBy: countedByLabel(countedBy),
     left: [],

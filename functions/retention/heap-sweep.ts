@@ -51,7 +51,7 @@ export interface SweepEstimate {
 }
 
 /** The table, for narrowing a range the database refuses some rows of. */
-export type SweepTable = Pick<RowScope, 'quotedTable' | 'table' | 'keys'>;
+export type SweepTable = Pick<RowScope, 'quotedTable' | 'table' | 'keys' | 'lockRows'>;
 
 /**
  * Sweeps the table's pages, then checks that no expired row is left.
@@ -176,8 +176,9 @@ async function checkNothingLeft(
       );
       return { finished: !runner.signal?.aborted, lockedRows: narrowed.locked };
     }
-    // Nothing could be deleted: what is left is locked by other sessions.
-    if ('value' in attempt && attempt.value.deleted === 0)
+    // Nothing could be deleted: what is left is locked by other sessions (a role that may not
+    // lock rows waits for them instead, until its lock timeout).
+    if ('lockTimedOut' in attempt || attempt.value.deleted === 0)
       return { finished: true, lockedRows: left };
   }
   // Expired rows kept appearing (back-dated writes): not known to be complete; the next run goes on.

@@ -67,6 +67,10 @@ export interface KeysetTarget {
     readonly quotedTable: string;
     readonly name: string;
     readonly references: readonly ReferencingKey[];
+    /** The job's role may lock rows (see `RowScope.lockRows`). */
+    readonly lockRows: boolean;
+    /** The table is partitioned (the rows go through the parent). */
+    readonly partitioned: boolean;
   };
 }
 
@@ -119,7 +123,9 @@ export async function runKeysetBatches(
     };
     const aroundLocks = async (): Promise<Batch> =>
       deleteBatch(db, statements, start, boundNow ? boundNow.bound : await findNext(), sized, true);
-    const skipping = lockTimeouts >= lockTimeoutsBeforeSkipping;
+    // (A role that may not lock rows cannot go around them: each batch tries, and one that meets
+    // a locked row is left whole.)
+    const skipping = lockTimeouts >= lockTimeoutsBeforeSkipping && target.table.lockRows;
     const lead =
       target.batchLead && boundNow && boundNow.bound !== start && !skipping
         ? target.batchLead({
@@ -190,7 +196,14 @@ async function narrowBatch(
     : statements.rangeScope(from, bound ?? runner.cutoff.value);
   const narrowed = await narrowRefused(
     runner,
-    { quotedTable: table.quotedTable, table: table.name, where, keys: table.references },
+    {
+      quotedTable: table.quotedTable,
+      table: table.name,
+      where,
+      keys: table.references,
+      lockRows: table.lockRows,
+      partitioned: table.partitioned,
+    },
     attempt.refused,
   );
   if (!ties) return { deleted: narrowed.deleted, locked: narrowed.locked, next: bound };
@@ -252,7 +265,7 @@ async function deleteBatch(
   runner: BatchRunner,
   aroundLocks: boolean,
 ): Promise<Batch> {
-  if (bound === from) return deleteTies(db, statements, from, runner);
+  if (bound === from) return deleteTies(db, statements, from, runner, aroundLocks);
   // No bound: at most `batchSize` rows are left, and this is the last batch.
   const to = bound ?? runner.cutoff.value;
   if (!aroundLocks) {
@@ -276,8 +289,10 @@ async function deleteTies(
   statements: KeysetStatements,
   from: string,
   runner: BatchRunner,
+  aroundLocks: boolean,
 ): Promise<Batch> {
-  const { rowCount } = await db.query(statements.deleteTies, [from, runner.batchSize]);
+  const sql = aroundLocks ? statements.deleteTiesSkipLocked : statements.deleteTies;
+  const { rowCount } = await db.query(sql, [from, runner.batchSize]);
   const deleted = rowCount ?? 0;
   if (deleted >= runner.batchSize) return { deleted, locked: 0, next: from };
   const { rows: left } = await db.query<{ count: string }>(statements.countTies, [from]);

@@ -23,6 +23,8 @@ export const KeptReason = {
   Gone: 'gone',
   /** A view, a foreign key or another object depends on it. */
   Dependents: 'dependents',
+  /** The job's role may not remove it (42501: the catalog said it may, then it changed). */
+  Denied: 'denied',
 } as const;
 
 /** One of {@link KeptReason}'s codes. */
@@ -33,6 +35,7 @@ export const keptReasonText: Readonly<Record<KeptReason, string>> = {
   lock_timeout: 'lock not granted in time',
   gone: 'gone already',
   dependents: 'other objects depend on it',
+  denied: "the job's role may not remove it",
 };
 
 /** How removing one partition went. */
@@ -40,7 +43,10 @@ export type RemovalOutcome =
   | { readonly removed: true }
   | {
       readonly removed: false;
-      readonly reason: typeof KeptReason.LockTimeout | typeof KeptReason.Gone;
+      readonly reason:
+        | typeof KeptReason.LockTimeout
+        | typeof KeptReason.Gone
+        | typeof KeptReason.Denied;
     }
   | {
       readonly removed: false;
@@ -151,6 +157,8 @@ export async function removePartition(
       return { removed: false, reason: KeptReason.LockTimeout };
     if (sqlStateOf(error) === SqlState.UndefinedTable)
       return { removed: false, reason: KeptReason.Gone };
+    if (sqlStateOf(error) === SqlState.InsufficientPrivilege)
+      return { removed: false, reason: KeptReason.Denied };
     if (sqlStateOf(error) === SqlState.DependentObjectsStillExist) {
       const { message, detail } = error as { message: string; detail?: string };
       return { removed: false, reason: KeptReason.Dependents, detail: detail ?? message };

@@ -1,8 +1,9 @@
 /**
  * What every "delete the expired rows of a table" job does with its context: count them
  * (dry run) or delete them in batches, log progress on long runs and the total at the end,
- * and report the `RowsDeleted` and `RowsRefused` metrics. On a table range-partitioned by its
- * column, the coming partitions are made first and the DEFAULT partition's rows counted after
+ * measure the oldest row left (oldest-row.ts), and report the `RowsDeleted`, `RowsRefused`,
+ * `OldestRowOverdue` and `OldestRowAge` metrics. On a table range-partitioned by its column, the
+ * coming partitions are made first and the DEFAULT partition's rows counted after
  * (partition-upkeep.ts, the `DefaultPartitionRows` metric).
  */
 
@@ -22,7 +23,9 @@ import {
   type RetentionResult,
 } from './batched-delete.js';
 import type { DefaultPartitionRows } from './default-partition-watch.js';
+import { oldestRowLeft } from './oldest-row.js';
 import { partitionUpkeep, withUpkeep } from './partition-upkeep.js';
+import { ReplicaLagGate } from './replica-lag-gate.js';
 import type { RetentionSettings } from './settings.js';
 
 /**
@@ -51,33 +54,70 @@ export async function purgeExpired(
   });
   const watched = async (result: RetentionResult) =>
     withUpkeep(result, upkeep.premake, reportDefault(ctx, await upkeep.watch(cutoff)));
+  const measureOldest = () => oldestRowLeft(ctx, db, target, cutoff, settings);
   if (ctx.dryRun) {
     const counted = await watched(await countOlderThan(db, target, cutoff, settings));
-    const { deleted, batches, complete, dryRun, ...found } = counted;
+    const measured = { ...counted, oldestRow: await measureOldest() };
+    const { deleted, batches, complete, dryRun, ...found } = measured;
     ctx.logger.info(JobLog.DryRunCount, { table: target.table, ...found });
-    return counted;
+    return measured;
   }
 
-  let deletedResult: RetentionResult;
+  const gate = replicaLagGate(ctx, db, settings);
+  const reportProgress = progressReporter(ctx, fields, settings, hooks);
+  let result: RetentionResult;
   try {
-    deletedResult = await deleteInBatches(db, target, cutoff, settings, {
+    result = await deleteInBatches(db, target, cutoff, settings, {
       signal: ctx.signal,
-      onBatch: progressReporter(ctx, fields, settings, hooks),
+      onBatch: async (progress) => {
+        await reportProgress(progress);
+        await gate?.betweenBatches();
+      },
       onNotice: logNotice(ctx),
     });
   } catch (error) {
     if (error instanceof BatchFailedError) {
       reportDeleted(ctx, error.progress.deleted + (error.progress.partitionRows ?? 0));
+      // The rows the failed batch (and every later one) left count against the promise too,
+      // and so do those waiting in the DEFAULT partition.
+      await measureOldest();
       reportDefault(ctx, await upkeep.watch(cutoff));
     }
     throw error;
   }
-  const result = await watched(deletedResult);
+  result = await watched(result);
+  if (gate) {
+    result = {
+      ...result,
+      replicaWaitMs: gate.waitedMs,
+      ...(gate.stoppedReason ? { stoppedReason: gate.stoppedReason } : {}),
+    };
+  }
   reportDeleted(ctx, result.deleted);
   ctx.metrics.add(runMetrics.rowsRefused, MetricUnit.Count, result.refusedRows ?? 0);
-  const { complete, dryRun, columnCutoff, ...done } = result;
-  ctx.logger.info(finishedMessage(result), { table: target.table, ...done });
-  return result;
+  const measured = { ...result, oldestRow: await measureOldest() };
+  const { complete, dryRun, columnCutoff, ...done } = measured;
+  ctx.logger.info(finishedMessage(measured), { table: target.table, ...done });
+  return measured;
+}
+
+/** The run's pause for lagging standbys, unless `maxReplicaLagSeconds` is 0. */
+function replicaLagGate(
+  ctx: JobContext,
+  db: ClientBase,
+  settings: RetentionSettings,
+): ReplicaLagGate | undefined {
+  if (settings.maxReplicaLagSeconds === 0) return undefined;
+  return new ReplicaLagGate({
+    db,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    maxLagSeconds: settings.maxReplicaLagSeconds,
+    variable: settings.maxReplicaLagSecondsVariable ?? 'maxReplicaLagSeconds',
+    limits: settings.limits,
+    checkIntervalMs: settings.replicaLagCheckIntervalMs,
+    onNotice: logNotice(ctx),
+  });
 }
 
 /** The `DefaultPartitionRows` metric, when the DEFAULT partition was counted. */

@@ -96,6 +96,17 @@ export interface RowScope {
   readonly where: string;
   /** The foreign keys that reference the table (to name a refusing one as declared). */
   readonly keys: readonly ReferencingKey[];
+  /**
+   * The job's role may lock rows (`FOR UPDATE`, which needs `UPDATE` on some column): a part
+   * goes around rows others hold locked; without it, such a part is left whole, as locked.
+   */
+  readonly lockRows: boolean;
+  /**
+   * The table is partitioned (the rows go through the parent): tuple ids repeat from one
+   * partition to the next, so the rows are narrowed down one partition at a time.
+   * @default false
+   */
+  readonly partitioned?: boolean;
 }
 
 /** What narrowing a failed batch did. */
@@ -147,6 +158,7 @@ export async function narrowRefused(
 ): Promise<Narrowed> {
   const { db } = runner;
   const countLeft = options.countLeft ?? true;
+  if (scope.partitioned) return narrowEachPartition(runner, scope, failure, options);
   const maxPart = Math.max(1, options.maxPart ?? runner.batchSize);
   const within = (range: TidRange) =>
     [
@@ -174,13 +186,16 @@ export async function narrowRefused(
     const tried = await runBatchAroundLocks(
       runner,
       async (begun) => ({ deleted: begun.at(-1)?.rowCount ?? 0 }),
+      // A role that may not lock rows leaves the part whole: the count at the end finds its
+      // rows, as locked.
       async () => ({
-        deleted:
-          (
-            await db.query(
-              `DELETE FROM ${t} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${t} WHERE ${within(range)} FOR UPDATE SKIP LOCKED))`,
-            )
-          ).rowCount ?? 0,
+        deleted: scope.lockRows
+          ? ((
+              await db.query(
+                `DELETE FROM ${t} WHERE ${within(range)} AND ctid = ANY (ARRAY(SELECT ctid FROM ${t} WHERE ${within(range)} FOR UPDATE SKIP LOCKED))`,
+              )
+            ).rowCount ?? 0)
+          : 0,
       }),
       { lead: `DELETE FROM ${t} WHERE ${within(range)}` },
     );
@@ -230,4 +245,36 @@ export async function narrowRefused(
     `SELECT count(*) AS count FROM ${scope.quotedTable} WHERE ${scope.where}`,
   );
   return { deleted, locked: Math.max(0, countOf(rows) - refused), isolated };
+}
+
+/**
+ * {@link narrowRefused} on a partitioned table, one partition at a time (`tableoid`): tuple ids
+ * are unique within a partition only.
+ */
+async function narrowEachPartition(
+  runner: BatchRunner,
+  scope: RowScope,
+  failure: unknown,
+  options: NarrowOptions,
+): Promise<Narrowed> {
+  const { rows } = await runner.db.query<{ oid: string }>(
+    `SELECT DISTINCT tableoid::int8::text AS oid FROM ${scope.quotedTable} WHERE ${scope.where}`,
+  );
+  let deleted = 0;
+  let locked = 0;
+  const isolated: string[] = [];
+  for (const { oid } of rows) {
+    if (runner.signal?.aborted) break;
+    const where = `${scope.where} AND tableoid = ${Number(oid)}`;
+    const one = await narrowRefused(
+      runner,
+      { ...scope, where, partitioned: false },
+      failure,
+      options,
+    );
+    deleted += one.deleted;
+    locked += one.locked;
+    isolated.push(...one.isolated);
+  }
+  return { deleted, locked, isolated };
 }

@@ -4,6 +4,7 @@
  * own fields (e.g. `retentionDays`) to it.
  */
 import type { DefaultPartitionRows } from './default-partition-watch.js';
+import type { OldestRow } from './oldest-row.js';
 import type { KeptReason, PartitionRemoval } from './partition-removal.js';
 import type { PremakeResult } from './partition-upkeep.js';
 import type { RefusedRows } from './refused-rows.js';
@@ -70,10 +71,28 @@ export interface RetentionResult {
    */
   readonly columnCutoff?: string;
   /**
+   * Real runs, unless `<PREFIX>_MAX_REPLICA_LAG_SECONDS` is 0: how long batches were paused
+   * while a standby lagged, in milliseconds of the run's clock.
+   * @default - absent in a dry run, and when the maximum is 0
+   */
+  readonly replicaWaitMs?: number;
+  /**
+   * Why the run stopped while it waited for a lagging standby (the deadline, a shutdown),
+   * naming the standby and its lag.
+   * @default - absent unless a wait was cut off
+   */
+  readonly stoppedReason?: string;
+  /**
    * For a partitioned table: what happened (or, in a dry run, would happen) to its partitions.
    * @default - absent for a plain table
    */
   readonly partitions?: PartitionsResult;
+  /**
+   * The oldest row left after the run (dry runs too), its age and how far before the cutoff
+   * it lies: the retention promise, measured (see oldest-row.ts).
+   * @default - absent until the job measures it (the batched delete alone does not)
+   */
+  readonly oldestRow?: OldestRow;
 }
 
 /** What a retention run did to a partitioned table's partitions. */
@@ -93,12 +112,11 @@ export interface PartitionsResult {
   readonly rowsCountedBy: 'statistics' | 'count' | 'statistics and count' | 'none';
   /** Expired partitions left for the next run, and why. */
   readonly left: readonly { readonly name: string; readonly reason: KeptReason }[];
-  /** The partitions batch-deleted, with the path each took and the rows it lost. */
-  readonly batchDeleted: readonly {
-    readonly name: string;
-    readonly strategy: DeletePath;
-    readonly deleted: number;
-  }[];
+  /**
+   * The partitions batch-deleted, with the path each took and the rows it lost; or the table
+   * itself (`throughParent`), when the job's role may not reach some partitions directly.
+   */
+  readonly batchDeleted: readonly BatchDeleted[];
   /**
    * Why no partition can be removed whole (the table is partitioned by another column).
    * @default - absent
@@ -115,6 +133,19 @@ export interface PartitionsResult {
    * @default - absent when the table has no DEFAULT partition
    */
   readonly defaultPartition?: DefaultPartitionRows;
+}
+
+/** A partition (or the partitioned table itself) batch-deleted. */
+export interface BatchDeleted {
+  /** The partition (`schema.name`), or the table as configured. */
+  readonly name: string;
+  readonly strategy: DeletePath;
+  readonly deleted: number;
+  /**
+   * The rows went through the parent table (the role may not reach some partitions directly).
+   * @default - absent: the partition as a table of its own
+   */
+  readonly throughParent?: true;
 }
 
 /** What one path (keyset batches, a heap sweep, the partitions) did on one table. */

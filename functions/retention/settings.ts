@@ -96,6 +96,26 @@ export interface RetentionSettings {
    * @default 10_000
    */
   readonly progressIntervalMs: number;
+  /**
+   * `<PREFIX>_MAX_REPLICA_LAG_SECONDS`: no new batch starts while a physical standby's
+   * `replay_lag` is more than this many seconds (see `ReplicaLagGate`); `0` never pauses. 0 to
+   * 86,400. The default is above the 30 s a healthy standby's replay may be held back for its
+   * own queries (`max_standby_streaming_delay`), plus the 10 s between its reports, so that only
+   * a standby the deletes outrun pauses them (see docs/retention.md).
+   * @default 60
+   */
+  readonly maxReplicaLagSeconds: number;
+  /**
+   * The variable that sets `maxReplicaLagSeconds`, named in messages.
+   * @default - messages name the setting `maxReplicaLagSeconds`
+   */
+  readonly maxReplicaLagSecondsVariable?: string;
+  /**
+   * The least time between two looks at the standbys' lag while batches run, on the run's
+   * clock: none in a run shorter than this; 0 looks after every batch.
+   * @default 1_000
+   */
+  readonly replicaLagCheckIntervalMs: number;
 }
 
 /** The most periods ahead `premake` may ask for. */
@@ -116,9 +136,11 @@ export const retentionDefaults = {
   partitionLimits: { statementTimeoutMs: 5_000, lockTimeoutMs: 50 },
   maxPagesPerBatch: 4_096,
   progressIntervalMs: 10_000,
+  maxReplicaLagSeconds: 60,
+  replicaLagCheckIntervalMs: 1_000,
 } as const satisfies Omit<
   RetentionSettings,
-  'indexWalkLimitMs' | 'columnTimeZone' | 'columnTimeZoneVariable'
+  'indexWalkLimitMs' | 'columnTimeZone' | 'columnTimeZoneVariable' | 'maxReplicaLagSecondsVariable'
 >;
 
 /**
@@ -137,6 +159,8 @@ export function resolveRetentionSettings(overrides: RetentionOverrides = {}): Re
       `premake must be a whole number from 0 to ${maxPremake}, got ${given.premake}`,
     );
   }
+  wholeNumber('maxReplicaLagSeconds', given.maxReplicaLagSeconds, 0);
+  wholeNumber('replicaLagCheckIntervalMs', given.replicaLagCheckIntervalMs, 0);
   return {
     batchSize: given.batchSize,
     minBatchSize: Math.min(given.minBatchSize, given.batchSize),
@@ -153,6 +177,11 @@ export function resolveRetentionSettings(overrides: RetentionOverrides = {}): Re
     indexWalkLimitMs: given.indexWalkLimitMs ?? given.limits.statementTimeoutMs,
     maxPagesPerBatch: given.maxPagesPerBatch,
     progressIntervalMs: given.progressIntervalMs,
+    maxReplicaLagSeconds: given.maxReplicaLagSeconds,
+    ...(given.maxReplicaLagSecondsVariable === undefined
+      ? {}
+      : { maxReplicaLagSecondsVariable: given.maxReplicaLagSecondsVariable }),
+    replicaLagCheckIntervalMs: given.replicaLagCheckIntervalMs,
   };
 }
 
@@ -164,6 +193,7 @@ export function retentionVariables(prefix: string) {
     columnTimeZone: `${prefix}_COLUMN_TIME_ZONE`,
     partitionRemoval: `${prefix}_PARTITIONS`,
     premake: `${prefix}_PREMAKE`,
+    maxReplicaLagSeconds: `${prefix}_MAX_REPLICA_LAG_SECONDS`,
   } as const;
 }
 
@@ -180,7 +210,8 @@ export function readRetentionSettings(
 ): RetentionSettings {
   const names = retentionVariables(prefix);
   const columnTimeZone = readTimeZone(env, names.columnTimeZone);
-  const { batchSize, strategy, partitionRemoval, premake } = retentionDefaults;
+  const { batchSize, strategy, partitionRemoval, premake, maxReplicaLagSeconds } =
+    retentionDefaults;
   return resolveRetentionSettings({
     ...overrides,
     batchSize: readInteger(env, names.batchSize, { min: 100, max: 100_000, default: batchSize }),
@@ -194,12 +225,18 @@ export function readRetentionSettings(
     premake: readInteger(env, names.premake, { min: 0, max: maxPremake, default: premake }),
     columnTimeZoneVariable: names.columnTimeZone,
     ...(columnTimeZone ? { columnTimeZone } : {}),
+    maxReplicaLagSeconds: readInteger(env, names.maxReplicaLagSeconds, {
+      min: 0,
+      max: 86_400,
+      default: maxReplicaLagSeconds,
+    }),
+    maxReplicaLagSecondsVariable: names.maxReplicaLagSeconds,
   });
 }
 
-function wholeNumber(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a whole number ≥ 1, got ${value}`);
+function wholeNumber(name: string, value: number, min = 1): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${name} must be a whole number ≥ ${min}, got ${value}`);
   }
 }
 

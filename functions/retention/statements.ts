@@ -23,8 +23,13 @@ export interface KeysetStatements {
   readonly deleteRangeSkipLocked: string;
   /** `$1` from, `$2` to → `count`: rows left in the range. */
   readonly countRange: string;
-  /** `$1` key, `$2` limit: deletes up to `$2` rows with exactly that key (none locked). */
+  /**
+   * `$1` key, `$2` limit: deletes up to `$2` rows with exactly that key (none locked; a role
+   * that may not lock rows waits for them).
+   */
   readonly deleteTies: string;
+  /** As `deleteTies`, after a lock timeout: none locked (a role that may not lock rows: none). */
+  readonly deleteTiesSkipLocked: string;
   /** `$1` key → `count`: rows with exactly that key. */
   readonly countTies: string;
   /** `$1` key, `$2` cutoff → `next`: the first key after `$1`, before the cutoff. */
@@ -113,37 +118,45 @@ export function expiryStatements(table: TableProfile, cutoff: ColumnCutoff): Exp
   const onPages = `ctid >= $1::tid AND ctid < $2::tid AND ${c} < ${as('$3')}`;
   const notExcluded = (param: string) => `NOT (ctid = ANY (${param}::tid[]))`;
   // Tuple ids are read and used in one statement (one snapshot), so they cannot be reused by
-  // other rows in between.
-  const byIds = (select: string) => `DELETE FROM ${t} WHERE ctid = ANY (ARRAY(${select}))`;
+  // other rows in between. Through a partitioned table's parent they repeat from one partition
+  // to the next: the rows are picked by (tableoid, ctid), within the same condition.
+  const byIds = (where: string, tail: string) =>
+    table.kind === 'partitioned'
+      ? `DELETE FROM ${t} WHERE ${where} AND (tableoid, ctid) IN (SELECT tableoid, ctid FROM ${t} WHERE ${where} ${tail})`
+      : `DELETE FROM ${t} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${t} WHERE ${where} ${tail}))`;
+  // Going around rows others hold locked takes row locks, which PostgreSQL allows only to a role
+  // that may update (see privileges.ts). Without them, the rows are left whole for the next run.
+  const mayLock = table.rights.lockRows;
+  // (`false AND ...` deletes nothing, and keeps the statement's parameters.)
+  const skipLocked = (where: string, limit = '') =>
+    byIds(
+      mayLock ? where : `false AND ${where}`,
+      mayLock ? `${limit} FOR UPDATE SKIP LOCKED` : limit,
+    );
+  const waitOrSkip = (where: string, limit: string) =>
+    byIds(where, mayLock ? `${limit} FOR UPDATE SKIP LOCKED` : limit);
   const keys = refusingKeys(table.references);
   return {
     // The key is turned into text for the one row returned, not for each of the rows skipped.
     bound: `SELECT bound::text AS bound FROM (SELECT ${c} AS bound FROM ${t}
       WHERE ${inRange} ORDER BY ${c} OFFSET $3 LIMIT 1) AS next_batch`,
     deleteRange: `DELETE FROM ${t} WHERE ${inRange}${andDeletable}`,
-    deleteRangeSkipLocked: byIds(
-      `SELECT ctid FROM ${t} WHERE ${inRange}${andDeletable} FOR UPDATE SKIP LOCKED`,
-    ),
+    deleteRangeSkipLocked: skipLocked(`${inRange}${andDeletable}`),
     countRange: `SELECT count(*) AS count FROM ${t} WHERE ${inRange}${andDeletable}`,
-    deleteTies: byIds(
-      `SELECT ctid FROM ${t} WHERE ${c} = ${as('$1')}${andDeletable} LIMIT $2 FOR UPDATE SKIP LOCKED`,
-    ),
+    deleteTies: waitOrSkip(`${c} = ${as('$1')}${andDeletable}`, 'LIMIT $2'),
+    deleteTiesSkipLocked: skipLocked(`${c} = ${as('$1')}${andDeletable}`, 'LIMIT $2'),
     countTies: `SELECT count(*) AS count FROM ${t} WHERE ${c} = ${as('$1')}${andDeletable}`,
     nextKey: `SELECT ${c}::text AS next FROM ${t} WHERE ${c} > ${as('$1')} AND ${c} < ${as('$2')}
       ORDER BY ${c} LIMIT 1`,
     rangeScope: (from, to) => `${c} >= ${literal(from)} AND ${c} < ${literal(to)}${andDeletable}`,
     tiesScope: (key) => `${c} = ${literal(key)}${andDeletable}`,
     deletePages: `DELETE FROM ${t} WHERE ${onPages}${andDeletable}`,
-    deletePagesSkipLocked: byIds(
-      `SELECT ctid FROM ${t} WHERE ${onPages}${andDeletable} FOR UPDATE SKIP LOCKED`,
-    ),
-    deletePagesLimited: byIds(`SELECT ctid FROM ${t} WHERE ${onPages}${andDeletable} LIMIT $4`),
-    deletePagesLimitedSkipLocked: byIds(
-      `SELECT ctid FROM ${t} WHERE ${onPages}${andDeletable} LIMIT $4 FOR UPDATE SKIP LOCKED`,
-    ),
-    deleteAnySkipLocked: byIds(
-      `SELECT ctid FROM ${t} WHERE ${c} < ${as('$1')}${andDeletable} AND ${notExcluded('$3')}
-        LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    deletePagesSkipLocked: skipLocked(`${onPages}${andDeletable}`),
+    deletePagesLimited: byIds(`${onPages}${andDeletable}`, 'LIMIT $4'),
+    deletePagesLimitedSkipLocked: skipLocked(`${onPages}${andDeletable}`, 'LIMIT $4'),
+    deleteAnySkipLocked: waitOrSkip(
+      `${c} < ${as('$1')}${andDeletable} AND ${notExcluded('$3')}`,
+      'LIMIT $2',
     ),
     countDeletable: `SELECT count(*) AS count FROM ${t}
       WHERE ${c} < ${as('$1')}${andDeletable} AND ${notExcluded('$2')}`,

@@ -5,7 +5,7 @@
  */
 import { inShortTransaction } from '../db/transaction.js';
 import { JobLog } from '../log-messages.js';
-import { type BatchRunner, countOf, type Notice } from './batch-runner.js';
+import { type BatchRunner, batchFailed, countOf, type Notice } from './batch-runner.js';
 import { runHeapSweep, type SweepTable } from './heap-sweep.js';
 import { IndexWalkTooSlowError, keysetBatchRows, runKeysetBatches } from './keyset-batches.js';
 import { createIndexFor, onDeleteAction, refusalCode, refusingKeys } from './referencing-keys.js';
@@ -50,8 +50,12 @@ async function deleteByPath(
     quotedTable: table.quotedTable,
     table: table.name,
     keys: table.references,
+    lockRows: table.rights.lockRows,
   };
-  const choice = await chooseStrategy(db, table, statements, runner.cutoff.value, runner.strategy);
+  const choice =
+    table.kind === 'partitioned'
+      ? throughParent(table)
+      : await chooseStrategy(db, table, statements, runner.cutoff.value, runner.strategy);
   if (choice.path === 'heap') {
     return {
       choice,
@@ -62,11 +66,19 @@ async function deleteByPath(
     const batches = { ...runner, batchSize: keysetBatchRows(runner, choice) };
     const outcome = await runKeysetBatches(batches, statements, {
       batchLead: (range) => keysetBatchLead(table, runner.cutoff, range),
-      table: { quotedTable: table.quotedTable, name: table.name, references: table.references },
+      table: {
+        quotedTable: table.quotedTable,
+        name: table.name,
+        references: table.references,
+        lockRows: table.rights.lockRows,
+        partitioned: table.kind === 'partitioned',
+      },
     });
     return { choice, outcome };
   } catch (error) {
     if (!(error instanceof IndexWalkTooSlowError)) throw error;
+    // No heap to sweep through the parent: the partitions' heaps are their own.
+    if (table.kind === 'partitioned') throw batchFailed(runner, error);
     const holders = await describeSnapshotHolders(db, table.oid);
     const reason =
       `walking the ${table.index} index to the first expired row took longer than ${error.limitMs} ms ` +
@@ -119,6 +131,22 @@ async function countReferenced(
       notIsolated: 0,
     });
   }
+}
+
+/**
+ * A partitioned table whose partitions the role may not all reach directly: keyset batches on
+ * the parent's (partitioned) index, which PostgreSQL prunes to the partitions holding each
+ * batch's range. Never a heap sweep: a tuple-id range means nothing across partitions.
+ */
+function throughParent(table: TableProfile): StrategyChoice {
+  return {
+    path: 'index',
+    reason: `through the parent ${table.name}: keyset batches on its index${table.index ? ` ${table.index}` : ' (none: each batch sorts the expired rows)'}`,
+    estimatedRows: 0,
+    tablePages: 0,
+    correlation: null,
+    indexPagesPerRow: 1,
+  };
 }
 
 function warnNoIndex(table: TableProfile, notice: Notice | undefined): void {

@@ -7,6 +7,7 @@
 import { type ClientBase, escapeIdentifier } from 'pg';
 import { TableCheckError } from './errors.js';
 import { type ExpiringTable, quoteTableName } from './expiring-table.js';
+import { type TableRights, tableRightsColumn } from './privileges.js';
 import {
   type ReferencingKey,
   type ReferencingKeyRow,
@@ -53,6 +54,8 @@ export interface TableProfile {
   readonly correlation: number | null;
   /** The foreign keys (of other tables, or of this one) that reference its rows. */
   readonly references: readonly ReferencingKey[];
+  /** What the job's role may do with its rows (see privileges.ts). */
+  readonly rights: TableRights;
 }
 
 interface TableRow {
@@ -68,6 +71,7 @@ interface TableRow {
   readonly correlation: number | null;
   readonly rowSecurity: boolean;
   readonly references: readonly ReferencingKeyRow[] | null;
+  readonly rights: TableRights;
 }
 
 /**
@@ -91,6 +95,7 @@ const profileQuery = (relation: string) => `
            WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname
            ORDER BY s.inherited LIMIT 1) AS correlation,
          row_security_active(c.oid) AS "rowSecurity",
+         ${tableRightsColumn} AS rights,
          ${referencingKeysColumn} AS "references"
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -201,6 +206,7 @@ function fromRow(row: TableRow) {
     pages: row.pages,
     correlation: row.correlation,
     references: referencingKeys(row.references),
+    rights: row.rights,
   };
 }
 

@@ -33,6 +33,14 @@ export const runMetrics = {
    * job's table after its run: what the "rows in the DEFAULT partition" alarm reads.
    */
   defaultPartitionRows: 'DefaultPartitionRows',
+  /**
+   * How long before the run's cutoff the oldest row left lies, in seconds (0 when no expired
+   * row is left), measured after each run of a cleanup job: what the "retention breached"
+   * alarm reads.
+   */
+  oldestRowOverdue: 'OldestRowOverdue',
+  /** The age of the oldest row left after a cleanup job's run, in seconds. */
+  oldestRowAge: 'OldestRowAge',
 } as const;
 
 /** The keys of `runMetrics` that name a metric (the others are its namespace and dimensions). */
@@ -44,7 +52,7 @@ export type RunMetricName = Exclude<
 /** How a metric is published: one row of docs/reference/metrics.md (`npm run docs`). */
 export interface RunMetricDoc {
   /** Its CloudWatch unit, as the runner or the job publishes it. */
-  readonly unit: 'Count' | 'Milliseconds';
+  readonly unit: 'Count' | 'Milliseconds' | 'Seconds';
   /** Who publishes it, once per run. */
   readonly publishedBy: 'every run' | 'the purge jobs';
   /** What it counts, and what reads it in the stack. */
@@ -99,5 +107,17 @@ export const runMetricDocs: { readonly [K in RunMetricName]: RunMetricDoc } = {
     publishedBy: 'the purge jobs',
     means:
       'Rows left in the DEFAULT partition after the run that belong to a period (a value in the column, before or after the cutoff), counted on its index, at most 100,000 on each side of the cutoff; published only for a table range-partitioned by the column with a DEFAULT partition, after every run (dry runs and runs whose batch failed too) whose count succeeded. The "rows in the DEFAULT partition" alarm fires when it stays at 1 or more.',
+  },
+  oldestRowOverdue: {
+    unit: 'Seconds',
+    publishedBy: 'the purge jobs',
+    means:
+      'How long before the run\'s cutoff the oldest row left after the run lies (0 when no expired row is left): measured after every run, a dry run and a run whose batch failed too, not when the measurement failed (`oldest row not measured`). The "retention breached" alarm fires when it exceeds the job\'s slack.',
+  },
+  oldestRowAge: {
+    unit: 'Seconds',
+    publishedBy: 'the purge jobs',
+    means:
+      "The age of the oldest row left after the run, on the database's clock (idempotency-key-purge: how long ago the oldest key left expired, negative when none has); not published when the table is empty, or when only expired rows could be read (no b-tree index on the column) and none is left.",
   },
 };

@@ -18,6 +18,27 @@ export function formatDuration(ms: number): string {
   return hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min ${seconds} s`;
 }
 
+/**
+ * A long span of time, to its two largest units: `40 d 2 h`, `5 h 3 min`, `12 min`, `42 s`
+ * (`7_200` → `2 h`). Negative spans are shown as their size.
+ */
+export function formatSpan(seconds: number): string {
+  const total = Math.round(Math.abs(seconds));
+  const amounts: [number, string][] = [
+    [Math.floor(total / 86_400), 'd'],
+    [Math.floor((total % 86_400) / 3_600), 'h'],
+    [Math.floor((total % 3_600) / 60), 'min'],
+    [total % 60, 's'],
+  ];
+  const first = amounts.findIndex(([amount]) => amount > 0);
+  if (first === -1) return '0 s';
+  return amounts
+    .slice(first, first + 2)
+    .filter(([amount]) => amount > 0)
+    .map(([amount, unit]) => `${amount} ${unit}`)
+    .join(' ');
+}
+
 /** The time of day in UTC, `10:15:00`. */
 export function formatClockTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);

@@ -8,18 +8,20 @@ import type { LogMessage, MessageLogger } from '../../functions/log-messages.js'
 import { formatLogLine } from './human-lines.js';
 
 /**
- * Writes each line for people to `write`, at every level alike, leaving out the `quiet`
- * messages (and those that have no line for people).
+ * Writes each line for people to `write`, at the info, warn and error levels alike, leaving
+ * out the `quiet` messages, those that have no line for people, and the debug level (as a
+ * Powertools Logger does at its default level).
  */
 export function humanLineLogger(
   write: (line: string) => void,
   quiet: ReadonlySet<LogMessage> = new Set(),
   clock: Pick<Clock, 'now'> = systemClock,
 ): MessageLogger {
-  const log = (message: LogMessage, fields: Readonly<Record<string, unknown>> = {}) => {
-    if (quiet.has(message)) return;
-    const line = formatLogLine({ message, timestamp: clock.now(), ...fields });
-    if (line) write(line);
-  };
-  return { info: log, warn: log, error: log };
+  const log =
+    (level: string) => (message: LogMessage, fields: Readonly<Record<string, unknown>>) => {
+      if (quiet.has(message)) return;
+      const line = formatLogLine({ level, message, timestamp: clock.now(), ...fields });
+      if (line) write(line);
+    };
+  return { debug: () => undefined, info: log('INFO'), warn: log('WARN'), error: log('ERROR') };
 }

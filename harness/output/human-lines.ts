@@ -6,7 +6,7 @@
 import { HarnessLog, JobLog } from '../../functions/log-messages.js';
 import { type NotMadeReason, notMadeText } from '../../functions/retention/partition-premake.js';
 import type { ErrorDetails, JobResult } from '../../functions/runner/types.js';
-import { formatClockTime, formatCount, formatDuration } from './format-values.js';
+import { formatClockTime, formatCount, formatDuration, formatSpan } from './format-values.js';
 import { outcomeLabel, summarizeError, summarizeRun } from './run-summary.js';
 
 /** A parsed JSON line: a Powertools log line or an embedded-metric-format record. */
@@ -118,16 +118,62 @@ const formatters: Readonly<Record<string, Formatter>> = {
       'warning',
       `foreign key ${String(line.constraint)} has no index on ${String(line.referencingTable)} (${String(line.columns)}): each deleted row of ${String(line.table)} scans it; run ${String(line.createIndex)}`,
     ),
+  [JobLog.OldestRowNotMeasured]: (line, event) =>
+    event(
+      'warning',
+      `the oldest row left in ${String(line.table)} was not measured: ${String(line.reason)}`,
+    ),
+  [JobLog.PartitionRightsMissing]: (line, event) => {
+    const fixes = Array.isArray(line.fix) ? line.fix.map(String) : [];
+    const more = fixes.length - 1 + (typeof line.moreFixes === 'number' ? line.moreFixes : 0);
+    return event(
+      'warning',
+      `${String(line.consequence)} (deleted through ${String(line.deletedThrough)}); to remove them whole, run ${fixes[0] ?? 'the fix'}${more > 0 ? ` and ${more} more alike` : ''}`,
+    );
+  },
   [JobLog.BatchRetriedSmaller]: (line, event) =>
     event(
       'warning',
       `a batch of ${formatCount(Number(line.previousBatchSize))} rows of ${String(line.table)} passed its ${formatDuration(Number(line.statementTimeoutMs))} statement timeout: retrying with ${formatCount(Number(line.batchSize))}`,
+    ),
+  [JobLog.ReplicaLagPause]: (line, event) =>
+    event(
+      'waiting',
+      `standby ${standbyName(line)} is ${Number(line.lagSeconds).toFixed(1)} s behind (more than ${String(line.setting)}, ${String(line.maxLagSeconds)} s): batches paused until it catches up`,
+    ),
+  [JobLog.ReplicaCaughtUp]: (line, event) =>
+    event('', `standbys caught up after ${formatDuration(Number(line.waitedMs))}: batches resumed`),
+  [JobLog.ReplicaLagUnreadable]: (line, event) =>
+    event(
+      'warning',
+      `standby lag unreadable, batches not paused for standbys: ${String(line.reason)}${line.fix ? `; run ${String(line.fix)}` : ''}`,
     ),
   // The harness's lines.
   [HarnessLog.StartingEmbeddedPostgres]: (line, event) =>
     event('', `starting the embedded PostgreSQL (data in ${String(line.dataDir)})`),
   [HarnessLog.EmbeddedPostgresLeftBehind]: (line, event) =>
     event('', `embedded PostgreSQL left behind by an earlier run: ${String(line.detail)}`),
+  [HarnessLog.EmbeddedPostgresKilled]: (line, event) =>
+    event(
+      'warning',
+      `the embedded PostgreSQL (PID ${String(line.pid)}) did not stop within ${formatDuration(Number(line.timeoutMs))}: killed it`,
+    ),
+  [HarnessLog.EmbeddedPostgresOutput]: (line, event) =>
+    event('', `${String(line.program)}: ${String(line.line)}`),
+  [HarnessLog.EmbeddedPostgresPortTaken]: (line, event) =>
+    event(
+      '',
+      `port ${String(line.port)} was taken before the server could bind it: trying another`,
+    ),
+  [HarnessLog.InitialisingCluster]: (line, event) =>
+    event('', `initialising a PostgreSQL cluster in ${String(line.dataDir)}`),
+  [HarnessLog.CreatingOsUser]: (line, event) =>
+    event('', `running as root: creating the "${String(line.user)}" OS user to run PostgreSQL as`),
+  [HarnessLog.FolderMadeTraversable]: (line, event) =>
+    event(
+      '',
+      `made ${String(line.path)} traversable for the "${String(line.user)}" OS user (mode ${String(line.mode)})`,
+    ),
   [HarnessLog.EmbeddedPostgresAlreadyRunning]: (line, event) =>
     event(
       '',
@@ -185,7 +231,20 @@ const formatters: Readonly<Record<string, Formatter>> = {
   [HarnessLog.SchedulerAbandoning]: (line, event) =>
     event('', `abandoned, still running at the shutdown timeout: ${list(line.abandoned)}`),
   [HarnessLog.ShutDown]: (_line, event) => event('', 'shut down'),
+  // The `--aws` commands' diagnostics.
+  [HarnessLog.TriggerChangedByHand]: (line, event) =>
+    event(
+      'warning',
+      `the next deploy restores what the catalogue and context say (this stack was deployed with ${String(line.job)} ${line.deployedPaused === true ? 'paused' : 'enabled'}); ${String(line.keep)}`,
+    ),
 };
+
+/** `replica-a (10.0.0.5)`: a standby's name and, when known, its address. */
+function standbyName(line: LogLine): string {
+  return typeof line.clientAddr === 'string'
+    ? `${String(line.standby)} (${line.clientAddr})`
+    : String(line.standby);
+}
 
 /**
  * The line for people, or `undefined` for a line that only repeats what another says (the
@@ -219,7 +278,13 @@ function formatMetrics(line: LogLine, options: HumanLineOptions): string {
   const metrics = aws.CloudWatchMetrics?.flatMap((group) => group.Metrics ?? []) ?? [];
   const values = metrics.map(({ Name, Unit }) => {
     const value = Number(line[Name]);
-    return `${Name} ${Unit === 'Milliseconds' ? formatDuration(value) : formatCount(value)}`;
+    const shown =
+      Unit === 'Milliseconds'
+        ? formatDuration(value)
+        : Unit === 'Seconds'
+          ? formatSpan(value)
+          : formatCount(value);
+    return `${Name} ${shown}`;
   });
   const columns = [clock(aws.Timestamp)];
   if (typeof line.job === 'string') columns.push(line.job.padEnd(options.jobWidth ?? 0));

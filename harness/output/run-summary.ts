@@ -1,5 +1,5 @@
 import type { ErrorDetails, JobResult } from '../../functions/runner/types.js';
-import { formatCount } from './format-values.js';
+import { formatCount, formatDuration, formatSpan } from './format-values.js';
 import { upkeepNotes } from './partition-upkeep-notes.js';
 
 /** What a finished run's summary is made from: the fields of a `job finished` line. */
@@ -77,8 +77,40 @@ function summarizeResult(result: JobResult): string {
     );
   }
   if (locked) parts.push(`${rows(lockedRows)} locked by other sessions left for the next run`);
-  if (!refused && !locked && complete === false) parts.push('stopped early, the next run goes on');
+  const { replicaWaitMs, stoppedReason } = result;
+  if (typeof replicaWaitMs === 'number' && replicaWaitMs > 0) {
+    parts.push(`waited ${formatDuration(replicaWaitMs)} for lagging standbys`);
+  }
+  if (typeof stoppedReason === 'string') parts.push(`stopped: ${stoppedReason}`);
+  else if (!refused && !locked && complete === false) {
+    parts.push('stopped early, the next run goes on');
+  }
+  parts.push(oldestRowNote(result.oldestRow, result.retentionDays));
   return parts.filter(Boolean).join('; ');
+}
+
+/**
+ * The oldest row left, as measured after the run: `oldest row 1 h 2 min old, within the 30 d
+ * retention`, `oldest row left 40 d 1 h old, 10 d past the cutoff (retention 30 d)`, `no row
+ * past the cutoff left`, `oldest row not measured (...)`; nothing for a result without one.
+ */
+export function oldestRowNote(oldestRow: unknown, retentionDays: unknown): string {
+  if (typeof oldestRow !== 'object' || oldestRow === null) return '';
+  const { measuredBy, ageSeconds, overdueSeconds, reason } = oldestRow as Record<string, unknown>;
+  if (measuredBy === 'not measured') return `oldest row not measured (${String(reason)})`;
+  const age = typeof ageSeconds === 'number' ? ageSeconds : undefined;
+  const days = typeof retentionDays === 'number' ? retentionDays : undefined;
+  if (typeof overdueSeconds === 'number' && overdueSeconds > 0) {
+    return (
+      `oldest row left ${age === undefined ? '' : `${formatSpan(age)} old, `}` +
+      `${formatSpan(overdueSeconds)} past the cutoff${days === undefined ? '' : ` (retention ${days} d)`}`
+    );
+  }
+  if (age === undefined)
+    return measuredBy === 'index' ? 'no row left' : 'no row past the cutoff left';
+  if (days !== undefined)
+    return `oldest row ${formatSpan(age)} old, within the ${days} d retention`;
+  return 'no row past the cutoff left';
 }
 
 /** `trips_start_location_fkey, this fix is under legal hold`: each reason once. */

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../../functions/catalogue/index.js';
 import { schedulerInput } from '../../functions/lambda/scheduler-input.js';
@@ -12,6 +12,7 @@ import { runMetricDocs } from '../../functions/runner/metric-names.js';
 import { seedSteadyDemoData } from '../support/demo-data.js';
 import { scheduledEvent } from '../support/lambda-context.js';
 import { useTestDatabase } from '../support/test-database.js';
+import { hasOpenssl, startTlsPostgres } from '../support/tls-postgres.js';
 import { bundleNode } from './bundle-node.js';
 import { type BuiltBundle, synthesizeBundles } from './synthesize-bundles.js';
 
@@ -19,6 +20,7 @@ const run = promisify(execFile);
 const db = useTestDatabase();
 /** Lambda runs the bundles on Node 24: CI names it in BUNDLE_NODE (see bundle-node.ts). */
 const node = bundleNode();
+const openssl = await hasOpenssl();
 
 interface Invocation {
   code: number;
@@ -90,10 +92,12 @@ describe(`the built bundles, invoked as Lambda does (on Node ${node.version})`, 
   });
   afterAll(() => rm(outdir, { recursive: true, force: true }));
 
-  it('builds one minified bundle per catalogued job', async () => {
+  it('builds one minified bundle per catalogued job, at most 250 KB', async () => {
     expect([...bundles.keys()].sort()).toEqual(catalogue.map((job) => job.name).sort());
     for (const bundle of bundles.values()) {
       expect((await stat(bundle.file)).size).toBeGreaterThan(0);
+      // The bundles bench's size target (the RDS signer is in it, for DB_AUTH=iam)
+      expect((await stat(bundle.file)).size).toBeLessThanOrEqual(250 * 1024);
       expect((await stat(`${bundle.file}.map`)).size).toBeGreaterThan(0);
       // The stack's functions map stack traces back to the TypeScript sources.
       expect(bundle.environment.NODE_OPTIONS).toBe('--enable-source-maps');
@@ -266,4 +270,55 @@ describe(`the built bundles, invoked as Lambda does (on Node ${node.version})`, 
     });
     expect(invocation.output).not.toContain('Bundl3Secret');
   });
+
+  it.skipIf(!openssl)(
+    'IAM authentication: signs a token with the bundled signer and credentials from the environment, sent over TLS verified with NODE_EXTRA_CA_CERTS',
+    async () => {
+      // GIVEN a server with TLS whose CA the function trusts, as Lambda's RDS CAs, and a role
+      // the token is checked for (RDS would accept it; this server only knows a password)
+      const server = await startTlsPostgres();
+      try {
+        const dir = await mkdtemp(join(tmpdir(), 'bundle-ca-'));
+        const caFile = join(dir, 'ca.pem');
+        await writeFile(caFile, server.ca);
+        const admin = new pg.Client({ connectionString: server.url });
+        await admin.connect();
+        await admin.query("CREATE ROLE maintenance_iam LOGIN PASSWORD 'only-rds-knows'");
+        await admin.end();
+        const env = {
+          DB_AUTH: 'iam',
+          DB_HOST: '127.0.0.1',
+          DB_PORT: String(server.port),
+          DB_NAME: 'postgres',
+          DB_USER: 'maintenance_iam',
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE12',
+          AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+          AWS_SESSION_TOKEN: 'session-token-of-the-role',
+        };
+        const bundle = bundles.get('idempotency-key-purge') as BuiltBundle;
+
+        // WHEN invoked trusting the CA, and then not
+        const trusted = await invoke(bundle, {}, { ...env, NODE_EXTRA_CA_CERTS: caFile });
+        const untrusted = await invoke(bundle, {}, env);
+        await rm(dir, { recursive: true, force: true });
+
+        // THEN the token reached the server as the password, which refused it (28P01): the
+        // signer loaded and signed, over TLS the function verified; untrusted, no login at all
+        const failure = (invocation: Invocation) =>
+          invocation.lines.find((line) => line.message === 'job finished')?.error;
+        expect(trusted.code, trusted.output).toBe(1);
+        expect(failure(trusted)).toMatchObject({
+          code: '28P01',
+          message: expect.stringContaining('maintenance_iam'),
+        });
+        expect(failure(untrusted)).toMatchObject({
+          message: expect.stringContaining('unable to verify the first certificate'),
+        });
+        expect(`${trusted.output}${untrusted.output}`).not.toContain('EXAMPLEKEY');
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 });

@@ -249,6 +249,7 @@ describe('the outputs the operator CLI reads', () => {
           ref('AWS::CloudWatch::Alarm', 'locationcleanupAlarmsDeadLetters1'),
         ],
         noSuccessfulRun: ref('AWS::CloudWatch::Alarm', 'locationcleanupAlarmsNoSuccessfulRun'),
+        retentionBreached: ref('AWS::CloudWatch::Alarm', 'locationcleanupAlarmsRetentionBreached'),
         defaultPartitionRows: ref(
           'AWS::CloudWatch::Alarm',
           'locationcleanupAlarmsDefaultPartitionRows',

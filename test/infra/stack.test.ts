@@ -1,6 +1,10 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogue, defineCatalogue } from '../../functions/catalogue/index.js';
+import {
+  catalogue,
+  defineCatalogue,
+  retentionSlackSeconds,
+} from '../../functions/catalogue/index.js';
 import { Schedule } from '../../functions/schedule/schedule.js';
 import {
   expectQueuesEncryptedWithTls,
@@ -13,6 +17,19 @@ import {
 } from './synth.js';
 
 const jobsByName = (name: string) => catalogue.find((job) => job.name === name);
+/** The "retention breached" alarm's metric, as the template renders it. */
+const overdueMetric = (job: string, period: number) =>
+  Match.objectLike({
+    MetricStat: {
+      Metric: {
+        Namespace: 'LocationMaintenanceJobs',
+        MetricName: 'OldestRowOverdue',
+        Dimensions: Match.arrayWith([{ Name: 'job', Value: job }]),
+      },
+      Period: period,
+      Stat: 'Maximum',
+    },
+  });
 const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 afterAll(removeSynthesized);
@@ -164,7 +181,8 @@ describe('MaintenanceJobsStack, with no context', () => {
   });
 
   it('alarms on errors, on dead letters and on no successful run for two periods, to an encrypted topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5 * catalogue.length);
+    // and "retention breached" and "rows in the DEFAULT partition" (below): six per job
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 * catalogue.length);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.resourceCountIs('AWS::SNS::Subscription', 0);
@@ -239,6 +257,44 @@ describe('MaintenanceJobsStack, with no context', () => {
         OKActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
       });
     }
+  });
+
+  it('alarms "retention breached" apart from the others: the oldest row left past the slack of two periods', () => {
+    for (const [name, period, slack] of [
+      ['location-cleanup', 3_600, 7_200],
+      ['idempotency-key-purge', 86_400, 172_800],
+    ] as const) {
+      const entry = jobsByName(name);
+      expect(entry && retentionSlackSeconds(entry)).toBe(slack);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: Match.stringLikeRegexp(`^${name}: retention breached`),
+        Metrics: [overdueMetric(name, period)],
+        Threshold: slack,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        // the last measurement stands until the next
+        TreatMissingData: 'ignore',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+        OKActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+      });
+    }
+  });
+
+  it('shows each job’s "retention breached" alarm and the oldest row’s age on the dashboard', () => {
+    const body = JSON.stringify(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
+    const breachAlarms = resourcesOf(template, 'AWS::CloudWatch::Alarm')
+      .filter(([, alarm]) =>
+        String(JSON.stringify(alarm.Properties.Metrics)).includes('OldestRowOverdue'),
+      )
+      .map(([id]) => id);
+    expect(breachAlarms).toHaveLength(catalogue.length);
+    for (const id of breachAlarms) expect(body).toContain(`"${id}","Arn"`);
+    for (const entry of catalogue) {
+      expect(body).toContain(`${entry.name}: retention breached`);
+      expect(body).toContain(`${entry.name}: age of the oldest row left (days)`);
+    }
+    expect(body).toContain('OldestRowAge');
   });
 
   it('ships a dashboard and the Logs Insights queries over every job’s log group', () => {
@@ -465,13 +521,43 @@ describe('adding a job to the catalogue', () => {
       ],
     });
     template.resourceCountIs('AWS::SQS::Queue', 2);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     // two periods of 6 hours
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       EvaluationPeriods: 2,
       Metrics: Match.arrayWith([
         Match.objectLike({ MetricStat: Match.objectLike({ Period: 21_600 }) }),
       ]),
+    });
+    expect(nagFindings(app, stack)).toEqual([]);
+  });
+
+  it('with retention: a "retention breached" alarm at its slack; without: none', () => {
+    // GIVEN a purge-like job with a slack of 90 minutes, and one that keeps no retention
+    const jobs = defineCatalogue([
+      {
+        name: 'throwaway-job',
+        description: 'Exists only for this test.',
+        schedule: Schedule.hourly({ minute: 5 }),
+        timeoutSeconds: 60,
+        retention: { slackMinutes: 90 },
+      },
+      {
+        name: 'zoned-job',
+        description: 'Exists only for this test.',
+        schedule: Schedule.hourly({ minute: 10 }),
+        timeoutSeconds: 60,
+      },
+    ]);
+
+    // WHEN synthesised
+    const { app, stack, template } = synthesize({ jobs, jobsDir: fixtureJobsDir });
+
+    // THEN one such alarm, the first job's, at 90 minutes (and its DEFAULT-partition alarm)
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: [overdueMetric('throwaway-job', 3_600)],
+      Threshold: 5_400,
     });
     expect(nagFindings(app, stack)).toEqual([]);
   });
@@ -491,7 +577,7 @@ describe('adding a job to the catalogue', () => {
     const { stack, template } = synthesize({ jobs, jobsDir: fixtureJobsDir });
 
     // THEN its errors and dead-letter alarms only, and a warning naming the job
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     template.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
       { TreatMissingData: 'breaching' },

@@ -141,7 +141,7 @@ describe('a zoned job beside a UTC job', () => {
   });
 
   it('alarms on errors, both dead-letter queues, and no successful run in the longest real gap’s two periods', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     // 25 hours (the autumn day) in 1-day periods: 3 of them cover two gaps
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmDescription: Match.stringLikeRegexp(

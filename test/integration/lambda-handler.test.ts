@@ -11,7 +11,7 @@ import {
 } from '../../functions/lambda/create-handler.js';
 import { InvalidEventError } from '../../functions/lambda/event.js';
 import { schedulerInput } from '../../functions/lambda/scheduler-input.js';
-import type { JobContext, JobDefinition } from '../../functions/runner/types.js';
+import type { JobContext, JobDefinition, JobResult } from '../../functions/runner/types.js';
 import { type CapturedOutput, captureStdout } from '../support/capture-output.js';
 import { lambdaContext, sampleScheduledEvent } from '../support/lambda-context.js';
 import { createTestDatabase, useTestDatabase } from '../support/test-database.js';
@@ -63,8 +63,13 @@ describe('createJobHandler against a real database', () => {
     output.restore();
   });
 
-  function handlerWith(env: Record<string, string>, options: Partial<JobHandlerOptions> = {}) {
-    const handler = createJobHandler('probe-job', probeJob, {
+  /** A handler of `job` (the probe job by default), closed after the test. */
+  function handlerWith<Config = { label: string }, Result extends JobResult = Seen>(
+    env: Record<string, string>,
+    options: Partial<JobHandlerOptions> = {},
+    job = probeJob as unknown as JobDefinition<Config, Result>,
+  ) {
+    const handler = createJobHandler('probe-job', job, {
       env,
       clock,
       logger: new Logger({ serviceName: 'test' }),
@@ -236,8 +241,9 @@ describe('createJobHandler against a real database', () => {
   it('releases its claim on a new connection when the run failed with its connection cut, so a retry is not skipped', async () => {
     // Prepare: a job whose session the server ends mid-run
     let cut = true;
-    const handler = createJobHandler(
-      'probe-job',
+    const handler = handlerWith(
+      { DATABASE_URL: db().url },
+      {},
       {
         readConfig: () => ({}),
         run: async (_ctx, { db: session }) => {
@@ -248,14 +254,7 @@ describe('createJobHandler against a real database', () => {
           return {};
         },
       },
-      {
-        env: { DATABASE_URL: db().url },
-        clock,
-        logger: new Logger({ serviceName: 'test' }),
-        metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
-      },
     );
-    handlers.push(handler);
 
     // Act: the run, then Lambda's retry
     const failed = await handler({}, lambdaContext(clock)).catch((error: unknown) => error);
@@ -270,8 +269,9 @@ describe('createJobHandler against a real database', () => {
   it('claims the job until the run’s hard end (Lambda’s timeout), not its deadline', async () => {
     // Prepare: a job that reads its own claim
     const claims: unknown[] = [];
-    const handler = createJobHandler(
-      'probe-job',
+    const handler = handlerWith(
+      { DATABASE_URL: db().url },
+      {},
       {
         readConfig: () => ({}),
         run: async (_ctx, { db: session }) => {
@@ -282,14 +282,7 @@ describe('createJobHandler against a real database', () => {
           return {};
         },
       },
-      {
-        env: { DATABASE_URL: db().url },
-        clock,
-        logger: new Logger({ serviceName: 'test' }),
-        metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
-      },
     );
-    handlers.push(handler);
 
     // Act
     const record = await handler({}, lambdaContext(clock, 120_000));

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { type RunAs, resolveRunAs } from '../../dev-db/postgres-os-user.js';
+import { discardingLogger } from '../../functions/log-messages.js';
 
 /** What to run, and the line it prints once it serves. */
 export interface ChildServerOptions {
@@ -28,7 +29,7 @@ export interface ChildServer {
 
 /** The ids to run servers as: the `postgres` OS user when this process is root. */
 export function serverRunAs(): Promise<RunAs | undefined> {
-  return resolveRunAs(() => undefined);
+  return resolveRunAs(discardingLogger);
 }
 
 /**

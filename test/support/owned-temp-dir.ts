@@ -8,6 +8,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { clearStaleServer, isAlive } from '../../dev-db/postgres-stale.js';
+import { discardingLogger } from '../../functions/log-messages.js';
 
 const prefix = 'vitest-postgres-';
 const ownerFile = 'owner.pid';
@@ -31,7 +32,7 @@ export async function sweepAbandonedTempDirs(): Promise<void> {
     if (owner !== undefined && Number.isInteger(owner) && (await isAlive(owner))) continue;
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries.filter((each) => each.isDirectory())) {
-      await clearStaleServer(path.join(dir, entry.name), 10_000, () => undefined);
+      await clearStaleServer(path.join(dir, entry.name), 10_000, discardingLogger);
     }
     await rm(dir, { recursive: true, force: true });
   }

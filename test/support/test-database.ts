@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { databaseUrl } from './database-url.js';
+import { createJobRole, type JobRole } from './job-role.js';
 
 /** Options of {@link createTestDatabase}. */
 export interface TestDatabaseOptions {
@@ -30,8 +31,15 @@ export interface TestDatabase {
   readonly name: string;
   /** A connection URL for it, as the superuser. */
   readonly url: string;
-  /** A connected client; any still open are ended by `drop()`. */
-  connect(): Promise<pg.Client>;
+  /**
+   * A connected client, as the superuser or as `role`; any still open are ended by `drop()`.
+   */
+  connect(role?: JobRole): Promise<pg.Client>;
+  /**
+   * The jobs' least-privileged login role, with the documented grants on this database's
+   * tables (see job-role.ts): created on the first call, dropped by `drop()`.
+   */
+  jobRole(): Promise<JobRole>;
   /** Ends this object's clients and drops the database, cutting any other session. */
   drop(): Promise<void>;
 }
@@ -49,21 +57,37 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const url = databaseUrl(adminUrl, name);
   const clients = new Set<pg.Client>();
   let dropping: Promise<void> | undefined;
+  let role: Promise<JobRole> | undefined;
   return {
     name,
     url,
-    async connect() {
-      const client = new pg.Client({ connectionString: url });
+    async connect(role?: JobRole) {
+      const client = new pg.Client({ connectionString: role?.url ?? url });
       await client.connect();
       clients.add(client);
       return client;
     },
+    jobRole() {
+      role ??= (async () => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          return await createJobRole(client, url);
+        } finally {
+          await client.end();
+        }
+      })();
+      return role;
+    },
     drop() {
       dropping ??= (async () => {
         await Promise.all([...clients].map((client) => client.end().catch(() => undefined)));
-        await asAdmin(adminUrl, (admin) =>
-          admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`),
-        );
+        await asAdmin(adminUrl, async (admin) => {
+          await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+          // Its objects and grants went with the database.
+          const created = await role?.catch(() => undefined);
+          if (created) await admin.query(`DROP ROLE IF EXISTS ${created.name}`);
+        });
       })();
       return dropping;
     },

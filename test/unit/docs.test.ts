@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { generatedPages, logMessagesPage, metricsPage } from '../../docs/reference-pages.js';
 import { HarnessLog, JobLog } from '../../functions/log-messages.js';
 import { runMetricDocs, runMetrics } from '../../functions/runner/metric-names.js';
+import { documentedGrants } from '../support/job-role.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -94,5 +95,26 @@ describe('the documentation links', () => {
 
     // Assess
     expect(broken).toEqual([]);
+  });
+});
+
+describe("the jobs' database role in docs/deploy.md", () => {
+  it("shows every statement the tests create the jobs' role with", async () => {
+    // Prepare
+    const page = await readFile(join(root, 'docs', 'deploy.md'), 'utf8');
+    const role = 'maintenance_jobs';
+    const partition = ['locations_p20261201'];
+
+    // Act
+    const statements = [
+      ...documentedGrants.tables(role),
+      ...documentedGrants.lockRows(role, 'locations', 'created_at'),
+      ...documentedGrants.dropPartitions(role, 'locations', partition),
+      ...documentedGrants.detachPartitions(role, 'locations', partition),
+      ...documentedGrants.premakePartitions(role, 'locations', 'public'),
+    ];
+
+    // Assess
+    for (const statement of statements) expect(page).toContain(statement);
   });
 });

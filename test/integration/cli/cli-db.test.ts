@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearStaleServer, isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
+import { discardingLogger } from '../../../functions/log-messages.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
 import { cleanEnv, runCli, startCli } from './cli-process.js';
 
@@ -38,7 +39,7 @@ describe('db with nothing running', () => {
     dataDir = join(dataRoot, 'db');
   });
   afterAll(async () => {
-    await clearStaleServer(dataDir, 10_000, () => undefined);
+    await clearStaleServer(dataDir, 10_000, discardingLogger);
     await rm(dataRoot, { recursive: true, force: true });
   });
 

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearStaleServer, isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
+import { discardingLogger } from '../../../functions/log-messages.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
 import { cleanEnv, runCli, startCli } from './cli-process.js';
 
@@ -24,7 +25,7 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
   });
   afterAll(async () => {
     // A server left running by a failed test is stopped before its folder goes.
-    for (const dir of dataDirs) await clearStaleServer(dir, 10_000, () => undefined);
+    for (const dir of dataDirs) await clearStaleServer(dir, 10_000, discardingLogger);
     await rm(dataRoot, { recursive: true, force: true });
   });
 

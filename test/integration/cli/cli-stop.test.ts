@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearStaleServer, isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
+import { discardingLogger } from '../../../functions/log-messages.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
 import { cleanEnv, runCli, startCli } from './cli-process.js';
 
@@ -21,7 +22,7 @@ describe('the CLI stops the embedded server when its terminal or output goes awa
     dataDir = join(dataRoot, 'stops');
   });
   afterAll(async () => {
-    await clearStaleServer(dataDir, 10_000, () => undefined);
+    await clearStaleServer(dataDir, 10_000, discardingLogger);
     await rm(dataRoot, { recursive: true, force: true });
   });
 

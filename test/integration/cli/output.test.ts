@@ -165,7 +165,7 @@ describe('the output of local runs', () => {
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d {2}location-cleanup {2}started {4}manual run$/);
     expect(lines[1]).toMatch(
       new RegExp(
-        `^\\d\\d:\\d\\d:\\d\\d  location-cleanup  succeeded  ${formatDuration(record.durationMs)}  deleted 1,500 rows in 2 batches \\(index path\\)$`,
+        `^\\d\\d:\\d\\d:\\d\\d  location-cleanup  succeeded  ${formatDuration(record.durationMs)}  deleted 1,500 rows in 2 batches \\(index path\\); no row left$`,
       ),
     );
   });

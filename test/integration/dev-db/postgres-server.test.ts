@@ -13,7 +13,9 @@ import {
   startPostgresServer,
 } from '../../../dev-db/postgres-server.js';
 import { clearStaleServer, isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
+import { discardingLogger, HarnessLog } from '../../../functions/log-messages.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
+import { recordingLogger } from '../../support/recording-logger.js';
 
 const projectRoot = path.resolve(import.meta.dirname, '../../..');
 const childScript = path.join(projectRoot, 'test/support/start-postgres-child.ts');
@@ -73,14 +75,16 @@ describe('startPostgresServer', () => {
   it('runs the PostgreSQL POSTGRES_VERSION asks for (18 by default) and keeps a persistent cluster across restarts', async () => {
     // Prepare
     const dataDir = path.join(workDir, 'data');
-    const first = await start({ dataDir });
+    const firstLog = recordingLogger();
+    const first = await start({ dataDir, logger: firstLog });
     const [row] = await query<{ version: string }>(first.url, 'SELECT version()');
     await query(first.url, 'CREATE TABLE kept (id int); INSERT INTO kept VALUES (42)');
 
     // Act
     await first.stop();
     await first.stop();
-    const second = await start({ dataDir });
+    const secondLog = recordingLogger();
+    const second = await start({ dataDir, logger: secondLog });
 
     // Assess
     const major = requestedPostgresMajor(process.env) ?? 18;
@@ -89,6 +93,21 @@ describe('startPostgresServer', () => {
     expect(first.dataDir).toBe(dataDir);
     expect(second.url).toMatch(/^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/postgres$/);
     expect(await query(second.url, 'SELECT id FROM kept')).toEqual([{ id: 42 }]);
+    // the first start made the cluster, saying so, with initdb's and the server's output at
+    // debug level; the second reused it
+    expect(firstLog.lines(HarnessLog.InitialisingCluster)).toEqual([
+      { level: 'info', message: HarnessLog.InitialisingCluster, fields: { dataDir } },
+    ]);
+    const output = firstLog.lines(HarnessLog.EmbeddedPostgresOutput);
+    expect(output.every((line) => line.level === 'debug' && line.fields.line !== '')).toBe(true);
+    expect(output.map((line) => line.fields)).toEqual(
+      expect.arrayContaining([
+        { program: 'initdb', line: `fixing permissions on existing directory ${dataDir} ... ok` },
+        { program: 'postgres', line: expect.stringContaining('ready to accept connections') },
+      ]),
+    );
+    expect(secondLog.lines(HarnessLog.InitialisingCluster)).toEqual([]);
+    expect(secondLog.lines(HarnessLog.EmbeddedPostgresLeftBehind)).toEqual([]);
   });
 
   it('refuses a cluster of another major version, saying which', async () => {
@@ -118,12 +137,28 @@ describe('startPostgresServer', () => {
     expect(stale && (await isAlive(stale.pid))).toBe(true);
 
     // Act
-    const server = await start({ dataDir });
+    const logger = recordingLogger();
+    const server = await start({ dataDir, logger });
 
     // Assess
     expect(await isAlive(stale?.pid ?? 0)).toBe(false);
     expect((await readPostmasterPid(dataDir))?.pid).not.toBe(stale?.pid);
     expect(server.leftBehind).toContain(`PID ${stale?.pid}`);
+    expect(logger.lines(HarnessLog.EmbeddedPostgresLeftBehind)).toEqual([
+      {
+        level: 'info',
+        message: HarnessLog.EmbeddedPostgresLeftBehind,
+        fields: {
+          dataDir: server.dataDir,
+          pid: stale?.pid,
+          port: stale?.port,
+          cleared: 'server stopped',
+          detail: server.leftBehind,
+        },
+      },
+    ]);
+    // the cluster was there: not initialised again
+    expect(logger.lines(HarnessLog.InitialisingCluster)).toEqual([]);
     expect(await query(server.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 
@@ -151,7 +186,7 @@ describe('startPostgresServer', () => {
     } finally {
       child.kill('SIGKILL');
       await once(child, 'exit');
-      await clearStaleServer(dataDir, 10_000, () => undefined);
+      await clearStaleServer(dataDir, 10_000, discardingLogger);
     }
   });
 

@@ -13,6 +13,7 @@ import {
   resolveRetentionSettings,
 } from '../../../functions/retention/settings.js';
 import type { JobContext } from '../../../functions/runner/types.js';
+import type { JobRole } from '../../support/job-role.js';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
@@ -20,6 +21,7 @@ import { countRows, insertIdempotencyKeys, insertLocations, resetTables } from '
 import {
   addDailyPartitions,
   dayPartition,
+  grantPartitionsAsDocumented,
   makeLocationsPartitioned,
   partitionsOf,
 } from './partitioned-fixtures.js';
@@ -33,23 +35,33 @@ const hours = 13 * 24;
 /** Rows before the cutoff: 9 whole days and 10 hours of Oct 29 (00:15:30 .. 09:15:30). */
 const expiredRows = 9 * 24 + 10;
 
-describe('deleteInBatches on a partitioned table', () => {
+describe("deleteInBatches on a partitioned table, as the jobs' role with the documented grants", () => {
   const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
   let client: pg.Client;
+  /** The job's session, as its least-privileged role. */
+  let jobs: pg.Client;
+  let role: JobRole;
   const notices: [string, Readonly<Record<string, unknown>>, string | undefined][] = [];
   const onNotice: Notice = (message, fields, level) => void notices.push([message, fields, level]);
 
   beforeAll(async () => {
     client = await db().connect();
+    role = await db().jobRole();
+    jobs = await db().connect(role);
   });
   beforeEach(async () => {
     notices.length = 0;
     await resetTables(client);
     await makeLocationsPartitioned(client);
     await addDailyPartitions(client, '2026-10-20', '2026-11-01');
+    await grantPartitionsAsDocumented(client, role.name, 'drop');
   });
 
-  function clean(options: RetentionTestOptions = {}, on = client) {
+  /** The documented grants again, after partitions were added. */
+  const grantNewPartitions = () => grantPartitionsAsDocumented(client, role.name, 'drop');
+
+  function clean(options: RetentionTestOptions = {}, on = jobs) {
     return deleteExpired(on, locations, cutoff, { batchSize: 100, onNotice, ...options });
   }
 
@@ -105,6 +117,7 @@ describe('deleteInBatches on a partitioned table', () => {
     await client.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
     await insertLocations(client, 50, `timestamptz '2026-01-01T00:00:00Z' + g * interval '1 day'`);
     await insertLocations(client, hours, hourly);
+    await grantNewPartitions();
 
     // Act
     const result = await clean();
@@ -133,6 +146,7 @@ describe('deleteInBatches on a partitioned table', () => {
     );
     await insertLocations(client, 5, `timestamptz '2026-01-01T00:00:00Z' + g * interval '1 day'`);
     await client.query('ANALYZE locations');
+    await grantNewPartitions();
 
     // Act
     const first = await clean();
@@ -167,6 +181,7 @@ describe('deleteInBatches on a partitioned table', () => {
     );
     await insertLocations(client, hours, hourly);
     await client.query('ANALYZE locations');
+    await grantNewPartitions();
 
     // Act
     const result = await clean();
@@ -225,7 +240,7 @@ describe('deleteInBatches on a partitioned table', () => {
     // Act
     const failure = await purgeExpired(
       ctx,
-      client,
+      jobs,
       locations,
       cutoff,
       // No partitions made ahead: the days after today's clock are not this test's.
@@ -241,7 +256,13 @@ describe('deleteInBatches on a partitioned table', () => {
       progress: { batches: 0, deleted: 0, partitionRows: 9 * 24 },
       message: `deleting from public.${straddling}: batch 1 failed and was rolled back (the 0 rows deleted by the batches before it stay deleted, and the ${9 * 24} rows of the partitions removed before it stay out of the table)`,
     });
-    expect(metrics).toEqual([['RowsDeleted', 9 * 24]]);
+    // and the oldest row left, measured after the failed batch: the straddling day's, expired
+    expect(metrics).toEqual([
+      ['RowsDeleted', 9 * 24],
+      ['OldestRowOverdue', expect.any(Number)],
+      ['OldestRowAge', expect.any(Number)],
+    ]);
+    expect(metrics[1]?.[1]).toBeGreaterThan(0);
     expect(await partitionsOf(client)).toHaveLength(4);
   });
 
@@ -280,8 +301,9 @@ describe('deleteInBatches on a partitioned table', () => {
   });
 
   it('detaches instead of dropping when asked, keeping the data', async () => {
-    // Prepare
+    // Prepare: the grants documented for detaching (the parent the role's own)
     await insertLocations(client, hours, hourly);
+    await grantPartitionsAsDocumented(client, role.name, 'detach');
 
     // Act
     const result = await clean({ partitionRemoval: 'detach' });
@@ -300,7 +322,7 @@ describe('deleteInBatches on a partitioned table', () => {
     await client.query('ANALYZE locations');
 
     // Act
-    const counted = await countOlderThan(client, locations, cutoff, resolveRetentionSettings());
+    const counted = await countOlderThan(jobs, locations, cutoff, resolveRetentionSettings());
 
     // Assess
     expect(counted).toMatchObject({
@@ -323,7 +345,7 @@ describe('deleteInBatches on a partitioned table', () => {
     // Prepare
     await insertLocations(client, hours, hourly);
     await client.query('ANALYZE locations');
-    const other = await db().connect();
+    const other = await db().connect(role);
     // Each run waits for the parent's lock (or a row) that the other holds until it commits,
     // however long a busy machine makes that, and then finds the partition gone: the default
     // 50 ms lock timeout would race the other's DROP, and both runs could leave one partition.
@@ -373,6 +395,7 @@ describe('deleteInBatches on a partitioned table', () => {
       CREATE TABLE locations_h0 PARTITION OF locations FOR VALUES WITH (MODULUS 2, REMAINDER 0);
       CREATE TABLE locations_h1 PARTITION OF locations FOR VALUES WITH (MODULUS 2, REMAINDER 1);
       CREATE INDEX ON locations (created_at)`);
+    await grantNewPartitions();
     await client.query(
       `INSERT INTO locations (id, key_hash, device_id, response_body, created_at, expires_at)
        SELECT g, 'k' || g, md5(g::text)::uuid, '{}', ${hourly}, now() FROM generate_series(1, ${hours}) AS g`,
@@ -403,12 +426,20 @@ describe('deleteInBatches on a partitioned table', () => {
         ON CONFLICT (parent_table) DO UPDATE SET retention = '30 days'`);
     await insertLocations(client, hours, hourly);
 
-    // Act
+    // Act: a role that may not read pg_partman's configuration cleans the table all the same;
+    // given the (optional) grants, it reads it and warns
+    const unread = await clean();
+    const noticesUnread = notices.splice(0).map(([message]) => message);
+    await client.query(
+      `GRANT USAGE ON SCHEMA partman TO ${role.name}; GRANT SELECT ON partman.part_config TO ${role.name}`,
+    );
     await clean();
     const { rows } = await client.query('SELECT * FROM partman.part_config');
     await client.query('DROP SCHEMA partman CASCADE');
 
     // Assess
+    expect(unread).toMatchObject({ complete: true, deleted: expiredRows });
+    expect(noticesUnread).not.toContain('pg_partman also removes partitions of this table');
     expect(notices).toContainEqual([
       'pg_partman also removes partitions of this table',
       expect.objectContaining({ partmanRetention: '30 days', partmanKeepsTables: false }),
@@ -443,6 +474,7 @@ describe('deleteInBatches on a partitioned idempotency_keys', () => {
   it('drops the expired partitions of the purge’s table too', async () => {
     // Prepare
     const client = await db().connect();
+    const role = await db().jobRole();
     await resetTables(client);
     await client.query(`
       DROP TABLE idempotency_keys;
@@ -455,10 +487,11 @@ describe('deleteInBatches on a partitioned idempotency_keys', () => {
     await addDailyPartitions(client, '2026-10-20', '2026-11-01', 'idempotency_keys');
     await insertIdempotencyKeys(client, hours, hourly);
     await client.query('ANALYZE idempotency_keys');
+    await grantPartitionsAsDocumented(client, role.name, 'drop', 'idempotency_keys');
 
     // Act
     const result = await deleteExpired(
-      client,
+      await db().connect(role),
       { table: 'idempotency_keys', column: 'expires_at' },
       cutoff,
       { batchSize: 100 },

@@ -16,10 +16,14 @@ const minutesFromCutoff = (expression: string) =>
 
 describe('deleteInBatches chooses its path from the statistics', () => {
   const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
   let client: pg.Client;
+  /** The job's session, as its least-privileged role. */
+  let jobs: pg.Client;
 
   beforeAll(async () => {
     client = await db().connect();
+    jobs = await db().connect(await db().jobRole());
   });
   beforeEach(() => resetTables(client));
 
@@ -33,7 +37,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'random');
 
     // Act
-    const result = await deleteExpired(client, locations, cutoff, { batchSize: 1_000 });
+    const result = await deleteExpired(jobs, locations, cutoff, { batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'heap' });
@@ -48,7 +52,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(40, 39_960, 'random');
 
     // Act
-    const result = await deleteExpired(client, locations, cutoff, { batchSize: 1_000 });
+    const result = await deleteExpired(jobs, locations, cutoff, { batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 40, complete: true, strategy: 'index' });
@@ -62,7 +66,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     const deletedPerBatch: number[] = [];
 
     // Act
-    const result = await deleteExpired(client, locations, cutoff, {
+    const result = await deleteExpired(jobs, locations, cutoff, {
       batchSize: 10_000,
       maxPagesPerBatch: 100,
       strategy: 'index',
@@ -81,7 +85,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'sequential');
 
     // Act
-    const result = await deleteExpired(client, locations, cutoff, {
+    const result = await deleteExpired(jobs, locations, cutoff, {
       batchSize: 10_000,
       maxPagesPerBatch: 200,
       strategy: 'index',
@@ -96,7 +100,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'sequential');
 
     // Act
-    const result = await deleteExpired(client, locations, cutoff, { batchSize: 1_000 });
+    const result = await deleteExpired(jobs, locations, cutoff, { batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'index' });
@@ -106,15 +110,19 @@ describe('deleteInBatches chooses its path from the statistics', () => {
 
 describe('the heap sweep', () => {
   const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
   let client: pg.Client;
+  /** The job's session, as its least-privileged role. */
+  let jobs: pg.Client;
 
   beforeAll(async () => {
     client = await db().connect();
+    jobs = await db().connect(await db().jobRole());
   });
   beforeEach(() => resetTables(client));
 
   function sweep(options: RetentionTestOptions = {}) {
-    return deleteExpired(client, locations, cutoff, {
+    return deleteExpired(jobs, locations, cutoff, {
       batchSize: 200,
       strategy: 'heap',
       ...options,
@@ -164,7 +172,7 @@ describe('the heap sweep', () => {
     const notices: [string, Readonly<Record<string, unknown>>][] = [];
 
     // Act
-    const result = await deleteExpired(client, locations, cutoff, {
+    const result = await deleteExpired(jobs, locations, cutoff, {
       batchSize: 1_000,
       strategy: 'index',
       onNotice: (message, fields) => void notices.push([message, fields]),

@@ -11,6 +11,7 @@ import {
   type DeletePath,
 } from '../../../functions/retention/batched-delete.js';
 import { resolveRetentionSettings } from '../../../functions/retention/settings.js';
+import { documentedGrants, grant } from '../../support/job-role.js';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { countRows, insertLocations, type PhysicalOrder, resetTables } from './fixtures.js';
@@ -29,15 +30,28 @@ const cases: [DeletePath, PhysicalOrder][] = [
 
 describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, order) => {
   const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
   let client: pg.Client;
+  /** The job's session, as its least-privileged role. */
+  let jobs: pg.Client;
 
   beforeAll(async () => {
     client = await db().connect();
+    jobs = await db().connect(await db().jobRole());
   });
   beforeEach(() => resetTables(client));
 
   function deleteOld(options: RetentionTestOptions = {}) {
-    return deleteExpired(client, locations, cutoff, { batchSize: 100, strategy, ...options });
+    return deleteExpired(jobs, locations, cutoff, { batchSize: 100, strategy, ...options });
+  }
+
+  /** Grants the role the optional right to lock rows, for this test. */
+  async function grantLockRows(): Promise<void> {
+    const { name } = await db().jobRole();
+    await grant(client, documentedGrants.lockRows(name, 'locations', 'created_at'));
+    onTestFinished(async () => {
+      await client.query(`REVOKE UPDATE (created_at) ON locations FROM ${name}`);
+    });
   }
 
   it('deletes exactly the rows before the cutoff, to the microsecond', async () => {
@@ -152,7 +166,7 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
       order,
     );
     await insertLocations(client, 25, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
-    const other = await db().connect();
+    const other = await db().connect(await db().jobRole());
     // Each run waits for the rows the other's batch holds until that batch commits, however
     // long a busy machine makes it: the default 1 s lock timeout would race that batch (and a
     // run that timed out would go around the rows and end incomplete).
@@ -171,7 +185,9 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
   });
 
   it('leaves rows that another session has locked, reports them, and deletes the rest', async () => {
-    // Prepare: another session holds two expired rows FOR UPDATE, as the backend may
+    // Prepare: another session holds two expired rows FOR UPDATE, as the backend may; the
+    // role may lock rows, to go around them
+    await grantLockRows();
     await insertLocations(client, 1_000, secondsAfterBase, order);
     await insertLocations(client, 5, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
     const locker = await db().connect();
@@ -197,6 +213,44 @@ describe.each(cases)('deleteInBatches, %s path, rows in %s order', (strategy, or
     expect(result).toMatchObject({ deleted: 998, lockedRows: 2, complete: false });
     expect(left).toBe(7);
     expect(next).toMatchObject({ deleted: 2, lockedRows: 0, complete: true });
+    expect(await countRows(client, 'locations')).toBe(5);
+  });
+
+  it('without the right to lock rows, leaves the rows around a locked one for the next run, and deletes the rest', async () => {
+    // Prepare: another session holds three expired rows FOR UPDATE; the role has only the
+    // documented SELECT, DELETE (no UPDATE: no FOR UPDATE SKIP LOCKED)
+    await insertLocations(client, 1_000, secondsAfterBase, order);
+    await insertLocations(client, 5, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
+    const locker = await db().connect();
+    onTestFinished(() => locker.end());
+    await locker.query('BEGIN');
+    await locker.query(
+      `SELECT id FROM locations WHERE created_at IN (
+         timestamptz '2026-09-01T00:00:00Z' + interval '150 seconds',
+         timestamptz '2026-09-01T00:00:00Z' + interval '450 seconds',
+         timestamptz '2026-09-01T00:00:00Z' + interval '777 seconds')
+       FOR UPDATE`,
+    );
+
+    // Act
+    const result = await deleteOld({ limits: { statementTimeoutMs: 120_000, lockTimeoutMs: 50 } });
+    const lockedLeft = await countRows(
+      client,
+      'locations',
+      `created_at - timestamptz '2026-09-01T00:00:00Z' IN (interval '150 s', interval '450 s', interval '777 s')`,
+    );
+    await locker.query('ROLLBACK');
+    const next = await deleteOld();
+
+    // Assess: no permission error; the locked rows and some rows around them left, counted
+    expect(result.complete).toBe(false);
+    expect(result.deleted + (result.lockedRows ?? 0)).toBe(1_000);
+    expect(result.lockedRows).toBeGreaterThanOrEqual(3);
+    // A batch around each locked row at most (the heap path may leave a few hundred)
+    expect(result.deleted).toBeGreaterThanOrEqual(strategy === 'index' ? 700 : 1);
+    if (strategy === 'index') expect(result.lockedRows).toBe(300);
+    expect(lockedLeft).toBe(3);
+    expect(next).toMatchObject({ deleted: result.lockedRows, lockedRows: 0, complete: true });
     expect(await countRows(client, 'locations')).toBe(5);
   });
 
@@ -257,7 +311,12 @@ describe('countOlderThan', () => {
     await insertLocations(client, 30, `timestamptz '${cutoff}' + (g - 1) * interval '1 ms'`);
 
     // Act
-    const counted = await countOlderThan(client, locations, cutoff, resolveRetentionSettings());
+    const counted = await countOlderThan(
+      await db().connect(await db().jobRole()),
+      locations,
+      cutoff,
+      resolveRetentionSettings(),
+    );
 
     // Assess
     expect(counted).toEqual({

@@ -10,6 +10,7 @@ import type { Env } from '../../../functions/config/env.js';
 import { createJobHandler, type JobHandler } from '../../../functions/lambda/create-handler.js';
 import type { JobDefinition, JobResult } from '../../../functions/runner/types.js';
 import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
+import type { JobRole } from '../../support/job-role.js';
 import { type TestDatabase, useTestDatabase } from '../../support/test-database.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
 
@@ -76,15 +77,23 @@ export async function countRows(client: pg.Client, table: string, where = 'true'
 export interface JobTest {
   /** The file's own database. */
   readonly db: () => TestDatabase;
-  /** A session on it for the test's own queries (tables are reset before each test). */
+  /**
+   * A session on it for the test's own queries, as the superuser (tables are reset before each
+   * test).
+   */
   readonly client: pg.Client;
+  /**
+   * The jobs' least-privileged role, with the documented grants on the plain tables: the
+   * handlers connect as it. (A test that rebuilds a table grants it again.)
+   */
+  readonly role: JobRole;
   /** This test's captured log and metric lines. */
   readonly output: CapturedOutput;
   /** This test's clock, at the file's start time. */
   readonly clock: VirtualClock;
   /**
    * The job's handler as Lambda would run it, on this test's clock, with `DATABASE_URL` set
-   * and `env` added. Its database session stays open, as in a warm Lambda, until the test ends.
+   * (as the jobs' role; `env` may set another) and `env` added. Its database session stays open, as in a warm Lambda, until the test ends.
    */
   handler<Config, Result extends JobResult>(
     job: JobDefinition<Config, Result>,
@@ -100,10 +109,12 @@ export function useJobTest(jobName: string, start: number): JobTest {
   const db = useTestDatabase();
   const handlers: JobHandler[] = [];
   let client: pg.Client | undefined;
+  let role: JobRole | undefined;
   let output: CapturedOutput | undefined;
   let clock: VirtualClock | undefined;
   beforeAll(async () => {
     client = await db().connect();
+    role = await db().jobRole();
   });
   beforeEach(async () => {
     await resetTables(defined(client));
@@ -119,6 +130,9 @@ export function useJobTest(jobName: string, start: number): JobTest {
     get client() {
       return defined(client);
     },
+    get role() {
+      return defined(role);
+    },
     get output() {
       return defined(output);
     },
@@ -127,7 +141,7 @@ export function useJobTest(jobName: string, start: number): JobTest {
     },
     handler(job, env = {}) {
       const handler = createJobHandler(jobName, job, {
-        env: { DATABASE_URL: db().url, ...env },
+        env: { DATABASE_URL: defined(role).url, ...env },
         clock: defined(clock),
         logger: new Logger({ serviceName: 'test-jobs', logLevel: 'INFO' }),
         metrics: new Metrics({ namespace: 'TestJobs', serviceName: 'test-jobs' }),

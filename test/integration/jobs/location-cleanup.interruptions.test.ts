@@ -6,6 +6,7 @@ import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
 import type { RunRecord } from '../../../functions/runner/types.js';
 import { startFaultProxy } from '../../support/fault-proxy.js';
+import { documentedGrants, grant } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import type { RetentionTestOptions } from '../../support/retention.js';
 import { countRows, insertLocations, useJobTest } from './fixtures.js';
@@ -271,13 +272,17 @@ describe('location-cleanup, interrupted', () => {
     expect(t.output.metrics()[0]).toMatchObject({ RowsDeleted: 200, Failures: 1 });
     // The dropped session was replaced: the next run reconnects and finishes.
     expect(retry).toMatchObject({ outcome: 'succeeded', result: { deleted: 800 } });
-    expect(JSON.stringify(t.output.json())).not.toContain(new URL(t.db().url).password);
+    expect(JSON.stringify(t.output.json())).not.toContain(new URL(t.role.url).password);
   });
 
   it.each(['index', 'heap'])(
     'leaves a row another session has locked (%s path), deletes the rest, and the next run takes it',
     async (strategy) => {
-      // Prepare
+      // Prepare: the role has the optional grant that lets it go around locked rows
+      await grant(t.client, documentedGrants.lockRows(t.role.name, 'locations', 'created_at'));
+      onTestFinished(async () => {
+        await t.client.query(`REVOKE UPDATE (created_at) ON locations FROM ${t.role.name}`);
+      });
       const locker = await lockRow(150);
       // The 100 ms lock timeout fires on row 150, which is locked throughout the first run; the
       // statement timeout only guards against a hang.
@@ -311,7 +316,7 @@ describe('location-cleanup, interrupted', () => {
 
   it('says the outcome is unknown when the connection is lost during COMMIT, and counts only what is known', async () => {
     // Prepare: the server commits batch 3, and its answer never reaches the job
-    const proxy = await startFaultProxy(t.db().url);
+    const proxy = await startFaultProxy(t.role.url);
     let interrupt = true;
     const run = cleanup(
       {

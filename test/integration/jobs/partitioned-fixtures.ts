@@ -3,6 +3,7 @@
  * (the primary key includes `created_at`), with the DDL in docs/retention.md.
  */
 import type pg from 'pg';
+import { documentedGrants, grant } from '../../support/job-role.js';
 
 /**
  * Replaces `locations` with a table range-partitioned by `created_at`, with no partitions yet
@@ -67,4 +68,29 @@ export async function partitionsOf(client: pg.Client, parent = 'locations'): Pro
     [parent],
   );
   return rows.map((row) => row.name);
+}
+
+/**
+ * Gives the jobs' role what docs/deploy.md documents for a partitioned table whose expired
+ * partitions are dropped (each partition its own) or detached (the parent its own), on every
+ * partition `parent` has now (sub-partitions included).
+ */
+export async function grantPartitionsAsDocumented(
+  client: pg.Client,
+  role: string,
+  removal: 'drop' | 'detach',
+  parent = 'locations',
+): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT t.relid::regclass::text AS name FROM pg_partition_tree($1::regclass) AS t
+      WHERE t.parentrelid IS NOT NULL ORDER BY t.level, t.relid::regclass::text`,
+    [parent],
+  );
+  const partitions = rows.map((row) => row.name);
+  await grant(
+    client,
+    removal === 'drop'
+      ? documentedGrants.dropPartitions(role, parent, partitions)
+      : documentedGrants.detachPartitions(role, parent, partitions),
+  );
 }

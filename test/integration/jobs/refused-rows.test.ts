@@ -3,13 +3,13 @@
  * are left and reported, and never block the rest; a table whose batches pass their statement
  * timeout (a cascade to a child table with no index) is cleaned in smaller batches.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import type { DeletePath, Notice } from '../../../functions/retention/batched-delete.js';
 import { formatLogLine } from '../../../harness/output/human-lines.js';
+import type { JobRole } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
@@ -20,7 +20,11 @@ import {
   resetTables,
   useJobTest,
 } from './fixtures.js';
-import { addDailyPartitions, makeLocationsPartitioned } from './partitioned-fixtures.js';
+import {
+  addDailyPartitions,
+  grantPartitionsAsDocumented,
+  makeLocationsPartitioned,
+} from './partitioned-fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
 const paths: DeletePath[] = ['index', 'heap'];
@@ -50,6 +54,13 @@ const refusingSchema = `
   END $$;
   CREATE TRIGGER refuse_held BEFORE DELETE ON locations
     FOR EACH ROW EXECUTE FUNCTION refuse_held()`;
+
+/**
+ * The backend lets the jobs' role read its tables: the referencing ones (so that referenced rows
+ * are left out up front) and the one its trigger reads (which runs as whoever deletes).
+ */
+const grantRefusingSchema = (role: string) =>
+  `GRANT SELECT ON trips_started, trips_ended, legal_holds TO ${role}`;
 
 const dropRefusingSchema = `
   DROP TABLE IF EXISTS trips_started, trips_ended, legal_holds, location_photos;
@@ -93,6 +104,7 @@ describe.each(paths)('location-cleanup with rows the database refuses, %s path',
     await insertLocations(t.client, 5_000, expired);
     await insertLocations(t.client, 50, fresh);
     await t.client.query(refusingSchema);
+    await t.client.query(grantRefusingSchema(t.role.name));
     await t.client.query(`
       INSERT INTO trips_started VALUES (${nth(1_234)}), (${nth(5_025)});
       INSERT INTO trips_ended VALUES (${nth(2_500)});
@@ -212,7 +224,11 @@ describe.each(paths)('location-cleanup with rows the database refuses, %s path',
 
 describe.each(paths)('deleteInBatches with refused rows: what it costs, %s path', (strategy) => {
   const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
   let client: pg.Client;
+  /** The job's session, as its least-privileged role. */
+  let jobs: pg.Client;
+  let role: JobRole;
   const cutoff = '2026-10-29T10:15:00.000000Z';
   const old = `timestamptz '2026-09-01T00:00:00Z' + g * interval '1 second'`;
   const notices: [string, Readonly<Record<string, unknown>>][] = [];
@@ -220,6 +236,8 @@ describe.each(paths)('deleteInBatches with refused rows: what it costs, %s path'
 
   beforeAll(async () => {
     client = await db().connect();
+    role = await db().jobRole();
+    jobs = await db().connect(role);
   });
   beforeEach(async () => {
     notices.length = 0;
@@ -227,7 +245,7 @@ describe.each(paths)('deleteInBatches with refused rows: what it costs, %s path'
     await resetTables(client);
   });
 
-  function deleteOld(on: pg.Client = client, options: RetentionTestOptions = {}) {
+  function deleteOld(on: pg.Client = jobs, options: RetentionTestOptions = {}) {
     return deleteExpired(on, { table: 'locations', column: 'created_at' }, cutoff, {
       batchSize: 100,
       strategy,
@@ -247,13 +265,14 @@ describe.each(paths)('deleteInBatches with refused rows: what it costs, %s path'
   it('a row left out up front (a foreign key references it) costs one statement per run, none per batch', async () => {
     // Prepare: a run with nothing referenced, for comparison
     await seed();
-    const plain = await countingStatements(client, () => deleteOld());
+    const plain = await countingStatements(jobs, () => deleteOld());
     await seed();
     await client.query(refusingSchema);
+    await client.query(grantRefusingSchema(role.name));
     await client.query(`INSERT INTO trips_started VALUES (${nth(777)})`);
 
     // Act
-    const referenced = await countingStatements(client, () => deleteOld());
+    const referenced = await countingStatements(jobs, () => deleteOld());
 
     // Assess
     expect(plain.value).toMatchObject({ deleted: 2_000, refusedRows: 0, complete: true });
@@ -271,13 +290,14 @@ describe.each(paths)('deleteInBatches with refused rows: what it costs, %s path'
   it('one refused row in a batch of 1,000 costs O(log n) more statements, not one per row', async () => {
     // Prepare
     await seed();
-    const plain = await countingStatements(client, () => deleteOld(client, { batchSize: 1_000 }));
+    const plain = await countingStatements(jobs, () => deleteOld(jobs, { batchSize: 1_000 }));
     await seed();
     await client.query(refusingSchema);
+    await client.query(grantRefusingSchema(role.name));
     await client.query(`INSERT INTO legal_holds VALUES (${nth(1_500)})`);
 
     // Act
-    const held = await countingStatements(client, () => deleteOld(client, { batchSize: 1_000 }));
+    const held = await countingStatements(jobs, () => deleteOld(jobs, { batchSize: 1_000 }));
 
     // Assess
     expect(held.value).toMatchObject({
@@ -293,23 +313,14 @@ describe.each(paths)('deleteInBatches with refused rows: what it costs, %s path'
   });
 
   it('narrows down a foreign key it cannot read up front (the role may not read the referencing table)', async () => {
-    // Prepare: the job's role may read and delete locations, nothing else
+    // Prepare: the job's role has the documented grants on locations, none on trips_ended
     await seed();
     await client.query(`
       CREATE TABLE trips_ended (end_location_id bigint REFERENCES locations (id));
       INSERT INTO trips_ended VALUES (${nth(10)}), (${nth(1_010)})`);
-    const role = `cleanup_${randomBytes(4).toString('hex')}`;
-    await client.query(`CREATE ROLE ${role} LOGIN PASSWORD 'only-for-this-test'`);
-    await client.query(`GRANT SELECT, DELETE ON locations TO ${role}`);
-    const url = new URL(db().url);
-    url.username = role;
-    url.password = 'only-for-this-test';
-    const asRole = new pg.Client({ connectionString: url.toString() });
-    await asRole.connect();
 
     // Act
-    const result = await deleteOld(asRole).finally(() => asRole.end());
-    await client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    const result = await deleteOld();
 
     // Assess
     expect(result).toMatchObject({
@@ -340,6 +351,7 @@ describe('a partitioned table with rows the database refuses', () => {
     await resetTables(client);
     await makeLocationsPartitioned(client);
     await addDailyPartitions(client, '2026-10-20', '2026-11-01');
+    await grantPartitionsAsDocumented(client, (await db().jobRole()).name, 'drop');
   });
 
   it.each(paths)(
@@ -362,10 +374,12 @@ describe('a partitioned table with rows the database refuses', () => {
         END $$;
         CREATE TRIGGER refuse_held BEFORE DELETE ON locations
           FOR EACH ROW EXECUTE FUNCTION refuse_held()`);
+      const role = await db().jobRole();
+      await client.query(`GRANT SELECT ON trips TO ${role.name}`);
 
       // Act
       const result = await deleteExpired(
-        client,
+        await db().connect(role),
         { table: 'locations', column: 'created_at' },
         cutoff,
         {

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
+import { createJobRole } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { countRows, insertIdempotencyKeys, insertLocations, useJobTest } from './fixtures.js';
 
@@ -16,22 +16,19 @@ describe('the jobs under row-level security', () => {
   const t = useJobTest('location-cleanup', start);
 
   /**
-   * A login with SELECT and DELETE on both tables (not the owner, no BYPASSRLS), dropped after
-   * the test; returns its name and a `DATABASE_URL` for it.
+   * A login with SELECT and DELETE on both tables (not the owner, no BYPASSRLS, no grant on the
+   * claims table), dropped after the test; returns its name and a `DATABASE_URL` for it.
    */
   async function jobRole(attributes = ''): Promise<{ role: string; url: string }> {
-    const role = `cleanup_${randomBytes(4).toString('hex')}`;
-    const password = randomBytes(12).toString('hex');
-    await t.client.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' ${attributes}`);
+    const { name: role, url } = await createJobRole(t.client, t.db().url, {
+      attributes,
+      grants: (name) => [`GRANT SELECT, DELETE ON locations, idempotency_keys TO ${name}`],
+    });
     onTestFinished(async () => {
       await t.client.query(`DROP OWNED BY ${role}`);
       await t.client.query(`DROP ROLE ${role}`);
     });
-    await t.client.query(`GRANT SELECT, DELETE ON locations, idempotency_keys TO ${role}`);
-    const url = new URL(t.db().url);
-    url.username = role;
-    url.password = password;
-    return { role, url: url.toString() };
+    return { role, url };
   }
 
   async function enableRowSecurity(table: string): Promise<void> {

@@ -6,6 +6,8 @@ import {
   defineCatalogue,
   handlerEntry,
   type JobSpec,
+  retentionSlackSeconds,
+  withTimeZones,
 } from '../../../functions/catalogue/index.js';
 import { Schedule } from '../../../functions/schedule/schedule.js';
 
@@ -55,6 +57,16 @@ describe('defineCatalogue', () => {
     ['a timeout over 15 minutes', { timeoutSeconds: 901 }, 'timeoutSeconds must be a whole number'],
     ['a fractional timeout', { timeoutSeconds: 1.5 }, 'timeoutSeconds must be a whole number'],
     ['too little memory', { memoryMiB: 64 }, 'memoryMiB must be a whole number from 128 to 10240'],
+    [
+      'a retention slack of 0',
+      { retention: { slackMinutes: 0 } },
+      'retention.slackMinutes must be a whole number from 1 to 43200, got 0',
+    ],
+    [
+      'a retention that is not an object',
+      { retention: 120 as unknown as JobSpec['retention'] },
+      'retention must be an object',
+    ],
   ])('rejects %s, naming the job', (_label, change, message) => {
     expect(() => defineCatalogue([{ ...valid, ...change }])).toThrow(CatalogueError);
     expect(() => defineCatalogue([{ ...valid, ...change }])).toThrow(message);
@@ -82,5 +94,46 @@ describe('defineCatalogue', () => {
   ])('rejects the invalid expression %j, naming the job', (schedule, message) => {
     expect(() => defineCatalogue([{ ...valid, schedule }])).toThrow(CatalogueError);
     expect(() => defineCatalogue([{ ...valid, schedule }])).toThrow(message);
+  });
+});
+
+describe('the retention alarm’s slack', () => {
+  it('is two periods of the schedule by default, or the catalogue’s slackMinutes', () => {
+    const [hourly, daily, flexible, set, none] = defineCatalogue([
+      { ...valid, name: 'hourly-job', retention: {} },
+      { ...valid, name: 'daily-job', schedule: Schedule.daily({ hour: 3 }), retention: {} },
+      {
+        ...valid,
+        name: 'flexible-job',
+        schedule: Schedule.hourly({ flexibleWindowMinutes: 15 }),
+        retention: {},
+      },
+      { ...valid, name: 'set-job', retention: { slackMinutes: 90 } },
+      { ...valid, name: 'other-job' },
+    ]).map(retentionSlackSeconds);
+    expect([hourly, daily, flexible, set, none]).toEqual([
+      7_200,
+      172_800,
+      2 * 75 * 60,
+      5_400,
+      undefined,
+    ]);
+  });
+
+  it('follows a deployment’s time zone: the autumn day is 25 hours long', () => {
+    const [daily] = withTimeZones(
+      defineCatalogue([
+        { ...valid, name: 'daily-job', schedule: Schedule.daily({ hour: 3 }), retention: {} },
+      ]),
+      { 'daily-job': 'Europe/Bratislava' },
+    );
+    expect(daily && retentionSlackSeconds(daily)).toBe(2 * 25 * 3_600);
+  });
+
+  it('is on both purge jobs', () => {
+    expect(catalogue.map((job) => [job.name, retentionSlackSeconds(job)])).toEqual([
+      ['location-cleanup', 7_200],
+      ['idempotency-key-purge', 172_800],
+    ]);
   });
 });

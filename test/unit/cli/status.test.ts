@@ -105,6 +105,7 @@ describe('jobs status (local)', () => {
       'next run (UTC)',
       'last run',
       'last successful run',
+      'oldest row left',
     ]);
     const cells = (job: string) => rows.find((row) => row.startsWith(`${job} `))?.split(/ {2,}/);
     expect(cells('paused-job')).toEqual([
@@ -114,16 +115,19 @@ describe('jobs status (local)', () => {
       '-',
       '2026-11-27 09:15Z (26 h ago) succeeded',
       '2026-11-27 09:15Z (26 h ago)',
+      '-',
     ]);
     expect(cells('never-run-job')?.slice(2)).toEqual([
       'active',
       '2026-11-28 12:15Z (in 15 min)',
       'never',
       'never',
+      '-',
     ]);
     expect(cells('failing-job')?.slice(4)).toEqual([
       '2026-11-28 11:15Z (45 min ago) failed',
       '2026-11-28 10:15Z (1 h ago)',
+      '-',
     ]);
     // two days on, the ages follow the clock
     clock.jump(2 * 86_400_000);
@@ -147,5 +151,77 @@ describe('jobs status (local)', () => {
 
     // Assess
     expect(status?.schedule).toBe('cron(30 3 * * ? *) in Europe/Bratislava');
+  });
+
+  it('gives the oldest row left as last measured, against the retention and the alarm’s slack', async () => {
+    // Prepare: three purge jobs (retention: slack 2 h); the cleanup's measuring run was cut
+    // short with a row 10 days past the cutoff, and a failed run (no result) came after it
+    const purges = defineCatalogue(
+      ['cleanup-job', 'keys-job', 'fresh-job'].map((name) => ({
+        name,
+        description: `${name}.`,
+        schedule: Schedule.hourly({ minute: 15 }),
+        timeoutSeconds: 60,
+        retention: {},
+      })),
+    );
+    const measured = (overdueSeconds: number, ageSeconds: number, retentionDays?: number) => ({
+      deleted: 200,
+      batches: 2,
+      complete: overdueSeconds === 0,
+      dryRun: false,
+      ...(retentionDays === undefined ? {} : { retentionDays }),
+      oldestRow: {
+        measuredBy: 'index',
+        oldest: '2026-10-19T10:00:00.000000Z',
+        ageSeconds,
+        overdueSeconds,
+      },
+    });
+    await history.append(
+      runRecord('cleanup-job', '2026-11-28T10:15:00.000Z', {
+        outcome: 'cut_short',
+        result: measured(867_600, 3_459_600, 30),
+      }),
+    );
+    await history.append(
+      runRecord('cleanup-job', '2026-11-28T11:15:00.000Z', {
+        outcome: 'failed',
+        result: undefined,
+        error: { name: 'BatchFailedError', message: 'batch 1 failed' },
+      }),
+    );
+    await history.append(
+      runRecord('keys-job', '2026-11-28T11:15:00.000Z', { result: measured(0, -600) }),
+    );
+    await history.append(
+      runRecord('fresh-job', '2026-11-28T11:15:00.000Z', { result: measured(0, 3_720, 30) }),
+    );
+
+    // Act
+    const statuses = await localStatus(purges, history, clock.now());
+    const table = formatLocalStatus(statuses, clock.now());
+
+    // Assess
+    expect(statuses[0]).toMatchObject({
+      job: 'cleanup-job',
+      retentionSlackSeconds: 7_200,
+      oldestRow: {
+        startedAt: '2026-11-28T10:15:00.000Z',
+        retentionDays: 30,
+        oldestRow: { overdueSeconds: 867_600 },
+      },
+    });
+    const cell = (job: string) =>
+      table
+        .split('\n')
+        .find((row) => row.startsWith(`${job} `))
+        ?.split(/ {2,}/)
+        .at(-1);
+    expect(cell('cleanup-job')).toBe(
+      '40 d 1 h (retention 30 d): 10 d 1 h past the cutoff, BREACHED (as of 2026-11-28 10:15Z)',
+    );
+    expect(cell('keys-job')).toBe('none past the cutoff');
+    expect(cell('fresh-job')).toBe('1 h 2 min (retention 30 d)');
   });
 });

@@ -1,8 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../functions/config/env.js';
-import { connectionConfig, readDatabaseLocation } from '../../../functions/db/connection-config.js';
+import { connectionConfig, IamTlsRequiredError } from '../../../functions/db/connection-config.js';
 import { secretsManagerSource } from '../../../functions/db/secrets-manager.js';
 
 const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pm-db-AbCdEf';
@@ -14,28 +13,6 @@ const rdsSecret = {
   username: 'maintenance',
   password: 'hunter2-hunter2',
 };
-
-describe('readDatabaseLocation', () => {
-  it('prefers DATABASE_URL, then DB_SECRET_ARN', () => {
-    expect(
-      readDatabaseLocation({ DATABASE_URL: 'postgres://x/y', DB_SECRET_ARN: secretArn }),
-    ).toEqual({
-      kind: 'url',
-      url: 'postgres://x/y',
-    });
-    expect(readDatabaseLocation({ DB_SECRET_ARN: secretArn })).toEqual({
-      kind: 'secret',
-      secretArn,
-    });
-  });
-
-  it('refuses to run with neither, naming both variables', () => {
-    expect(() => readDatabaseLocation({})).toThrow(ConfigError);
-    expect(() => readDatabaseLocation({ DATABASE_URL: ' ' })).toThrow(
-      /DATABASE_URL.*DB_SECRET_ARN/,
-    );
-  });
-});
 
 describe('connectionConfig', () => {
   const secretsManager = mockClient(SecretsManagerClient);
@@ -186,5 +163,83 @@ describe('connectionConfig', () => {
 
     // Assess
     await expect(attempt).rejects.toThrow('not allowed');
+  });
+
+  it('reaches the secret’s database through another endpoint (an RDS Proxy) when given one', async () => {
+    // Prepare
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(rdsSecret) });
+    const proxy = 'jobs.proxy-abc123.us-east-1.rds.amazonaws.com';
+
+    // Act
+    const config = await connectionConfig(
+      { kind: 'secret', secretArn, endpoint: { host: proxy } },
+      'job',
+      secretsManagerSource(),
+    );
+
+    // Assess: the secret's credentials and database, the proxy's host, the secret's port
+    expect(config).toMatchObject({
+      host: proxy,
+      port: 5432,
+      database: 'pm',
+      user: 'maintenance',
+      password: rdsSecret.password,
+      ssl: { rejectUnauthorized: true },
+    });
+  });
+});
+
+describe('connectionConfig with IAM authentication', () => {
+  const location = {
+    kind: 'iam',
+    host: 'jobs.proxy-abc123.eu-west-1.rds.amazonaws.com',
+    port: 5432,
+    database: 'app',
+    user: 'maintenance',
+    region: 'eu-west-1',
+  } as const;
+  const noSecrets = { get: () => Promise.reject(new Error('IAM authentication reads no secret')) };
+
+  it('signs a token for each connection as its password, with verified TLS and no secret', async () => {
+    // Prepare
+    const signed: unknown[] = [];
+    const signer = async (target: unknown) => {
+      signed.push(target);
+      return `token-${signed.length}`;
+    };
+
+    // Act
+    const config = await connectionConfig(location, 'location-cleanup', noSecrets, { signer });
+    const password = config.password as () => Promise<string>;
+
+    // Assess: nothing signed until node-postgres asks, then a fresh token each time
+    expect(config).toMatchObject({
+      host: location.host,
+      port: 5432,
+      database: 'app',
+      user: 'maintenance',
+      application_name: 'location-cleanup',
+      ssl: { rejectUnauthorized: true },
+    });
+    expect(signed).toEqual([]);
+    expect([await password(), await password()]).toEqual(['token-1', 'token-2']);
+    expect(signed).toEqual([
+      { host: location.host, port: 5432, user: 'maintenance', region: 'eu-west-1' },
+      { host: location.host, port: 5432, user: 'maintenance', region: 'eu-west-1' },
+    ]);
+  });
+
+  it.each([
+    ['off', false],
+    ['unverified', { rejectUnauthorized: false }],
+  ])('refuses TLS %s', async (_label, ssl) => {
+    // Act
+    const attempt = connectionConfig(location, 'job', noSecrets, {
+      ssl,
+      signer: async () => 'token',
+    });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(IamTlsRequiredError);
   });
 });

@@ -20,6 +20,9 @@ describe('readLocationCleanupConfig', () => {
         indexWalkLimitMs: 5_000,
         maxPagesPerBatch: 4_096,
         progressIntervalMs: 10_000,
+        maxReplicaLagSeconds: 60,
+        maxReplicaLagSecondsVariable: 'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS',
+        replicaLagCheckIntervalMs: 1_000,
       },
     });
   });
@@ -33,6 +36,7 @@ describe('readLocationCleanupConfig', () => {
         LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'Europe/Bratislava',
         LOCATION_CLEANUP_PARTITIONS: 'detach',
         LOCATION_CLEANUP_PREMAKE: '0',
+        LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '0',
       }),
     ).toMatchObject({
       retentionDays: 90,
@@ -42,6 +46,7 @@ describe('readLocationCleanupConfig', () => {
         columnTimeZone: 'Europe/Bratislava',
         partitionRemoval: 'detach',
         premake: 0,
+        maxReplicaLagSeconds: 0,
       },
     });
   });
@@ -80,6 +85,15 @@ describe('readLocationCleanupConfig', () => {
     [{ LOCATION_CLEANUP_PREMAKE: 'four' }, 'LOCATION_CLEANUP_PREMAKE'],
     [{ LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'CET+25' }, 'LOCATION_CLEANUP_COLUMN_TIME_ZONE'],
     [{ LOCATION_CLEANUP_COLUMN_TIME_ZONE: ' ' }, 'LOCATION_CLEANUP_COLUMN_TIME_ZONE'],
+    [
+      { LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '-1' },
+      'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS',
+    ],
+    [
+      { LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '1.5' },
+      'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS',
+    ],
+    [{ LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '' }, 'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS'],
   ])('with %j, fails naming %s', (env, variable) => {
     const failure = (() => {
       try {
@@ -99,7 +113,23 @@ describe('readIdempotencyKeyPurgeConfig', () => {
       batchSize: 10_000,
       strategy: 'auto',
       partitionRemoval: 'drop',
+      maxReplicaLagSeconds: 60,
     });
+  });
+
+  it('reads its own maximum replica lag, by its prefix', () => {
+    expect(
+      readIdempotencyKeyPurgeConfig({ IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS: '86400' })
+        .retention,
+    ).toMatchObject({
+      maxReplicaLagSeconds: 86_400,
+      maxReplicaLagSecondsVariable: 'IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS',
+    });
+    expect(() =>
+      readIdempotencyKeyPurgeConfig({ IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS: '86401' }),
+    ).toThrow(
+      'IDEMPOTENCY_KEY_PURGE_MAX_REPLICA_LAG_SECONDS must be a whole number from 0 to 86400, got "86401"',
+    );
   });
 
   it('rejects a batch size out of range, naming the variable', () => {

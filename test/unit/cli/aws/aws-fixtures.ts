@@ -18,6 +18,7 @@ import {
   stackNameFor,
 } from '../../../../functions/catalogue/stack-outputs.js';
 import type { RunRecord } from '../../../../functions/runner/types.js';
+import { humanLineLogger } from '../../../../harness/output/human-line-logger.js';
 import { runRecord } from '../../../support/run-records.js';
 
 /** 2026-11-28 12:00 UTC, a Saturday. */
@@ -36,6 +37,7 @@ export const cleanup: DeployedJob = {
     errors: 'cleanup-errors',
     deadLetters: ['cleanup-undelivered', 'cleanup-failed-runs'],
     noSuccessfulRun: 'cleanup-no-successful-run',
+    retentionBreached: 'cleanup-retention-breached',
   },
 };
 
@@ -67,17 +69,41 @@ export function restoreAwsMocks(mocks: AwsMocks | undefined): void {
   for (const mock of Object.values(mocks ?? {})) mock.restore();
 }
 
-/** Mocks for every test of the file, with the stack deployed (DescribeStacks answers). */
-export function useDeployedStack(): () => AwsMocks {
+/**
+ * Mocks for every test of the file, with the stack deployed (DescribeStacks answers): made
+ * afresh before each test, read through the object returned (in a test or a later
+ * `beforeEach`).
+ */
+export function useDeployedStack(): AwsMocks {
   let mocks: AwsMocks | undefined;
   beforeEach(() => {
     mocks = awsMocks();
     deployStack(mocks);
   });
   afterAll(() => restoreAwsMocks(mocks));
-  return () => {
+  const current = (): AwsMocks => {
     if (!mocks) throw new Error('the mocks are made in beforeEach: use them in a test');
     return mocks;
+  };
+  return {
+    get cloudFormation() {
+      return current().cloudFormation;
+    },
+    get eventBridge() {
+      return current().eventBridge;
+    },
+    get scheduler() {
+      return current().scheduler;
+    },
+    get cloudWatch() {
+      return current().cloudWatch;
+    },
+    get logs() {
+      return current().logs;
+    },
+    get lambda() {
+      return current().lambda;
+    },
   };
 }
 
@@ -124,7 +150,7 @@ export async function run(
   const code = await runAwsCommand({ ...command, aws: { stackName } } as AwsCommand, {
     clients: createAwsClients('eu-west-1'),
     print: (text) => out.push(text),
-    warn: (text) => err.push(text),
+    logger: humanLineLogger((line) => err.push(line), new Set(), { now: () => now }),
     isTerminal: options.isTerminal ?? false,
     now: () => now,
     delay: async (ms) => {

@@ -5,7 +5,6 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  type AwsMocks,
   awsError,
   cleanup,
   finished,
@@ -16,11 +15,9 @@ import {
 } from './aws-fixtures.js';
 
 describe('history --aws', () => {
-  const aws = useDeployedStack();
-  let mocks: AwsMocks;
+  const mocks = useDeployedStack();
 
   beforeEach(() => {
-    mocks = aws();
     mocks.logs.on(StartQueryCommand).resolves({ queryId: 'q-7' });
   });
 

@@ -1,14 +1,7 @@
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../../cli/aws/aws-clients.js';
-import {
-  type AwsMocks,
-  awsError,
-  cleanup,
-  finished,
-  run,
-  useDeployedStack,
-} from './aws-fixtures.js';
+import { awsError, cleanup, finished, run, useDeployedStack } from './aws-fixtures.js';
 
 /** The log tail Lambda returns (base64 of the last 4 KB): the runtime's lines and the function's. */
 function tail(...jsonLines: Record<string, unknown>[]): string {
@@ -58,12 +51,7 @@ const finishedLine = {
 };
 
 describe('run --aws', () => {
-  const aws = useDeployedStack();
-  let mocks: AwsMocks;
-
-  beforeEach(() => {
-    mocks = aws();
-  });
+  const mocks = useDeployedStack();
 
   it('invokes the function once, synchronously, and prints its JSON log lines as Lambda wrote them', async () => {
     // Prepare

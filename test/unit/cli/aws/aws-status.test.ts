@@ -5,7 +5,6 @@ import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { recentRunsQuery, renderLogQuery } from '../../../../functions/runner/run-log-queries.js';
 import {
-  type AwsMocks,
   awsError,
   cleanup,
   finished,
@@ -17,11 +16,9 @@ import {
 } from './aws-fixtures.js';
 
 describe('status --aws', () => {
-  const aws = useDeployedStack();
-  let mocks: AwsMocks;
+  const mocks = useDeployedStack();
 
   beforeEach(() => {
-    mocks = aws();
     mocks.eventBridge.on(DescribeRuleCommand, { Name: cleanup.trigger.name }).resolves({
       Name: cleanup.trigger.name,
       State: 'ENABLED',
@@ -41,6 +38,7 @@ describe('status --aws', () => {
         { AlarmName: 'cleanup-undelivered', StateValue: 'OK', ActionsEnabled: true },
         { AlarmName: 'cleanup-failed-runs', StateValue: 'OK', ActionsEnabled: true },
         { AlarmName: 'cleanup-no-successful-run', StateValue: 'OK', ActionsEnabled: true },
+        { AlarmName: 'cleanup-retention-breached', StateValue: 'ALARM', ActionsEnabled: true },
         { AlarmName: 'purge-errors', StateValue: 'OK', ActionsEnabled: true },
         { AlarmName: 'purge-undelivered', StateValue: 'INSUFFICIENT_DATA', ActionsEnabled: false },
       ],
@@ -59,7 +57,24 @@ describe('status --aws', () => {
               error: { name: 'Error', message: 'boom' },
             }),
           ),
-          finishedRow(finished('location-cleanup', '2026-11-28T10:15:00.000Z')),
+          finishedRow(
+            finished('location-cleanup', '2026-11-28T10:15:00.000Z', {
+              outcome: 'cut_short',
+              result: {
+                deleted: 200,
+                batches: 2,
+                complete: false,
+                dryRun: false,
+                retentionDays: 30,
+                oldestRow: {
+                  measuredBy: 'index',
+                  oldest: '2026-10-19T10:00:00.000000Z',
+                  ageSeconds: 3_459_600,
+                  overdueSeconds: 867_600,
+                },
+              },
+            }),
+          ),
         ],
       });
   });
@@ -89,6 +104,24 @@ describe('status --aws', () => {
       name: 'cleanup-errors',
       state: 'ALARM',
       actionsEnabled: true,
+    });
+    // the oldest row left, from the last run that measured it (the failed one did not)
+    expect(first.alarms).toContainEqual({
+      role: 'retention breached',
+      name: 'cleanup-retention-breached',
+      state: 'ALARM',
+      actionsEnabled: true,
+    });
+    expect(first.oldestRow).toEqual({
+      startedAt: '2026-11-28T10:15:00.000Z',
+      runId: 'location-cleanup@2026-11-28T10:15:00.000Z',
+      retentionDays: 30,
+      oldestRow: {
+        measuredBy: 'index',
+        oldest: '2026-10-19T10:00:00.000000Z',
+        ageSeconds: 3_459_600,
+        overdueSeconds: 867_600,
+      },
     });
     expect(second).toMatchObject({
       job: 'idempotency-key-purge',
@@ -147,7 +180,8 @@ describe('status --aws', () => {
       '2026-11-28 12:15Z (in 15 min)',
       '2026-11-28 11:15Z (45 min ago) failed',
       '2026-11-28 10:15Z (1 h ago)',
-      'errors ALARM',
+      '40 d 1 h (retention 30 d): 10 d 1 h past the cutoff (as of 2026-11-28 10:15Z)',
+      'errors ALARM; retention breached ALARM',
     ]);
     expect(cells('idempotency-key-purge')).toEqual([
       'idempotency-key-purge',
@@ -157,6 +191,7 @@ describe('status --aws', () => {
       '-',
       'none in 7 d',
       'none in 7 d',
+      '-',
       'dead letters INSUFFICIENT_DATA; dead letters off',
     ]);
   });

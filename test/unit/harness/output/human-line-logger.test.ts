@@ -21,4 +21,18 @@ describe('humanLineLogger', () => {
     expect(written[0]).toMatch(/^10:15:00 {2}/);
     expect(written[0]).toContain('001_locations.sql');
   });
+
+  it('leaves out the debug level, as a Powertools Logger does at its default level', () => {
+    // Prepare
+    const written: string[] = [];
+    const logger = humanLineLogger((line) => void written.push(line));
+
+    // Act
+    logger.debug(HarnessLog.EmbeddedPostgresOutput, { program: 'postgres', line: 'LOG:  ready' });
+    logger.warn(HarnessLog.EmbeddedPostgresKilled, { pid: 41, timeoutMs: 10_000 });
+
+    // Assess
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/ {2}warning {2,}the embedded PostgreSQL \(PID 41\)/);
+  });
 });

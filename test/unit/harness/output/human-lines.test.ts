@@ -152,6 +152,24 @@ describe('lines for people', () => {
       'warning',
       'a batch of 10,000 rows of locations passed its 5.0 s statement timeout: retrying with 5,000',
     ]);
+    expect(
+      warn("partitions batch-deleted: the job's role may not remove them whole", {
+        table: 'locations',
+        role: '"maintenance_jobs"',
+        partitions: ['public.locations_p20261004', 'public.locations_p20261005'],
+        deletedThrough: 'the parent',
+        consequence: '2 expired partitions are batch-deleted row by row instead of dropped whole',
+        fix: [
+          'ALTER TABLE "public"."locations_p20261004" OWNER TO "maintenance_jobs"',
+          'ALTER TABLE "public"."locations_p20261005" OWNER TO "maintenance_jobs"',
+        ],
+        moreFixes: 3,
+      }),
+    ).toEqual([
+      'warning',
+      '2 expired partitions are batch-deleted row by row instead of dropped whole (deleted through the parent); ' +
+        'to remove them whole, run ALTER TABLE "public"."locations_p20261004" OWNER TO "maintenance_jobs" and 4 more alike',
+    ]);
   });
 
   it('a partition dropped', () => {
@@ -336,6 +354,62 @@ describe('lines for people', () => {
     ]);
   });
 
+  it('a run that waited for a lagging standby: how long, and why it stopped while waiting', () => {
+    const line = finished({
+      outcome: 'cut_short',
+      durationMs: 270_000,
+      result: {
+        deleted: 10_000,
+        batches: 1,
+        complete: false,
+        replicaWaitMs: 268_500,
+        stoppedReason:
+          'deadline 2026-11-28T10:19:30.000Z reached while waiting for standby replica-a (10.0.0.5), 75.2 s behind: more than LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS (60 s)',
+      },
+    });
+    expect(columns(line)?.at(-1)).toBe(
+      'deleted 10,000 rows in 1 batch; waited 4 min 29 s for lagging standbys; stopped: deadline 2026-11-28T10:19:30.000Z reached while waiting for standby replica-a (10.0.0.5), 75.2 s behind: more than LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS (60 s)',
+    );
+  });
+
+  it('a standby lagging: the pause names it and its lag; the resume, how long; no GRANT, the fix', () => {
+    const line = (fields: Record<string, unknown>) =>
+      columns(formatLogLine({ timestamp: at, ...run, ...fields }))?.slice(2);
+    expect(
+      line({
+        level: 'WARN',
+        message: 'standby lagging, batches paused',
+        standby: 'replica-a',
+        clientAddr: '10.0.0.5',
+        lagSeconds: 75.234,
+        bytesBehind: 31_457_280,
+        maxLagSeconds: 60,
+        setting: 'LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS',
+      }),
+    ).toEqual([
+      'waiting',
+      'standby replica-a (10.0.0.5) is 75.2 s behind (more than LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS, 60 s): batches paused until it catches up',
+    ]);
+    expect(
+      line({
+        message: 'standbys caught up, batches resumed',
+        standby: 'replica-a',
+        waitedMs: 12_000,
+      }),
+    ).toEqual(['standbys caught up after 12.0 s: batches resumed']);
+    expect(
+      line({
+        level: 'WARN',
+        message: 'standby lag unreadable, batches not paused for standbys',
+        reason: 'the role cleanup may not read the standbys’ lag',
+        fix: 'GRANT pg_read_all_stats TO "cleanup"',
+      }),
+    ).toEqual([
+      'warning',
+      'standby lag unreadable, batches not paused for standbys: the role cleanup may not read the standbys’ lag; run GRANT pg_read_all_stats TO "cleanup"',
+    ]);
+  });
+
   it('a run started: scheduled for when, or by hand and dry', () => {
     const started = (fields: Record<string, unknown>) =>
       columns(formatLogLine({ message: 'job started', timestamp: at, ...run, ...fields }));
@@ -400,6 +474,65 @@ describe('lines for people', () => {
     expect(line({ pid: 41, port: 5433, startedBy: 'process', ownerPid: 7 })).toBe(
       '10:15:00  using the embedded PostgreSQL that PID 7 started (PID 41): it stops when that process ends',
     );
+  });
+
+  it('what starting the embedded server does to the machine, and its own output', () => {
+    const line = (message: string, fields: Record<string, unknown>, level = 'INFO') =>
+      formatLogLine({ level, message, timestamp: at, service: 'local-harness', ...fields });
+    expect(line('initialising a PostgreSQL cluster', { dataDir: '/srv/pg' })).toBe(
+      '10:15:00  initialising a PostgreSQL cluster in /srv/pg',
+    );
+    expect(line('creating the OS user to run PostgreSQL as', { user: 'postgres' })).toBe(
+      '10:15:00  running as root: creating the "postgres" OS user to run PostgreSQL as',
+    );
+    expect(
+      line('folder made traversable for PostgreSQL', {
+        path: '/tmp/x',
+        mode: '0701',
+        user: 'postgres',
+      }),
+    ).toBe('10:15:00  made /tmp/x traversable for the "postgres" OS user (mode 0701)');
+    expect(
+      line('embedded PostgreSQL left behind', {
+        pid: 41,
+        cleared: 'server stopped',
+        detail: 'stopped a PostgreSQL server left running on this folder (PID 41, port 5433)',
+      }),
+    ).toBe(
+      '10:15:00  embedded PostgreSQL left behind by an earlier run: stopped a PostgreSQL server left running on this folder (PID 41, port 5433)',
+    );
+    expect(
+      columns(line('embedded PostgreSQL killed', { pid: 41, timeoutMs: 10_000 }, 'WARN')),
+    ).toEqual([
+      '10:15:00',
+      'warning',
+      'the embedded PostgreSQL (PID 41) did not stop within 10.0 s: killed it',
+    ]);
+    expect(
+      line('embedded PostgreSQL output', { program: 'postgres', line: 'LOG:  ready' }, 'DEBUG'),
+    ).toBe('10:15:00  postgres: LOG:  ready');
+    expect(line('port taken, trying another', { port: 5433, attempt: 1 }, 'DEBUG')).toBe(
+      '10:15:00  port 5433 was taken before the server could bind it: trying another',
+    );
+  });
+
+  it('the warning of pause --aws: what the next deploy puts back, and how to keep the change', () => {
+    const line = formatLogLine({
+      level: 'WARN',
+      message: 'trigger changed by hand until the next deploy',
+      timestamp: at,
+      job: 'location-cleanup',
+      stackName: 'LocationMaintenanceJobs',
+      paused: true,
+      deployedPaused: false,
+      keep: 'to keep it paused, deploy with -c pausedJobs=location-cleanup',
+    });
+    expect(columns(line)).toEqual([
+      '10:15:00',
+      'location-cleanup',
+      'warning',
+      'the next deploy restores what the catalogue and context say (this stack was deployed with location-cleanup enabled); to keep it paused, deploy with -c pausedJobs=location-cleanup',
+    ]);
   });
 
   it('the scheduler’s lines: started with next fires, a skipped fire, missed fires, shutdown', () => {
@@ -490,6 +623,78 @@ describe('lines for people', () => {
       'warning',
       'database connection lost',
       'attempt 2',
+    ]);
+  });
+});
+
+describe('the oldest row left, in the finished line', () => {
+  const note = (result: Record<string, unknown>) =>
+    columns(finished({ outcome: 'succeeded', durationMs: 5, result }))?.at(-1);
+
+  it('against the retention: within it, or how far past the cutoff', () => {
+    expect(
+      note({
+        deleted: 10,
+        batches: 1,
+        retentionDays: 30,
+        oldestRow: { measuredBy: 'index', ageSeconds: 3_720, overdueSeconds: 0 },
+      }),
+    ).toBe('deleted 10 rows in 1 batch; oldest row 1 h 2 min old, within the 30 d retention');
+    expect(
+      note({
+        deleted: 200,
+        batches: 2,
+        complete: false,
+        retentionDays: 30,
+        oldestRow: { measuredBy: 'index', ageSeconds: 3_459_600, overdueSeconds: 867_600 },
+      }),
+    ).toBe(
+      'deleted 200 rows in 2 batches; stopped early, the next run goes on; oldest row left 40 d 1 h old, 10 d 1 h past the cutoff (retention 30 d)',
+    );
+  });
+
+  it('a purge (no retention in days), no row left, or not measured', () => {
+    expect(
+      note({ deleted: 3, oldestRow: { measuredBy: 'index', ageSeconds: -600, overdueSeconds: 0 } }),
+    ).toBe('deleted 3 rows; no row past the cutoff left');
+    expect(note({ deleted: 3, oldestRow: { measuredBy: 'index', overdueSeconds: 0 } })).toBe(
+      'deleted 3 rows; no row left',
+    );
+    expect(note({ deleted: 3, oldestRow: { measuredBy: 'expired rows', overdueSeconds: 0 } })).toBe(
+      'deleted 3 rows; no row past the cutoff left',
+    );
+    expect(
+      note({
+        deleted: 0,
+        oldestRow: {
+          measuredBy: 'not measured',
+          reason: 'canceling statement due to lock timeout',
+        },
+      }),
+    ).toBe('deleted 0 rows; oldest row not measured (canceling statement due to lock timeout)');
+  });
+
+  it('the metrics line shows seconds as a span, and the warning when not measured', () => {
+    const metrics = formatLogLine({
+      _aws: {
+        Timestamp: Date.parse(at),
+        CloudWatchMetrics: [{ Metrics: [{ Name: 'OldestRowOverdue', Unit: 'Seconds' }] }],
+      },
+      job: 'location-cleanup',
+      OldestRowOverdue: 7_260,
+    });
+    expect(columns(metrics)?.at(-1)).toBe('OldestRowOverdue 2 h 1 min');
+    const warning = formatLogLine({
+      level: 'WARN',
+      message: 'oldest row not measured',
+      timestamp: at,
+      ...run,
+      table: 'locations',
+      reason: 'canceling statement due to lock timeout',
+    });
+    expect(columns(warning)?.slice(2)).toEqual([
+      'warning',
+      'the oldest row left in locations was not measured: canceling statement due to lock timeout',
     ]);
   });
 });
