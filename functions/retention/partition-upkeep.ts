@@ -236,7 +236,10 @@ function premakeBlocker(
   if (!owner.canActAs) {
     return {
       reason: `the job's role ${owner.currentRole} neither owns ${parent.name} nor can SET ROLE to its owner ${owner.role}, as making a partition needs`,
-      advice: `GRANT ${owner.role} TO ${owner.currentRole}, or set the premake variable to 0 and make the partitions otherwise`,
+      advice:
+        `ALTER TABLE ${parent.quotedName} OWNER TO ${owner.currentRole}; GRANT CREATE ON SCHEMA ${parent.quotedSchema} TO ${owner.currentRole} ` +
+        `(the partitions it makes are then its own), or GRANT ${owner.role} TO ${owner.currentRole}; ` +
+        'or set <PREFIX>_PREMAKE to 0 and make the partitions otherwise',
     };
   }
   if (!owner.createsInSchema) {

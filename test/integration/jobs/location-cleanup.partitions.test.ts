@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { defaultCountStatement } from '../../../functions/retention/default-partition-watch.js';
 import { queryLayout } from '../../../functions/retention/partition-layout.js';
+import { documentedGrants, grant } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { countRows, insertLocations, useJobTest } from './fixtures.js';
 import {
@@ -32,12 +33,18 @@ describe('location-cleanup on a table partitioned by day', () => {
   /**
    * Day partitions from 40 days ago to today and a DEFAULT partition; 100 expired fixes (35
    * days old), 10 of today, and 3 of tomorrow's, which land in the DEFAULT (no partition yet),
-   * as do 2 expired fixes older than every partition.
+   * as do 2 expired fixes older than every partition. The job's role has the documented grants
+   * for dropping partitions and making them ahead.
    */
-  async function prepare(): Promise<{ tomorrow: string }> {
+  async function prepare(premakeGrants = true): Promise<{ tomorrow: string }> {
     await makeLocationsPartitioned(t.client);
-    await addDailyPartitions(t.client, await day(-40), await day(0));
+    const days = await addDailyPartitions(t.client, await day(-40), await day(0));
     await t.client.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
+    const role = t.role.name;
+    await grant(t.client, [
+      ...documentedGrants.dropPartitions(role, 'locations', [...days, 'locations_default']),
+      ...(premakeGrants ? documentedGrants.premakePartitions(role, 'locations', 'public') : []),
+    ]);
     await insertLocations(t.client, 100, `now() - interval '35 days' + g * interval '1 minute'`);
     await insertLocations(
       t.client,
@@ -138,6 +145,27 @@ describe('location-cleanup on a table partitioned by day', () => {
     expect(await countRows(t.client, 'pg_inherits', `inhparent = 'locations'::regclass`)).toBe(
       before,
     );
+  });
+
+  it('without the grants for making partitions, warns once naming them and cleans as before', async () => {
+    // Prepare: the role owns the partitions (to drop them), not the parent
+    await prepare(false);
+
+    // Act
+    const record = await cleanup()();
+
+    // Assess
+    expect(record).toMatchObject({
+      outcome: 'succeeded',
+      result: { deleted: 102, complete: true, partitions: { premake: { made: [], notMade: [] } } },
+    });
+    const warnings = t.output.logs('partitions not made ahead');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.advice).toContain(
+      `ALTER TABLE "public"."locations" OWNER TO ${t.role.name}; GRANT CREATE ON SCHEMA "public" TO ${t.role.name}`,
+    );
+    expect(warnings[0]?.advice).toContain(`GRANT postgres TO ${t.role.name}`);
+    expect(warnings[0]?.reason).toContain(`neither owns public.locations`);
   });
 
   it('counts the DEFAULT partition on its index, not by a sequential scan', async () => {
