@@ -84,6 +84,9 @@ export async function measureUpkeepCost(db: pg.Client): Promise<UpkeepCost> {
     times.push(performance.now() - started);
     statements = sent.length;
     made += upkeep.premake?.made.length ?? 0;
+    const emptyStarted = performance.now();
+    await inShortTransaction(db, config.retention.limits, async () => undefined, {}, 'SELECT 1');
+    empty.push(performance.now() - emptyStarted);
     if (watched?.rows !== 0)
       throw new Error(`the DEFAULT partition was not counted empty: ${JSON.stringify(watched)}`);
   }
