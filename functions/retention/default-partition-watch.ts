@@ -10,7 +10,7 @@
  * same way.
  */
 import { type ClientBase, escapeLiteral } from 'pg';
-import { isStatementError } from '../db/sqlstate.js';
+import { isStatementError, SqlState, sqlStateOf } from '../db/sqlstate.js';
 import { inShortTransaction, type TransactionLimits } from '../db/transaction.js';
 import type { PartitionLayout } from './partition-layout.js';
 import { defaultRowsCap } from './partition-premake.js';
@@ -99,6 +99,11 @@ export async function watchDefaultPartition(
   } catch (error) {
     // A database's refusal (a timeout, a privilege) leaves the count out; a lost connection fails.
     if (!isStatementError(error)) throw error;
-    return { partition: found.name, rows: null, notCounted: (error as Error).message };
+    const message = (error as Error).message;
+    const fix =
+      sqlStateOf(error) === SqlState.InsufficientPrivilege
+        ? ` (to count it: GRANT SELECT ON ${found.quotedName} TO ${layout.owner.currentRole})`
+        : '';
+    return { partition: found.name, rows: null, notCounted: `${message}${fix}` };
   }
 }

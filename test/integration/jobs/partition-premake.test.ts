@@ -484,6 +484,25 @@ describe('partitions made ahead', () => {
       expect(await partitionsOf(client)).toHaveLength(5);
     });
 
+    it('says the DEFAULT partition was not counted, and the grant that lets it, when the role may not read it', async () => {
+      // Prepare
+      await addDailyPartitions(client, '2026-10-25', '2026-10-29');
+      await client.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
+      const { role, session } = await jobSession(false);
+
+      // Act
+      const run = await upkeep({ premake: 0 }, {}, session);
+      const watched = await run.watch('2026-09-29T10:15:00Z');
+
+      // Assess
+      expect(watched).toEqual({
+        partition: 'public.locations_default',
+        rows: null,
+        notCounted: `permission denied for table locations_default (to count it: GRANT SELECT ON "public"."locations_default" TO ${role})`,
+      });
+      expect(messages()).toEqual(['DEFAULT partition not counted']);
+    });
+
     it('makes them as the owner when the role is a member of the owner role', async () => {
       // Prepare
       await addDailyPartitions(client, '2026-10-25', '2026-10-29');
