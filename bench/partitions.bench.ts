@@ -24,7 +24,7 @@ import pg from 'pg';
 import { type PostgresServer, startPostgresServer } from '../dev-db/postgres-server.js';
 import { databaseTime } from '../functions/db/database-time.js';
 import { count, ms } from './cleanup/stats.js';
-import { onCopyUnderWrites, withDatabase } from './common/database-copy.js';
+import { copyDatabase, onCopyUnderWrites, withDatabase } from './common/database-copy.js';
 import { BenchReport } from './common/results-file.js';
 import { readRows } from './common/rows-flag.js';
 import {
@@ -36,6 +36,7 @@ import {
 } from './partitions/load.js';
 import { type Method, methods } from './partitions/methods.js';
 import { bytes, type Outcome, report } from './partitions/report.js';
+import { measureUpkeepCost, type UpkeepCost } from './partitions/upkeep-cost.js';
 
 const defaultRows = 10_000_000;
 
@@ -107,7 +108,8 @@ export default async function partitionsBench(flags: string[]): Promise<void> {
         runs.get(method)?.push(await measure(setup, method));
       }
     }
-    const reported = report(runs, loaded, defaultRows);
+    const upkeep = await measureUpkeep(setup);
+    const reported = report(runs, loaded, defaultRows, upkeep);
     missed = reported.missed;
     out.print(reported.text);
   } finally {
@@ -176,6 +178,20 @@ async function measure(setup: Setup, method: Method): Promise<Outcome> {
     await verify(db, outcome, loaded);
     return outcome;
   });
+}
+
+/** Partition upkeep on the steady run, on a copy of the partitioned table (upkeep-cost.ts). */
+async function measureUpkeep(setup: Setup): Promise<UpkeepCost> {
+  const { admin, adminUrl } = setup;
+  const copy = await copyDatabase(admin, adminUrl, setup.templates.partitioned, setup.local);
+  const db = new pg.Client({ connectionString: copy.url, application_name: 'location-cleanup' });
+  try {
+    await db.connect();
+    return await measureUpkeepCost(db);
+  } finally {
+    await db.end().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(copy.name)} WITH (FORCE)`);
+  }
 }
 
 /**

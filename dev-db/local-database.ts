@@ -138,7 +138,7 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
         options.logger.info(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
         if (options.partitioned) {
           const report = await partitionLocationsByDay(db);
-          if (report.converted || report.created.length > 0) {
+          if (report.converted) {
             options.logger.info(HarnessLog.LocationsPartitioned, {
               converted: report.converted,
               rowsMoved: report.rowsMoved,

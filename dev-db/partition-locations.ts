@@ -3,14 +3,16 @@
  * DDL in docs/retention.md): range-partitioned on `created_at`, the primary key including
  * `created_at`, the indexes on the parent, a partition per UTC day and a DEFAULT partition for
  * anything outside.
- * A plain `locations` is converted once, its rows kept.
+ * A plain `locations` is converted once, its rows kept, with partitions up to today: the days to
+ * come are made by the cleanup itself, each run (`LOCATION_CLEANUP_PREMAKE` days ahead), as it
+ * makes them in a backend's database.
  */
 import type pg from 'pg';
 import { inTransaction } from '../functions/db/transaction.js';
 
 /** What {@link partitionLocationsByDay} did. */
 export interface PartitioningReport {
-  /** `locations` was a plain table, and is now partitioned (its rows moved). */
+  /** `locations` was a plain table, and is now partitioned (its rows moved); else nothing changed. */
   readonly converted: boolean;
   /** Rows moved into the partitions. */
   readonly rowsMoved: number;
@@ -18,12 +20,9 @@ export interface PartitioningReport {
   readonly created: readonly string[];
 }
 
-/** Days of partitions kept ahead of today, so that new fixes land in a day partition. */
-const daysAhead = 7;
-
 /**
- * Makes `locations` partitioned by day (converting a plain table, with a partition for each day
- * from `daysBack` days ago, and a DEFAULT partition), and keeps a week of days ahead.
+ * Makes a plain `locations` partitioned by day: a partition for each day from `daysBack` days
+ * ago to today, and a DEFAULT partition. One already partitioned is left as it is.
  */
 export async function partitionLocationsByDay(
   db: pg.Client,
@@ -33,23 +32,16 @@ export async function partitionLocationsByDay(
     const { rows } = await db.query<{ kind: string }>(
       `SELECT relkind::text AS kind FROM pg_class WHERE oid = 'locations'::regclass`,
     );
-    const converted = rows[0]?.kind === 'r';
-    if (converted) {
-      await createPartitionedLocations(db, 'locations_unpartitioned', { withDefault: true });
-    }
-    // Converting: the days the demo rows cover. Later: only days to come (expired days the
-    // cleanup dropped are not made again; anything outside every day goes to DEFAULT).
-    const created = await addDayPartitions(db, converted ? daysBack : 1);
-    let rowsMoved = 0;
-    if (converted) {
-      const moved = await db.query(
-        'INSERT INTO locations SELECT * FROM locations_unpartitioned ORDER BY created_at',
-      );
-      rowsMoved = moved.rowCount ?? 0;
-      await db.query('DROP TABLE locations_unpartitioned');
-      await db.query('ANALYZE locations');
-    }
-    return { converted, rowsMoved, created };
+    if (rows[0]?.kind !== 'r') return { converted: false, rowsMoved: 0, created: [] };
+    await createPartitionedLocations(db, 'locations_unpartitioned', { withDefault: true });
+    // The days the demo rows cover, to today; the cleanup makes the days to come.
+    const created = await addDayPartitions(db, daysBack);
+    const moved = await db.query(
+      'INSERT INTO locations SELECT * FROM locations_unpartitioned ORDER BY created_at',
+    );
+    await db.query('DROP TABLE locations_unpartitioned');
+    await db.query('ANALYZE locations');
+    return { converted: true, rowsMoved: moved.rowCount ?? 0, created };
   });
 }
 
@@ -81,15 +73,14 @@ export async function createPartitionedLocations(
   if (withDefault) await db.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
 }
 
-/** Creates the missing day partitions from `daysBack` days ago to a week ahead (UTC days). */
+/** Creates a partition for each day from `daysBack` days ago to today (UTC days). */
 async function addDayPartitions(db: pg.Client, daysBack: number): Promise<string[]> {
   const { rows } = await db.query<{ name: string; day: string; next: string }>(
     `SELECT 'locations_p' || to_char(d, 'YYYYMMDD') AS name, to_char(d, 'YYYY-MM-DD') AS day,
             to_char(d + interval '1 day', 'YYYY-MM-DD') AS next
        FROM generate_series((now() AT TIME ZONE 'UTC')::date - $1::int,
-                            (now() AT TIME ZONE 'UTC')::date + $2::int, interval '1 day') AS d
-      WHERE to_regclass('locations_p' || to_char(d, 'YYYYMMDD')) IS NULL`,
-    [daysBack, daysAhead],
+                            (now() AT TIME ZONE 'UTC')::date, interval '1 day') AS d`,
+    [daysBack],
   );
   for (const { name, day, next } of rows) {
     await db.query(

@@ -34,6 +34,11 @@ export const JobLog = {
   PartitionBatchDeleted: 'partition batch-deleted instead of removed',
   PartitionLeft: 'partition left for the next run',
   PgPartmanAlso: 'pg_partman also removes partitions of this table',
+  PartitionMade: 'partition made ahead',
+  PartitionNotMade: 'partition not made ahead',
+  PremakeSkipped: 'partitions not made ahead',
+  DefaultPartitionRows: 'rows wait in the DEFAULT partition',
+  DefaultPartitionNotCounted: 'DEFAULT partition not counted',
   OldestRowNotMeasured: 'oldest row not measured',
   ReplicaLagPause: 'standby lagging, batches paused',
   ReplicaCaughtUp: 'standbys caught up, batches resumed',
@@ -307,6 +312,36 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
     fields: ['table', 'partmanRetention', 'partmanKeepsTables', 'advice'],
     means: "pg_partman's own retention is set on the same table: both remove partitions; keep one.",
   },
+  PartitionMade: {
+    level: 'INFO',
+    fields: ['table', 'partition', 'from', 'to'],
+    means:
+      'A coming partition was made (`<PREFIX>_PREMAKE` periods after the current one get one), named as the table names its partitions.',
+  },
+  PartitionNotMade: {
+    level: 'WARN',
+    fields: ['table', 'partition', 'from', 'to', 'reason', 'rowsInDefault', 'detail', 'advice'],
+    means:
+      'A coming partition was not made: `default_holds_rows` (the DEFAULT partition holds `rowsInDefault` rows of its range, and PostgreSQL refuses it), `lock_timeout`, `statement_timeout` (the DEFAULT partition took too long to scan), `name_taken`, `overlaps`, `refused` (`detail` says why) or `stopped`. The next run tries again; `advice` says what lets it.',
+  },
+  PremakeSkipped: {
+    level: 'WARN',
+    fields: ['table', 'reason', 'advice'],
+    means:
+      "No partition is made ahead this run: the job's role may not (`advice` names the grant), or no period can be read from the partitions (none with both bounds, the latest two of different lengths, one reaching MAXVALUE, a sub-partitioned one, a key of several columns).",
+  },
+  DefaultPartitionRows: {
+    level: 'WARN',
+    fields: ['table', 'partition', 'rows', 'expiredRows', 'countedBy', 'atLeast'],
+    means:
+      'After the run, the DEFAULT partition holds `rows` rows that belong to a period (`expiredRows` of them before the cutoff), counted on its index: they stay there until they expire, and block their partition. The `DefaultPartitionRows` metric and its alarm say the same.',
+  },
+  DefaultPartitionNotCounted: {
+    level: 'WARN',
+    fields: ['table', 'partition', 'reason'],
+    means:
+      "The DEFAULT partition's rows could not be counted after the run (a timeout, a privilege the job's role lacks on it): no `DefaultPartitionRows` metric this run.",
+  },
   OldestRowNotMeasured: {
     level: 'WARN',
     fields: ['table', 'reason'],
@@ -460,7 +495,7 @@ export const harnessLogDocs: { readonly [K in keyof typeof HarnessLog]: LogMessa
     level: 'INFO',
     fields: ['converted', 'rowsMoved', 'partitionsCreated'],
     means:
-      '`--partitioned`: the embedded `locations` was converted to day partitions, or given new ones.',
+      '`--partitioned`: the embedded `locations` was converted to day partitions up to today, its rows moved (once; the cleanup makes the days to come). `converted` is always true.',
   },
   DemoDataWritten: {
     level: 'INFO',

@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type CatalogueEntry, retentionSlackSeconds } from '../functions/catalogue/index.js';
+import { defaultPartitionAlarm } from './default-partition-alarm.js';
 import { freshnessWindow, schedulePeriod } from './freshness-window.js';
 import { runMetric } from './run-metrics.js';
 
@@ -28,8 +29,9 @@ export interface JobAlarmsProps {
 /**
  * A job's alarms: failed invocations, messages in its dead-letter queues, no successful run
  * for two schedule periods (a disabled or broken schedule must not stay silent), and, for a
- * job that keeps a retention promise, "retention breached": the oldest row a run left lay
- * further before the run's cutoff than the slack (rows that stayed though runs succeed).
+ * job that keeps a retention promise, "retention breached" (the oldest row a run left lay
+ * further before the run's cutoff than the slack: rows that stayed though runs succeed) and
+ * "rows in the DEFAULT partition" (rows that belong to a period stay there).
  */
 export class JobAlarms extends Construct {
   /** Failed invocations. */
@@ -40,6 +42,11 @@ export class JobAlarms extends Construct {
   readonly noSuccessfulRun?: cloudwatch.Alarm;
   /** The oldest row left is past the retention plus the slack; only for a job with `retention`. */
   readonly retentionBreached?: cloudwatch.Alarm;
+  /**
+   * Rows that belong to a period stay in the DEFAULT partition of its table
+   * (default-partition-alarm.ts); only for a job with `retention`, as the purge jobs have.
+   */
+  readonly defaultPartitionRows?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: JobAlarmsProps) {
     super(scope, id);
@@ -73,6 +80,9 @@ export class JobAlarms extends Construct {
       this.deadLetters.push(alarm);
     });
     this.retentionBreached = this.#retentionBreached(entry, props.topic);
+    if (entry.retention) {
+      this.defaultPartitionRows = this.#add(defaultPartitionAlarm(this, entry), props.topic);
+    }
     const window = freshnessWindow(entry.schedule.longestStartGapMs);
     if (!window) {
       Validations.of(this).addWarning(

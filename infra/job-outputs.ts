@@ -31,6 +31,9 @@ export function addJobOutputs(scope: Construct, jobs: readonly ScheduledJob[]): 
         ...(job.alarms.retentionBreached
           ? { retentionBreached: job.alarms.retentionBreached.alarmName }
           : {}),
+        ...(job.alarms.defaultPartitionRows
+          ? { defaultPartitionRows: job.alarms.defaultPartitionRows.alarmName }
+          : {}),
       },
     };
     new CfnOutput(scope, jobOutputKey(job.entry.name), {

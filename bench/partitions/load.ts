@@ -19,9 +19,12 @@ export const gapHours = 3;
 /** The retention the rows are generated around, in hours (30 days, as the job counts them). */
 const retentionHours = 30 * 24;
 
-/** Partitions before and after the one holding the cutoff. */
+/**
+ * Partitions before and after the one holding the cutoff: after it, through 4 days after the
+ * anchor's, as the job keeps them ahead (`LOCATION_CLEANUP_PREMAKE`, 4): it has none to make.
+ */
 const expiredPartitions = 30;
-const freshPartitions = 31;
+const freshPartitions = 34;
 
 /** How the table is built. */
 export type TableShape = 'partitioned' | 'plain';
@@ -127,8 +130,8 @@ export async function loadLocations(db: pg.Client, options: LoadOptions): Promis
  * Replaces the migrated `locations` with the same columns and checks, range-partitioned by
  * `created_at` (primary key `(id, created_at)`, the indexes on the parent), and creates its
  * partitions: 24 hours each, the one holding `anchor − 30 days` centred on it (to the hour),
- * 30 wholly before it (back past the oldest row, 60 days old) and 31 after it (through the day
- * after the anchor, as partitions are created ahead of time).
+ * 30 wholly before it (back past the oldest row, 60 days old) and 34 after it (through 4 days
+ * after the anchor's, as the job makes them ahead).
  */
 async function makePartitioned(db: pg.Client, anchor: string): Promise<PartitionLayout> {
   await createPartitionedLocations(db, 'locations_migrated', { withDefault: false });

@@ -16,9 +16,12 @@ import {
   straddlingAlone,
 } from './methods.js';
 import { summarise } from './statement-timer.js';
+import type { UpkeepCost } from './upkeep-cost.js';
 
 /** Targets from the issue, at the default 10,000,000 rows. */
 export const targets = {
+  /** What partition upkeep adds to the steady hourly run with nothing to make, milliseconds. */
+  upkeepMs: 10,
   /** The job over the same DDL by hand plus the straddling partition's batches alone. */
   jobOverFloor: 1.2,
   longestLockMs: 100,
@@ -40,6 +43,7 @@ export function report(
   runs: ReadonlyMap<Method, readonly Outcome[]>,
   loaded: LoadedLocations,
   defaultRows: number,
+  upkeep: UpkeepCost,
 ): { text: string; missed: boolean } {
   const median = (method: Method) => {
     const outcomes = runs.get(method);
@@ -133,6 +137,18 @@ export function report(
       ddlMax <= targets.longestLockMs,
     ),
     check(
+      `partition upkeep on the steady run, nothing to make (median of ${upkeep.rounds}; p95 ${ms(upkeep.p95Ms)}, longest ${ms(upkeep.maxMs)})`,
+      ms(upkeep.medianMs),
+      `≤ ${targets.upkeepMs} ms`,
+      upkeep.medianMs <= targets.upkeepMs && upkeep.made === 0,
+    ),
+    check(
+      `the same when the bounds alone do not settle it: the full plan (median of ${upkeep.rounds}; p95 ${ms(upkeep.fullPlanP95Ms)})`,
+      ms(upkeep.fullPlanMedianMs),
+      `≤ ${targets.upkeepMs} ms`,
+      upkeep.fullPlanMedianMs <= targets.upkeepMs,
+    ),
+    check(
       'job WAL / plain DELETE WAL',
       `${(walShare * 100).toFixed(2)} %`,
       '≤ 5 %',
@@ -150,6 +166,19 @@ export function report(
         'long): the writer does not wait for that part, so its longest insert is the lock the ' +
         'application sees; the longest DDL is timed from BEGIN to the COMMIT being sent.',
     ]);
+  notes.push(
+    `partition upkeep: ${upkeep.statements} statements a round (the planning transaction: BEGIN with the ` +
+      "layout's catalog query, whose bounds show the coming partitions all there, COMMIT; the count of the " +
+      'empty DEFAULT partition on its index: BEGIN with its SETs and the count, COMMIT), ' +
+      `${upkeep.made} partitions made. The full plan (the period read, the coming periods computed: none), ` +
+      'which a run pays when the bounds alone do not settle it (a day not cut at midnight UTC, late in the ' +
+      `day), with the count: ${upkeep.fullPlanStatements} statements, ${ms(upkeep.fullPlanMedianMs)} ` +
+      `(median of ${upkeep.rounds}; p95 ${ms(upkeep.fullPlanP95Ms)}). Baseline, timed in the same rounds: one ` +
+      `empty short transaction as the job opens them, ${ms(upkeep.emptyTransactionMs)}: upkeep is ` +
+      `${(upkeep.medianMs / upkeep.emptyTransactionMs).toFixed(1)}x that, the full plan ` +
+      `${(upkeep.fullPlanMedianMs / upkeep.emptyTransactionMs).toFixed(1)}x. A whole steady run of the job ` +
+      `(nothing expired, nothing to make), upkeep included: ${ms(upkeep.steadyRunMs)} (median of ${upkeep.steadyRuns}).`,
+  );
   const note =
     loaded.rows === defaultRows ? '' : `\n(targets are set for ${count(defaultRows)} rows)`;
   const text = [

@@ -18,7 +18,12 @@ import { readTriggerState, type TriggerState } from './trigger-state.js';
 
 /** One of a job's alarms, as CloudWatch has it now. */
 export interface AlarmStatus {
-  readonly role: 'errors' | 'dead letters' | 'no successful run' | 'retention breached';
+  readonly role:
+    | 'errors'
+    | 'dead letters'
+    | 'no successful run'
+    | 'retention breached'
+    | 'DEFAULT partition';
   readonly name: string;
   /** `OK`, `ALARM` or `INSUFFICIENT_DATA`; `missing` when CloudWatch does not know the alarm. */
   readonly state: string;
@@ -146,6 +151,9 @@ function alarmsOf(job: DeployedJob): Pick<AlarmStatus, 'role' | 'name'>[] {
       : []),
     ...(job.alarms.retentionBreached
       ? [{ role: 'retention breached' as const, name: job.alarms.retentionBreached }]
+      : []),
+    ...(job.alarms.defaultPartitionRows
+      ? [{ role: 'DEFAULT partition' as const, name: job.alarms.defaultPartitionRows }]
       : []),
   ];
 }

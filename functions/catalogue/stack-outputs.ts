@@ -63,6 +63,11 @@ export interface DeployedJob {
      * @default - none: the job keeps no retention promise (or the stack is older)
      */
     readonly retentionBreached?: string;
+    /**
+     * "Rows in the DEFAULT partition": rows that belong to a period stay there.
+     * @default - none: the job keeps no retention promise (or the stack is older)
+     */
+    readonly defaultPartitionRows?: string;
   };
 }
 

@@ -17,6 +17,12 @@ export const SqlState = {
   UndefinedTable: '42P01',
   /** 2BP01: other objects (a view, a foreign key) depend on the object being dropped. */
   DependentObjectsStillExist: '2BP01',
+  /** 23514: a check failed; here, the DEFAULT partition holds rows of a partition being attached. */
+  CheckViolation: '23514',
+  /** 42P07: a relation with that name exists already. */
+  DuplicateTable: '42P07',
+  /** 42P17: an invalid definition; here, a partition that would overlap another. */
+  InvalidObjectDefinition: '42P17',
 } as const;
 
 /** One of {@link SqlState}'s codes. */
@@ -26,4 +32,13 @@ export type SqlState = (typeof SqlState)[keyof typeof SqlState];
 export function sqlStateOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Whether `error` is one the server answered a statement with (a SQLSTATE), the session still
+ * usable after a rollback: not a lost connection (class 08) or a server shutting down (57P).
+ */
+export function isStatementError(error: unknown): boolean {
+  const code = sqlStateOf(error);
+  return code !== undefined && !code.startsWith('08') && !code.startsWith('57P');
 }

@@ -66,7 +66,7 @@ interface Node {
 }
 
 /** A range on the cleanup column: `null` is unbounded. */
-interface Range {
+export interface Range {
   readonly from: string | null;
   readonly to: string | null;
   /** The upper bound is exclusive on the column alone (a single-column key). */
@@ -155,7 +155,7 @@ function collectRanges(node: Node, range: Range, ranges: Map<Node, Range>): void
 }
 
 /** `FOR VALUES FROM ('a', ...) TO ('b', ...)` → the first key column's range; DEFAULT → none. */
-function rangeBound(bound: string | null, singleColumn: boolean): Range | undefined {
+export function rangeBound(bound: string | null, singleColumn: boolean): Range | undefined {
   const match = /^FOR VALUES FROM \((.*)\) TO \((.*)\)$/s.exec(bound ?? '');
   if (!match) return undefined;
   return {

@@ -2,7 +2,9 @@
  * What every "delete the expired rows of a table" job does with its context: count them
  * (dry run) or delete them in batches, log progress on long runs and the total at the end,
  * measure the oldest row left (oldest-row.ts), and report the `RowsDeleted`, `RowsRefused`,
- * `OldestRowOverdue` and `OldestRowAge` metrics.
+ * `OldestRowOverdue` and `OldestRowAge` metrics. On a table range-partitioned by its column, the
+ * coming partitions are made first and the DEFAULT partition's rows counted after
+ * (partition-upkeep.ts, the `DefaultPartitionRows` metric).
  */
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -20,7 +22,9 @@ import {
   type RetentionHooks,
   type RetentionResult,
 } from './batched-delete.js';
+import type { DefaultPartitionRows } from './default-partition-watch.js';
 import { oldestRowLeft } from './oldest-row.js';
+import { partitionUpkeep, withUpkeep } from './partition-upkeep.js';
 import { ReplicaLagGate } from './replica-lag-gate.js';
 import type { RetentionSettings } from './settings.js';
 
@@ -43,10 +47,17 @@ export async function purgeExpired(
   hooks: Pick<RetentionHooks, 'onBatch'> = {},
 ): Promise<RetentionResult> {
   const fields = { table: target.table, cutoff };
+  const upkeep = await partitionUpkeep(db, target, settings, {
+    dryRun: ctx.dryRun,
+    signal: ctx.signal,
+    onNotice: logNotice(ctx),
+  });
+  const watched = async (result: RetentionResult) =>
+    withUpkeep(result, upkeep.premake, reportDefault(ctx, await upkeep.watch(cutoff)));
   const measureOldest = (noneExpiredLeft = false) =>
     oldestRowLeft(ctx, db, target, cutoff, settings, noneExpiredLeft);
   if (ctx.dryRun) {
-    const counted = { ...(await countOlderThan(db, target, cutoff, settings)) };
+    const counted = await watched(await countOlderThan(db, target, cutoff, settings));
     const measured = { ...counted, oldestRow: await measureOldest(counted.wouldDelete === 0) };
     const { deleted, batches, complete, dryRun, ...found } = measured;
     ctx.logger.info(JobLog.DryRunCount, { table: target.table, ...found });
@@ -68,11 +79,14 @@ export async function purgeExpired(
   } catch (error) {
     if (error instanceof BatchFailedError) {
       reportDeleted(ctx, error.progress.deleted + (error.progress.partitionRows ?? 0));
-      // The rows the failed batch (and every later one) left count against the promise too.
+      // The rows the failed batch (and every later one) left count against the promise too,
+      // and so do those waiting in the DEFAULT partition.
       await measureOldest();
+      reportDefault(ctx, await upkeep.watch(cutoff));
     }
     throw error;
   }
+  result = await watched(result);
   if (gate) {
     result = {
       ...result,
@@ -105,6 +119,14 @@ function replicaLagGate(
     checkIntervalMs: settings.replicaLagCheckIntervalMs,
     onNotice: logNotice(ctx),
   });
+}
+
+/** The `DefaultPartitionRows` metric, when the DEFAULT partition was counted. */
+function reportDefault(ctx: JobContext, rows: DefaultPartitionRows | undefined) {
+  if (typeof rows?.rows === 'number') {
+    ctx.metrics.add(runMetrics.defaultPartitionRows, MetricUnit.Count, rows.rows);
+  }
+  return rows;
 }
 
 /** Notices go to the run's log: warnings at WARN, the rest at INFO. */

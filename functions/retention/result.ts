@@ -3,8 +3,10 @@
  * (the `result` of its `job finished` line) without renaming a field on the way. A job adds its
  * own fields (e.g. `retentionDays`) to it.
  */
+import type { DefaultPartitionRows } from './default-partition-watch.js';
 import type { OldestRow } from './oldest-row.js';
 import type { KeptReason, PartitionRemoval } from './partition-removal.js';
+import type { PremakeResult } from './partition-upkeep.js';
 import type { RefusedRows } from './refused-rows.js';
 import type { DeletePath } from './strategy.js';
 
@@ -120,6 +122,17 @@ export interface PartitionsResult {
    * @default - absent
    */
   readonly notByPartition?: string;
+  /**
+   * The coming partitions made before the run (a dry run: those it would make), and those not
+   * made (see partition-upkeep.ts).
+   * @default - absent when the table is not range-partitioned by the column, or `premake` is 0
+   */
+  readonly premake?: PremakeResult;
+  /**
+   * The rows that wait in the DEFAULT partition after the run (see default-partition-watch.ts).
+   * @default - absent when the table has no DEFAULT partition
+   */
+  readonly defaultPartition?: DefaultPartitionRows;
 }
 
 /** A partition (or the partitioned table itself) batch-deleted. */

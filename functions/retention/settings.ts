@@ -39,6 +39,13 @@ export interface RetentionSettings {
    */
   readonly partitionRemoval: PartitionRemoval;
   /**
+   * `<PREFIX>_PREMAKE`: on a table range-partitioned by the column, how many periods after the
+   * current one each run makes sure have a partition (as pg_partman's `premake`); 0 makes none.
+   * A whole number from 0 to 1,000.
+   * @default 4
+   */
+  readonly premake: number;
+  /**
    * `<PREFIX>_COLUMN_TIME_ZONE`: for a `timestamp without time zone` column, the IANA zone its
    * values are written in (e.g. `UTC`, `Europe/Bratislava`). Ignored for a `timestamptz` column.
    * @default - none: a `timestamp` column is refused
@@ -111,6 +118,9 @@ export interface RetentionSettings {
   readonly replicaLagCheckIntervalMs: number;
 }
 
+/** The most periods ahead `premake` may ask for. */
+const maxPremake = 1_000;
+
 /** Settings given by the caller; {@link resolveRetentionSettings} fills in the rest. */
 export type RetentionOverrides = Partial<RetentionSettings>;
 
@@ -120,6 +130,7 @@ export const retentionDefaults = {
   minBatchSize: 10,
   strategy: 'auto',
   partitionRemoval: 'drop',
+  premake: 4,
   limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 1_000 },
   countLimits: { statementTimeoutMs: 60_000, lockTimeoutMs: 1_000 },
   partitionLimits: { statementTimeoutMs: 5_000, lockTimeoutMs: 50 },
@@ -136,12 +147,18 @@ export const retentionDefaults = {
  * The one place where a retention run's defaults are applied. Keys `overrides` has beyond the
  * settings' own (e.g. a caller's hooks) are left out.
  *
- * @throws {RangeError} when `batchSize` or `minBatchSize` is not a whole number ≥ 1.
+ * @throws {RangeError} when `batchSize` or `minBatchSize` is not a whole number ≥ 1, or
+ *   `premake` not one from 0 to 1,000.
  */
 export function resolveRetentionSettings(overrides: RetentionOverrides = {}): RetentionSettings {
   const given = { ...retentionDefaults, ...definedOnly(overrides) };
   wholeNumber('batchSize', given.batchSize);
   wholeNumber('minBatchSize', given.minBatchSize);
+  if (!Number.isInteger(given.premake) || given.premake < 0 || given.premake > maxPremake) {
+    throw new RangeError(
+      `premake must be a whole number from 0 to ${maxPremake}, got ${given.premake}`,
+    );
+  }
   wholeNumber('maxReplicaLagSeconds', given.maxReplicaLagSeconds, 0);
   wholeNumber('replicaLagCheckIntervalMs', given.replicaLagCheckIntervalMs, 0);
   return {
@@ -149,6 +166,7 @@ export function resolveRetentionSettings(overrides: RetentionOverrides = {}): Re
     minBatchSize: Math.min(given.minBatchSize, given.batchSize),
     strategy: given.strategy,
     partitionRemoval: given.partitionRemoval,
+    premake: given.premake,
     ...(given.columnTimeZone === undefined ? {} : { columnTimeZone: given.columnTimeZone }),
     ...(given.columnTimeZoneVariable === undefined
       ? {}
@@ -174,6 +192,7 @@ export function retentionVariables(prefix: string) {
     strategy: `${prefix}_STRATEGY`,
     columnTimeZone: `${prefix}_COLUMN_TIME_ZONE`,
     partitionRemoval: `${prefix}_PARTITIONS`,
+    premake: `${prefix}_PREMAKE`,
     maxReplicaLagSeconds: `${prefix}_MAX_REPLICA_LAG_SECONDS`,
   } as const;
 }
@@ -192,7 +211,7 @@ export function readRetentionSettings(
 ): RetentionSettings {
   const names = retentionVariables(prefix);
   const columnTimeZone = readTimeZone(env, names.columnTimeZone);
-  const { batchSize, strategy, partitionRemoval, maxReplicaLagSeconds } = {
+  const { batchSize, strategy, partitionRemoval, premake, maxReplicaLagSeconds } = {
     ...retentionDefaults,
     ...definedOnly(overrides),
   };
@@ -206,6 +225,7 @@ export function readRetentionSettings(
       ['drop', 'detach'],
       partitionRemoval,
     ),
+    premake: readInteger(env, names.premake, { min: 0, max: maxPremake, default: premake }),
     columnTimeZoneVariable: names.columnTimeZone,
     ...(columnTimeZone ? { columnTimeZone } : {}),
     maxReplicaLagSeconds: readInteger(env, names.maxReplicaLagSeconds, {

@@ -29,6 +29,11 @@ export const runMetrics = {
    */
   rowsRefused: 'RowsRefused',
   /**
+   * Rows that belong to a period (a value in the column) in the DEFAULT partition of a cleanup
+   * job's table after its run: what the "rows in the DEFAULT partition" alarm reads.
+   */
+  defaultPartitionRows: 'DefaultPartitionRows',
+  /**
    * How long before the run's cutoff the oldest row left lies, in seconds (0 when no expired
    * row is left), measured after each run of a cleanup job: what the "retention breached"
    * alarm reads.
@@ -96,6 +101,12 @@ export const runMetricDocs: { readonly [K in RunMetricName]: RunMetricDoc } = {
     publishedBy: 'the purge jobs',
     means:
       'Expired rows the database refused to delete (a foreign key that restricts, a trigger that raises), left in place (0 when none).',
+  },
+  defaultPartitionRows: {
+    unit: 'Count',
+    publishedBy: 'the purge jobs',
+    means:
+      'Rows left in the DEFAULT partition after the run that belong to a period (a value in the column, before or after the cutoff), counted on its index, at most 100,000 on each side of the cutoff; published only for a table range-partitioned by the column with a DEFAULT partition, after every run (dry runs and runs whose batch failed too) whose count succeeded. The "rows in the DEFAULT partition" alarm fires when it stays at 1 or more.',
   },
   oldestRowOverdue: {
     unit: 'Seconds',

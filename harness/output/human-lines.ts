@@ -4,6 +4,7 @@
  * Times are UTC, like the schedules.
  */
 import { HarnessLog, JobLog } from '../../functions/log-messages.js';
+import { type NotMadeReason, notMadeText } from '../../functions/retention/partition-premake.js';
 import type { ErrorDetails, JobResult } from '../../functions/runner/types.js';
 import { formatClockTime, formatCount, formatDuration, formatSpan } from './format-values.js';
 import { outcomeLabel, summarizeError, summarizeRun } from './run-summary.js';
@@ -81,6 +82,31 @@ const formatters: Readonly<Record<string, Formatter>> = {
     event(
       '',
       `detached partition ${String(line.partition)} (${formatCount(Number(line.rows))} rows, by ${String(line.rowsCountedBy)})`,
+    ),
+  [JobLog.PartitionMade]: (line, event) =>
+    event(
+      '',
+      `made partition ${String(line.partition)} ahead, from ${String(line.from)} to ${String(line.to)}`,
+    ),
+  [JobLog.PartitionNotMade]: (line, event) =>
+    event(
+      'warning',
+      `partition ${String(line.partition)} (from ${String(line.from)} to ${String(line.to)}) not made: ${notMadeWhy(line)}; ${String(line.advice)}`,
+    ),
+  [JobLog.PremakeSkipped]: (line, event) =>
+    event(
+      'warning',
+      `no partitions of ${String(line.table)} made ahead: ${String(line.reason)}${typeof line.advice === 'string' ? `; ${line.advice}` : ''}`,
+    ),
+  [JobLog.DefaultPartitionRows]: (line, event) =>
+    event(
+      'warning',
+      `${line.atLeast === true ? 'at least ' : ''}${formatCount(Number(line.rows))} rows of ${String(line.table)} wait in the DEFAULT partition ${String(line.partition)} (${formatCount(Number(line.expiredRows))} of them expired): they stay there until they expire, and block their partitions`,
+    ),
+  [JobLog.DefaultPartitionNotCounted]: (line, event) =>
+    event(
+      'warning',
+      `the DEFAULT partition ${String(line.partition)} was not counted: ${String(line.reason)}`,
     ),
   [JobLog.RowsRefused]: (line, event) =>
     event(
@@ -162,9 +188,7 @@ const formatters: Readonly<Record<string, Formatter>> = {
   [HarnessLog.LocationsPartitioned]: (line, event) =>
     event(
       '',
-      line.converted === true
-        ? `locations partitioned by day: ${formatCount(Number(line.rowsMoved))} rows moved into ${formatCount(Number(line.partitionsCreated))} day partitions and a DEFAULT one`
-        : `locations partitioned by day: ${formatCount(Number(line.partitionsCreated))} day partitions added`,
+      `locations partitioned by day: ${formatCount(Number(line.rowsMoved))} rows moved into ${formatCount(Number(line.partitionsCreated))} day partitions and a DEFAULT one (the cleanup makes the days to come)`,
     ),
   [HarnessLog.DemoDataWritten]: (line, event) =>
     event(
@@ -266,6 +290,16 @@ function formatMetrics(line: LogLine, options: HumanLineOptions): string {
   if (typeof line.job === 'string') columns.push(line.job.padEnd(options.jobWidth ?? 0));
   columns.push('metrics'.padEnd(eventWidth), values.join(', '));
   return columns.join('  ');
+}
+
+/** Why a coming partition was not made, in words (with the DEFAULT's rows, or what the database said). */
+function notMadeWhy(line: LogLine): string {
+  const reason = String(line.reason);
+  if (typeof line.rowsInDefault === 'number') {
+    return `the DEFAULT partition holds ${formatCount(line.rowsInDefault)} rows of its range`;
+  }
+  const text = notMadeText[reason as NotMadeReason] ?? reason;
+  return typeof line.detail === 'string' ? `${text} (${line.detail})` : text;
 }
 
 /** `refused by trips_start_fkey (23001)`, or `the database said "..." (P0001)`. */

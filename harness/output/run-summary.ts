@@ -1,5 +1,6 @@
 import type { ErrorDetails, JobResult } from '../../functions/runner/types.js';
 import { formatCount, formatDuration, formatSpan } from './format-values.js';
+import { upkeepNotes } from './partition-upkeep-notes.js';
 
 /** What a finished run's summary is made from: the fields of a `job finished` line. */
 export interface FinishedRun {
@@ -63,6 +64,7 @@ function summarizeResult(result: JobResult): string {
     );
     parts.push(numbers.map(([name, value]) => `${name} ${formatCount(value)}`).join(', '));
   }
+  parts.push(...upkeepNotes(result.partitions));
   const { refusedRows, settledBatchSize } = result;
   const refused = typeof refusedRows === 'number' && refusedRows > 0;
   const locked = typeof lockedRows === 'number' && lockedRows > 0;

@@ -250,6 +250,10 @@ describe('the outputs the operator CLI reads', () => {
         ],
         noSuccessfulRun: ref('AWS::CloudWatch::Alarm', 'locationcleanupAlarmsNoSuccessfulRun'),
         retentionBreached: ref('AWS::CloudWatch::Alarm', 'locationcleanupAlarmsRetentionBreached'),
+        defaultPartitionRows: ref(
+          'AWS::CloudWatch::Alarm',
+          'locationcleanupAlarmsDefaultPartitionRows',
+        ),
       },
     });
     const outputs = template.toJSON().Outputs as Record<string, unknown>;

@@ -181,8 +181,8 @@ describe('MaintenanceJobsStack, with no context', () => {
   });
 
   it('alarms on errors, on dead letters and on no successful run for two periods, to an encrypted topic', () => {
-    // and "retention breached" (below): five per job
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5 * catalogue.length);
+    // and "retention breached" and "rows in the DEFAULT partition" (below): six per job
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6 * catalogue.length);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.resourceCountIs('AWS::SNS::Subscription', 0);
@@ -225,6 +225,36 @@ describe('MaintenanceJobsStack, with no context', () => {
         DatapointsToAlarm: 2,
         TreatMissingData: 'breaching',
         Metrics: Match.arrayWith([runMetric('Succeeded'), runMetric('CutShort')]),
+      });
+    }
+  });
+
+  it('alarms when rows that belong to a period stay in the DEFAULT partition through two periods of runs', () => {
+    for (const [name, period] of [
+      ['location-cleanup', 3_600],
+      ['idempotency-key-purge', 86_400],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: [
+          Match.objectLike({
+            MetricStat: {
+              Metric: {
+                Namespace: 'LocationMaintenanceJobs',
+                MetricName: 'DefaultPartitionRows',
+                Dimensions: Match.arrayWith([{ Name: 'job', Value: name }]),
+              },
+              Period: period,
+              Stat: 'Minimum',
+            },
+          }),
+        ],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+        OKActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
       });
     }
   });
@@ -523,8 +553,8 @@ describe('adding a job to the catalogue', () => {
     // WHEN synthesised
     const { app, stack, template } = synthesize({ jobs, jobsDir: fixtureJobsDir });
 
-    // THEN one such alarm, the first job's, at 90 minutes
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    // THEN one such alarm, the first job's, at 90 minutes (and its DEFAULT-partition alarm)
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: [overdueMetric('throwaway-job', 3_600)],
       Threshold: 5_400,

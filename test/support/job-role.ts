@@ -51,6 +51,14 @@ export const documentedGrants = {
     `ALTER TABLE ${table} OWNER TO ${role}`,
     ...partitions.map((partition) => `GRANT SELECT, DELETE ON ${partition} TO ${role}`),
   ],
+  /**
+   * Partitions made ahead by the job: the parent its own, and `CREATE` on the schema (the
+   * partitions it makes are then its own too).
+   */
+  premakePartitions: (role: string, table: string, schema: string): string[] => [
+    `ALTER TABLE ${table} OWNER TO ${role}`,
+    `GRANT CREATE ON SCHEMA ${schema} TO ${role}`,
+  ],
 } as const;
 
 /** Runs `statements` (as the superuser, on `client`). */

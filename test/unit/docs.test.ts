@@ -111,6 +111,7 @@ describe("the jobs' database role in docs/deploy.md", () => {
       ...documentedGrants.lockRows(role, 'locations', 'created_at'),
       ...documentedGrants.dropPartitions(role, 'locations', partition),
       ...documentedGrants.detachPartitions(role, 'locations', partition),
+      ...documentedGrants.premakePartitions(role, 'locations', 'public'),
     ];
 
     // Assess

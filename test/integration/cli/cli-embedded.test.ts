@@ -81,7 +81,7 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     const result = resultOf(partitioned) as {
       deleted: number;
       strategy: string;
-      partitions: { removal: string; removed: string[] };
+      partitions: { removal: string; removed: string[]; premake: { made: string[] } };
     };
     expect(result.strategy).toBe('partitions');
     expect(result.partitions.removed.length).toBeGreaterThanOrEqual(28);
@@ -92,9 +92,14 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     expect(result.deleted).toBeGreaterThanOrEqual(wouldDelete);
     expect(result.deleted).toBeLessThan(wouldDelete + 100);
     expect(partitioned.logs('partition dropped')).toHaveLength(result.partitions.removed.length);
+    // The conversion made partitions up to today; the run made the 4 days after it.
+    expect(result.partitions.premake).toMatchObject({ ahead: 4, period: '1 day', notMade: [] });
+    expect(result.partitions.premake.made).toHaveLength(4);
+    expect(partitioned.logs('partition made ahead')).toHaveLength(4);
     // Converted once: the second start finds it partitioned, with nothing old left.
     expect(again.logs('locations partitioned by day')).toEqual([]);
     expect(resultOf(again).wouldDelete).toBeLessThan(100);
+    expect(resultOf(again).partitions).toMatchObject({ premake: { made: [], wouldMake: [] } });
   });
 
   it('starts again after being killed (SIGKILL) on its first start, with demo data written once', async () => {

@@ -13,6 +13,7 @@ describe('readLocationCleanupConfig', () => {
         minBatchSize: 10,
         strategy: 'auto',
         partitionRemoval: 'drop',
+        premake: 4,
         columnTimeZoneVariable: 'LOCATION_CLEANUP_COLUMN_TIME_ZONE',
         limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 1_000 },
         countLimits: { statementTimeoutMs: 60_000, lockTimeoutMs: 1_000 },
@@ -35,6 +36,7 @@ describe('readLocationCleanupConfig', () => {
         LOCATION_CLEANUP_STRATEGY: 'Heap',
         LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'Europe/Bratislava',
         LOCATION_CLEANUP_PARTITIONS: 'detach',
+        LOCATION_CLEANUP_PREMAKE: '0',
         LOCATION_CLEANUP_MAX_REPLICA_LAG_SECONDS: '0',
       }),
     ).toMatchObject({
@@ -44,6 +46,7 @@ describe('readLocationCleanupConfig', () => {
         strategy: 'heap',
         columnTimeZone: 'Europe/Bratislava',
         partitionRemoval: 'detach',
+        premake: 0,
         maxReplicaLagSeconds: 0,
       },
     });
@@ -53,6 +56,12 @@ describe('readLocationCleanupConfig', () => {
     expect(readLocationCleanupConfig({ PM__LIMITS__LOCATION_RETENTION_DAYS: '14' })).toMatchObject({
       retentionDays: 14,
     });
+  });
+
+  it.each(['0', '1000'])('accepts a premake of %s', (raw) => {
+    expect(readLocationCleanupConfig({ LOCATION_CLEANUP_PREMAKE: raw }).retention.premake).toBe(
+      Number(raw),
+    );
   });
 
   it.each(['100', '100000'])('accepts a batch size of %s', (raw) => {
@@ -72,6 +81,9 @@ describe('readLocationCleanupConfig', () => {
     [{ LOCATION_CLEANUP_STRATEGY: 'fast' }, 'LOCATION_CLEANUP_STRATEGY'],
     [{ LOCATION_CLEANUP_STRATEGY: '' }, 'LOCATION_CLEANUP_STRATEGY'],
     [{ LOCATION_CLEANUP_PARTITIONS: 'truncate' }, 'LOCATION_CLEANUP_PARTITIONS'],
+    [{ LOCATION_CLEANUP_PREMAKE: '-1' }, 'LOCATION_CLEANUP_PREMAKE'],
+    [{ LOCATION_CLEANUP_PREMAKE: '1001' }, 'LOCATION_CLEANUP_PREMAKE'],
+    [{ LOCATION_CLEANUP_PREMAKE: 'four' }, 'LOCATION_CLEANUP_PREMAKE'],
     [{ LOCATION_CLEANUP_COLUMN_TIME_ZONE: 'CET+25' }, 'LOCATION_CLEANUP_COLUMN_TIME_ZONE'],
     [{ LOCATION_CLEANUP_COLUMN_TIME_ZONE: ' ' }, 'LOCATION_CLEANUP_COLUMN_TIME_ZONE'],
     [

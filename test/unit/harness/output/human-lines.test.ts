@@ -187,6 +187,109 @@ describe('lines for people', () => {
     ]);
   });
 
+  it('partition upkeep: partitions made ahead, one not made, rows waiting in the DEFAULT', () => {
+    const line = (message: string, level: string, fields: Record<string, unknown>) =>
+      columns(
+        formatLogLine({ level, message, timestamp: at, ...run, table: 'locations', ...fields }),
+      )?.slice(2);
+    const range = { from: '2026-11-29 00:00:00+00', to: '2026-11-30 00:00:00+00' };
+
+    expect(
+      line('partition made ahead', 'INFO', { partition: 'public.locations_p20261129', ...range }),
+    ).toEqual([
+      'made partition public.locations_p20261129 ahead, from 2026-11-29 00:00:00+00 to 2026-11-30 00:00:00+00',
+    ]);
+    expect(
+      line('partition not made ahead', 'WARN', {
+        partition: 'public.locations_p20261129',
+        ...range,
+        reason: 'default_holds_rows',
+        rowsInDefault: 3,
+        advice: 'move them',
+      }),
+    ).toEqual([
+      'warning',
+      'partition public.locations_p20261129 (from 2026-11-29 00:00:00+00 to 2026-11-30 00:00:00+00) not made: the DEFAULT partition holds 3 rows of its range; move them',
+    ]);
+    expect(
+      line('partition not made ahead', 'WARN', {
+        partition: 'public.locations_p20261129',
+        ...range,
+        reason: 'lock_timeout',
+        advice: 'the next run tries again',
+      })?.[1],
+    ).toContain('not made: a lock was not granted in time; the next run tries again');
+    expect(
+      line('partitions not made ahead', 'WARN', {
+        reason: 'the job’s role cleanup neither owns public.locations',
+        advice: 'GRANT app TO cleanup',
+      }),
+    ).toEqual([
+      'warning',
+      'no partitions of locations made ahead: the job’s role cleanup neither owns public.locations; GRANT app TO cleanup',
+    ]);
+    expect(
+      line('rows wait in the DEFAULT partition', 'WARN', {
+        partition: 'public.locations_default',
+        rows: 1_203,
+        expiredRows: 3,
+        countedBy: 'index',
+      }),
+    ).toEqual([
+      'warning',
+      '1,203 rows of locations wait in the DEFAULT partition public.locations_default (3 of them expired): they stay there until they expire, and block their partitions',
+    ]);
+    expect(
+      line('DEFAULT partition not counted', 'WARN', {
+        partition: 'public.locations_default',
+        reason: 'canceling statement due to statement timeout',
+      }),
+    ).toEqual([
+      'warning',
+      'the DEFAULT partition public.locations_default was not counted: canceling statement due to statement timeout',
+    ]);
+  });
+
+  it('partition upkeep in the finished line: made ahead, not made, the DEFAULT’s rows; a dry run’s to make', () => {
+    const real = finished({
+      outcome: 'succeeded',
+      durationMs: 40,
+      result: {
+        deleted: 10,
+        batches: 1,
+        strategy: 'partitions',
+        complete: true,
+        partitions: {
+          removal: 'drop',
+          removed: [],
+          premake: { ahead: 4, made: ['a', 'b', 'c'], notMade: [{ name: 'd' }] },
+          defaultPartition: { partition: 'public.locations_default', rows: 3, expiredRows: 0 },
+        },
+      },
+    });
+    const dryRun = finished({
+      outcome: 'succeeded',
+      durationMs: 12,
+      result: {
+        dryRun: true,
+        wouldDelete: 0,
+        partitions: {
+          removal: 'drop',
+          removed: [],
+          premake: { ahead: 4, made: [], wouldMake: [{ name: 'a' }], notMade: [] },
+          defaultPartition: { partition: 'public.locations_default', rows: 0, expiredRows: 0 },
+        },
+      },
+    });
+
+    expect(columns(real)?.at(-1)).toBe(
+      'deleted 10 rows in 1 batch; 3 partitions made ahead; 1 coming partition not made; 3 rows wait in the DEFAULT partition public.locations_default',
+    );
+    expect(columns(dryRun)?.at(-1)).toBe(
+      'dry run: would delete 0 rows; would make 1 partition ahead',
+    );
+  });
+
   it('a dry run: what would be deleted', () => {
     const line = finished({
       outcome: 'succeeded',
