@@ -58,7 +58,11 @@ export interface KeysetTarget {
    * and `COMMIT`) instead of four.
    * @default - every batch asks for its bound, then deletes, in separate statements
    */
-  readonly batchLead?: (range: { from: string; to: string; batchSize: number }) => string;
+  readonly batchLead?: (range: {
+    from: string | null;
+    to: string | null;
+    batchSize: number;
+  }) => string;
   /**
    * The table's quoted name, its name in the tally, and the foreign keys that reference it:
    * for narrowing a batch the database refuses some rows of.
@@ -101,7 +105,8 @@ export async function runKeysetBatches(
   const { db } = runner;
   const cutoff = runner.cutoff.value;
   const size = new BatchSize(runner);
-  let from = '-infinity';
+  /** Where the next batch starts (a key, inclusive); `null`: from the first. */
+  let from: string | null = null;
   /** The current batch's bound, when the previous batch looked it up. */
   let known: { readonly bound: string | undefined } | undefined;
   let first = true;
@@ -130,7 +135,7 @@ export async function runKeysetBatches(
       target.batchLead && boundNow && boundNow.bound !== start && !skipping
         ? target.batchLead({
             from: start,
-            to: boundNow.bound ?? cutoff,
+            to: boundNow.bound ?? null,
             batchSize: size.current,
           })
         : undefined;
@@ -186,14 +191,12 @@ async function narrowBatch(
   runner: BatchRunner,
   statements: KeysetStatements,
   table: KeysetTarget['table'],
-  from: string,
+  from: string | null,
   bound: string | undefined,
   attempt: { readonly refused: unknown },
 ): Promise<Batch> {
-  const ties = bound === from;
-  const where = ties
-    ? statements.tiesScope(from)
-    : statements.rangeScope(from, bound ?? runner.cutoff.value);
+  const ties = from !== null && bound === from;
+  const where = ties ? statements.tiesScope(from) : statements.rangeScope(from, bound ?? null);
   const narrowed = await narrowRefused(
     runner,
     {
@@ -229,7 +232,7 @@ async function findBound(
   db: ClientBase,
   statements: KeysetStatements,
   runner: BatchRunner,
-  from: string,
+  from: string | null,
   cutoff: string,
   walkLimitMs: number | undefined,
 ): Promise<string | undefined> {
@@ -260,14 +263,16 @@ async function findBound(
 async function deleteBatch(
   db: ClientBase,
   statements: KeysetStatements,
-  from: string,
+  from: string | null,
   bound: string | undefined,
   runner: BatchRunner,
   aroundLocks: boolean,
 ): Promise<Batch> {
-  if (bound === from) return deleteTies(db, statements, from, runner, aroundLocks);
+  if (from !== null && bound === from) {
+    return deleteTies(db, statements, from, runner, aroundLocks);
+  }
   // No bound: at most `batchSize` rows are left, and this is the last batch.
-  const to = bound ?? runner.cutoff.value;
+  const to = bound ?? null;
   if (!aroundLocks) {
     const { rowCount } = await db.query(statements.deleteRange, [from, to]);
     if (bound === undefined) return { deleted: rowCount ?? 0, locked: 0, next: undefined };

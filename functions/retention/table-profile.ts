@@ -1,7 +1,8 @@
 /**
  * What the cleanup checks about its table before the first batch: that it exists and is a
  * table, that the column exists with a type whose comparison with an instant is well defined,
- * which b-tree index (if any) leads with the column, how large and how ordered it is, and
+ * which index (if any) can find the expired rows (a b-tree that leads with the column, one
+ * that has it as a later key, a BRIN index), how large and how ordered it is, and
  * that no row-level security policy hides rows from the job's role.
  */
 import { type ClientBase, escapeIdentifier } from 'pg';
@@ -40,9 +41,28 @@ export interface TableProfile {
   readonly kind: 'table' | 'partitioned';
   /**
    * A valid b-tree index whose first key is the column, with no predicate.
-   * @default - none: batches cannot walk an index
+   * @default - none: batches cannot walk an index in the column's order
    */
   readonly index?: string;
+  /**
+   * Without {@link index}: a valid b-tree index (no predicate) that has the column as a later key,
+   * after plain columns that are all `NOT NULL` (e.g. `(device_id, created_at)`): keyset batches
+   * walk it in the order of its first column, with the column's bound as an index condition.
+   * @default - none
+   */
+  readonly compositeIndex?: CompositeIndex;
+  /**
+   * A valid BRIN index (no predicate) on the column with a `<` operator (`minmax`, `minmax_multi`):
+   * the block ranges that may hold expired rows.
+   * @default - none
+   */
+  readonly brinIndex?: string;
+  /**
+   * The server has b-tree skip scan (PostgreSQL 18 and later): a condition on a later key of a
+   * composite index skips from one value of the keys before it to the next, instead of reading
+   * every entry.
+   */
+  readonly skipScan: boolean;
   /** Rows by the statistics (`pg_class.reltuples`); negative when never analyzed. */
   readonly estimatedRows: number;
   /** The table's size in pages, now. */
@@ -58,6 +78,20 @@ export interface TableProfile {
   readonly rights: TableRights;
 }
 
+/** A b-tree index with the column as a later key (see {@link TableProfile.compositeIndex}). */
+export interface CompositeIndex {
+  /** Its name. */
+  readonly name: string;
+  /** Its first key column, quoted: the keyset batches' key. */
+  readonly quotedKey: string;
+  /** That column's type, as `format_type` writes it (e.g. `uuid`), for casting keys back. */
+  readonly keyType: string;
+  /** The index's columns up to the cleanup column, for messages: `device_id, created_at`. */
+  readonly columns: string;
+  /** Its size in pages (a walk without skip scan reads about all of them). */
+  readonly pages: number;
+}
+
 interface TableRow {
   readonly oid: string;
   readonly schema: string;
@@ -66,6 +100,9 @@ interface TableRow {
   readonly attnum: number | null;
   readonly type: string | null;
   readonly index: string | null;
+  readonly composite: (Omit<CompositeIndex, 'quotedKey'> & { readonly key: string }) | null;
+  readonly brin: string | null;
+  readonly skipScan: boolean;
   readonly reltuples: number;
   readonly pages: number;
   readonly correlation: number | null;
@@ -75,8 +112,8 @@ interface TableRow {
 }
 
 /**
- * The relation, its column, the first valid b-tree index (no predicate) that leads with the
- * column, its size, the column's correlation and the foreign keys that reference it: one
+ * The relation, its column, the indexes that can find its expired rows (a b-tree that leads
+ * with the column; one that has it later, after `NOT NULL` columns; a BRIN index), its size, the column's correlation and the foreign keys that reference it: one
  * catalog query, since a run's fixed cost matters for the hourly run. `relation` picks the
  * relation from `$1`.
  */
@@ -89,6 +126,35 @@ const profileQuery = (relation: string) => `
            WHERE i.indrelid = c.oid AND i.indkey[0] = a.attnum AND am.amname = 'btree'
              AND i.indpred IS NULL AND i.indisvalid AND i.indisready
            ORDER BY i.indnatts, ic.relname LIMIT 1) AS index,
+         (SELECT json_build_object('name', ic.relname, 'key', ka.attname,
+                   'keyType', format_type(ka.atttypid, ka.atttypmod),
+                   'columns', (SELECT string_agg(quote_ident(la.attname), ', ' ORDER BY k.n)
+                                 FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                                 JOIN pg_attribute la ON la.attrelid = c.oid AND la.attnum = k.attnum
+                                WHERE k.n <= array_position(i.indkey::int2[], a.attnum)),
+                   'pages', pg_relation_size(ic.oid) / current_setting('block_size')::int)
+            FROM pg_index i
+            JOIN pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_am am ON am.oid = ic.relam
+            JOIN pg_attribute ka ON ka.attrelid = c.oid AND ka.attnum = i.indkey[0]
+           WHERE i.indrelid = c.oid AND am.amname = 'btree' AND i.indpred IS NULL
+             AND i.indisvalid AND i.indisready
+             AND array_position(i.indkey::int2[], a.attnum) BETWEEN 2 AND i.indnkeyatts
+             AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                              LEFT JOIN pg_attribute la ON la.attrelid = c.oid AND la.attnum = k.attnum
+                              WHERE k.n < array_position(i.indkey::int2[], a.attnum)
+                                AND (k.attnum = 0 OR NOT la.attnotnull))
+           ORDER BY array_position(i.indkey::int2[], a.attnum), ic.relname LIMIT 1) AS composite,
+         (SELECT ic.relname FROM pg_index i
+            JOIN pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_am am ON am.oid = ic.relam
+            JOIN pg_opclass opc ON opc.oid = i.indclass[array_position(i.indkey::int2[], a.attnum) - 1]
+           WHERE i.indrelid = c.oid AND am.amname = 'brin' AND a.attnum = ANY (i.indkey::int2[])
+             AND i.indpred IS NULL AND i.indisvalid AND i.indisready
+             AND EXISTS (SELECT 1 FROM pg_amop ao JOIN pg_operator o ON o.oid = ao.amopopr
+                          WHERE ao.amopfamily = opc.opcfamily AND o.oprname = '<')
+           ORDER BY i.indnatts, ic.relname LIMIT 1) AS brin,
+         current_setting('server_version_num')::int >= 180000 AS "skipScan",
          c.reltuples::float8 AS reltuples,
          (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
          (SELECT s.correlation::float8 FROM pg_stats s
@@ -202,6 +268,19 @@ function fromRow(row: TableRow) {
     oid: Number(row.oid),
     quotedTable: `${escapeIdentifier(row.schema)}.${escapeIdentifier(row.relname)}`,
     ...(row.index === null ? {} : { index: row.index }),
+    ...(row.index !== null || row.composite === null
+      ? {}
+      : {
+          compositeIndex: {
+            name: row.composite.name,
+            quotedKey: escapeIdentifier(row.composite.key),
+            keyType: row.composite.keyType,
+            columns: row.composite.columns,
+            pages: Number(row.composite.pages),
+          },
+        }),
+    ...(row.brin === null ? {} : { brinIndex: row.brin }),
+    skipScan: row.skipScan,
     estimatedRows: row.reltuples,
     pages: row.pages,
     correlation: row.correlation,
