@@ -127,7 +127,10 @@ export async function runKeysetBatches(
       return bound;
     };
     const aroundLocks = async (): Promise<Batch> =>
-      deleteBatch(db, statements, start, boundNow ? boundNow.bound : await findNext(), sized, true);
+      deleteBatch(db, statements, start, boundNow ? boundNow.bound : await findNext(), sized, {
+        aroundLocks: true,
+        lockRows: target.table.lockRows,
+      });
     // (A role that may not lock rows cannot go around them: each batch tries, and one that meets
     // a locked row is left whole.)
     const skipping = lockTimeouts >= lockTimeoutsBeforeSkipping && target.table.lockRows;
@@ -156,7 +159,11 @@ export async function runKeysetBatches(
           sized,
           skipping
             ? aroundLocks
-            : async () => deleteBatch(db, statements, start, await findNext(), sized, false),
+            : async () =>
+                deleteBatch(db, statements, start, await findNext(), sized, {
+                  aroundLocks: false,
+                  lockRows: target.table.lockRows,
+                }),
           aroundLocks,
           { passThrough },
         );
@@ -266,10 +273,11 @@ async function deleteBatch(
   from: string | null,
   bound: string | undefined,
   runner: BatchRunner,
-  aroundLocks: boolean,
+  locks: TiesLocks,
 ): Promise<Batch> {
+  const { aroundLocks } = locks;
   if (from !== null && bound === from) {
-    return deleteTies(db, statements, from, runner, aroundLocks);
+    return deleteTies(db, statements, from, runner, locks);
   }
   // No bound: at most `batchSize` rows are left, and this is the last batch.
   const to = bound ?? null;
@@ -285,22 +293,37 @@ async function deleteBatch(
   return { deleted: rowCount ?? 0, locked: countOf(rows), next: bound };
 }
 
+/** How a batch goes about rows others hold locked. */
+interface TiesLocks {
+  /** The batch runs again after a lock timeout: it leaves locked rows. */
+  readonly aroundLocks: boolean;
+  /** The role may lock rows: its statements skip the locked ones (`FOR UPDATE SKIP LOCKED`). */
+  readonly lockRows: boolean;
+}
+
 /**
- * More than `batchSize` rows share the key `from`: take `batchSize` of them (none locked).
- * When fewer go, the rest of the group is locked by others: count it and move past the key.
+ * More than `batchSize` rows share the key `from` (the same instant; or, on a composite index,
+ * the same first column, e.g. one device's rows): take `batchSize` of them. When fewer go and
+ * some are left, the same key is tried again while that deletes rows (another run may have taken
+ * some of the chosen ones meanwhile). What a statement that skips locked rows cannot delete is
+ * locked by others: it is counted, and the batches move past the key.
  */
 async function deleteTies(
   db: ClientBase,
   statements: KeysetStatements,
   from: string,
   runner: BatchRunner,
-  aroundLocks: boolean,
+  locks: TiesLocks,
 ): Promise<Batch> {
-  const sql = aroundLocks ? statements.deleteTiesSkipLocked : statements.deleteTies;
+  const sql = locks.aroundLocks ? statements.deleteTiesSkipLocked : statements.deleteTies;
   const { rowCount } = await db.query(sql, [from, runner.batchSize]);
   const deleted = rowCount ?? 0;
   if (deleted >= runner.batchSize) return { deleted, locked: 0, next: from };
   const { rows: left } = await db.query<{ count: string }>(statements.countTies, [from]);
+  const skipsLocked = locks.aroundLocks || locks.lockRows;
+  // Rows left that this statement waited for (none skipped) were taken by another run: the
+  // rest of the group is free to try again.
+  if (countOf(left) > 0 && (deleted > 0 || !skipsLocked)) return { deleted, locked: 0, next: from };
   const { rows } = await db.query<{ next: string }>(statements.nextKey, [
     from,
     runner.cutoff.value,

@@ -131,25 +131,29 @@ const profileQuery = (relation: string) => `
                    'columns', (SELECT string_agg(quote_ident(la.attname), ', ' ORDER BY k.n)
                                  FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
                                  JOIN pg_attribute la ON la.attrelid = c.oid AND la.attnum = k.attnum
-                                WHERE k.n <= array_position(i.indkey::int2[], a.attnum)),
+                                WHERE k.n <= p.pos),
                    'pages', pg_relation_size(ic.oid) / current_setting('block_size')::int)
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_am am ON am.oid = ic.relam
             JOIN pg_attribute ka ON ka.attrelid = c.oid AND ka.attnum = i.indkey[0]
+            CROSS JOIN LATERAL (SELECT min(k.n) AS pos
+                                  FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                                 WHERE k.attnum = a.attnum) AS p
            WHERE i.indrelid = c.oid AND am.amname = 'btree' AND i.indpred IS NULL
-             AND i.indisvalid AND i.indisready
-             AND array_position(i.indkey::int2[], a.attnum) BETWEEN 2 AND i.indnkeyatts
+             AND i.indisvalid AND i.indisready AND p.pos BETWEEN 2 AND i.indnkeyatts
              AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
                               LEFT JOIN pg_attribute la ON la.attrelid = c.oid AND la.attnum = k.attnum
-                              WHERE k.n < array_position(i.indkey::int2[], a.attnum)
-                                AND (k.attnum = 0 OR NOT la.attnotnull))
-           ORDER BY array_position(i.indkey::int2[], a.attnum), ic.relname LIMIT 1) AS composite,
+                              WHERE k.n < p.pos AND (k.attnum = 0 OR NOT la.attnotnull))
+           ORDER BY p.pos, ic.relname LIMIT 1) AS composite,
          (SELECT ic.relname FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_am am ON am.oid = ic.relam
-            JOIN pg_opclass opc ON opc.oid = i.indclass[array_position(i.indkey::int2[], a.attnum) - 1]
-           WHERE i.indrelid = c.oid AND am.amname = 'brin' AND a.attnum = ANY (i.indkey::int2[])
+            CROSS JOIN LATERAL (SELECT min(k.n) AS pos
+                                  FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                                 WHERE k.attnum = a.attnum) AS p
+            JOIN pg_opclass opc ON opc.oid = i.indclass[p.pos - 1]
+           WHERE i.indrelid = c.oid AND am.amname = 'brin' AND p.pos IS NOT NULL
              AND i.indpred IS NULL AND i.indisvalid AND i.indisready
              AND EXISTS (SELECT 1 FROM pg_amop ao JOIN pg_operator o ON o.oid = ao.amopopr
                           WHERE ao.amopfamily = opc.opcfamily AND o.oprname = '<')
