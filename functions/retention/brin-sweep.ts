@@ -39,7 +39,10 @@ export const maxStretches = 1_000;
  * The stretches of pages that hold expired rows, by a bitmap scan of the BRIN index: a simple
  * query (the cutoff inlined) to send with `BEGIN`. → `first`, `end` (exclusive), `rows`.
  */
-export function expiredStretchesQuery(table: TableProfile, cutoff: { value: string; cast: string }) {
+export function expiredStretchesQuery(
+  table: TableProfile,
+  cutoff: { value: string; cast: string },
+) {
   const expired = `${table.quotedColumn} < ${escapeLiteral(cutoff.value)}::${cutoff.cast}`;
   return `SELECT min(page) AS first, max(page) + 1 AS "end", sum(n)::int8 AS rows
       FROM (SELECT page, n, sum(starts) OVER (ORDER BY page) AS stretch
@@ -66,8 +69,7 @@ export async function runBrinSweep(
   const found = await inShortTransaction(
     runner.db,
     runner.countLimits,
-    async (begun) =>
-      (begun.at(-1)?.rows ?? []) as { first: string; end: string; rows: string }[],
+    async (begun) => (begun.at(-1)?.rows ?? []) as { first: string; end: string; rows: string }[],
     checkScans.bitmap,
     expiredStretchesQuery(table, runner.cutoff),
   );

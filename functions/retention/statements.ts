@@ -67,7 +67,9 @@ export function keysetKey(table: TableProfile, cutoff: ColumnCutoff): KeysetKey 
 /** `[from, to)` of the key `k`, each bound a SQL value that may be `NULL` (unbounded). */
 function keyRange(k: KeysetKey, from: string, to?: string): string {
   const lower = `(${from}::${k.cast} IS NULL OR ${k.quoted} >= ${from}::${k.cast})`;
-  return to === undefined ? lower : `${lower} AND (${to}::${k.cast} IS NULL OR ${k.quoted} < ${to}::${k.cast})`;
+  return to === undefined
+    ? lower
+    : `${lower} AND (${to}::${k.cast} IS NULL OR ${k.quoted} < ${to}::${k.cast})`;
 }
 
 /**

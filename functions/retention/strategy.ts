@@ -95,7 +95,7 @@ export async function chooseStrategy(
     indexPagesPerRow: indexPathPages(1, stats),
   };
   const btree = table.index ?? table.compositeIndex?.name;
-  const brin = table.brinIndex;
+  const brin = table.brinIndex?.name;
   const unavailable =
     setting === 'index' && !btree
       ? `the strategy setting says index, but no b-tree index has ${table.column}; `
@@ -117,16 +117,22 @@ export async function chooseStrategy(
     path,
     reason: `${unavailable}${why}`,
   });
-  if (brin && !table.index && (!table.compositeIndex || usedIndex === brin)) {
-    if (usedIndex === brin) {
+  if (table.brinIndex && brin && !table.index && (!table.compositeIndex || usedIndex === brin)) {
+    // The BRIN path reads the pages it points to three times (to find the expired rows, to
+    // delete them, to check), the heap path every page twice (to delete, to check).
+    const fromBrin = analyzed
+      ? brinPathPages(estimatedRows, stats, table.brinIndex.pagesPerRange)
+      : 0;
+    const narrows = analyzed ? 3 * fromBrin < 2 * stats.pages : usedIndex === brin;
+    if (narrows) {
       return choose(
         'brin',
-        `${estimate}: sweeping only the pages the BRIN index ${brin} points to, then checking through it; ${plan}`,
+        `${estimate}: sweeping only the pages the BRIN index ${brin} points to${analyzed ? ` (about ${round(fromBrin)} of ${round(stats.pages)})` : ''}, then checking through it; ${plan}`,
       );
     }
     return choose(
       'heap',
-      `${estimate}: the BRIN index ${brin} would not narrow the sweep (every block range it finds may hold expired rows): sweeping the heap, each page once; ${plan}`,
+      `${estimate}: the BRIN index ${brin} would not narrow the sweep${analyzed ? ` (its block ranges that may hold expired rows cover about ${round(fromBrin)} of the table's ${round(stats.pages)} pages)` : ''}: sweeping the heap, each page once; ${plan}`,
       {
         betterIndex: {
           index: `CREATE INDEX CONCURRENTLY ON ${table.quotedTable} (${table.quotedColumn})`,
@@ -146,14 +152,15 @@ export async function chooseStrategy(
   }
   const composite = table.index ? undefined : table.compositeIndex;
   const walk = composite && !table.skipScan ? composite.pages : 0;
-  const advice = composite && !table.skipScan
-    ? {
-        betterIndex: {
-          index: `CREATE INDEX CONCURRENTLY ON ${table.quotedTable} (${table.quotedColumn})`,
-          reason: `without b-tree skip scan (PostgreSQL 18), keyset batches on ${composite.name} (${composite.columns}) read every entry of the index, about ${round(composite.pages)} pages each run, whatever the rows to delete; an index that leads with ${table.column} reads only the expired ones`,
-        },
-      }
-    : {};
+  const advice =
+    composite && !table.skipScan
+      ? {
+          betterIndex: {
+            index: `CREATE INDEX CONCURRENTLY ON ${table.quotedTable} (${table.quotedColumn})`,
+            reason: `without b-tree skip scan (PostgreSQL 18), keyset batches on ${composite.name} (${composite.columns}) read every entry of the index, about ${round(composite.pages)} pages each run, whatever the rows to delete; an index that leads with ${table.column} reads only the expired ones`,
+          },
+        }
+      : {};
   const on = composite
     ? `keyset batches on ${composite.name} (${composite.columns}) in ${composite.quotedKey} order, ${table.column} as an index condition`
     : 'index batches';
@@ -172,6 +179,20 @@ export async function chooseStrategy(
         `${estimate}: ${on} visit about ${round(fromIndex)} of the table's ${round(stats.pages)} pages; ${plan}`,
         advice,
       );
+}
+
+/**
+ * Pages of the block ranges a BRIN index finds for `rows` expired rows: rows in heap order fill
+ * pages of their own (rows ÷ rows-per-page); each row in no order lies in a block range of its
+ * own (`pagesPerRange` pages); `correlation²` weighs the two. Whole block ranges, at most the
+ * table.
+ */
+function brinPathPages(rows: number, stats: Stats, pagesPerRange: number): number {
+  const ordered = (stats.correlation ?? 0) ** 2;
+  const rowsPerPage = Math.max(1, stats.reltuples / Math.max(1, stats.pages));
+  const scattered = rows * (1 - ordered) * pagesPerRange;
+  const inOrder = Math.ceil(((rows / rowsPerPage) * ordered) / pagesPerRange) * pagesPerRange;
+  return Math.min(stats.pages, scattered + inOrder);
 }
 
 /** The index the plan's scan reads (a Bitmap Heap Scan's under its Bitmap Index Scan). */

@@ -25,7 +25,8 @@ export async function deleteFromTable(
   table: TableProfile,
 ): Promise<{ choice: StrategyChoice; outcome: PathOutcome }> {
   const statements = expiryStatements(table, runner.cutoff);
-  if (!table.index && !table.compositeIndex && !table.brinIndex) warnNoIndex(table, runner.onNotice);
+  if (!table.index && !table.compositeIndex && !table.brinIndex)
+    warnNoIndex(table, runner.onNotice);
   warnUnindexedKeys(runner, table, runner.onNotice);
   const refusedBefore = runner.tally.refused.length;
   const done = await deleteByPath(runner, table, statements);

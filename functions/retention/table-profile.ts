@@ -56,7 +56,7 @@ export interface TableProfile {
    * the block ranges that may hold expired rows.
    * @default - none
    */
-  readonly brinIndex?: string;
+  readonly brinIndex?: BrinIndex;
   /**
    * The server has b-tree skip scan (PostgreSQL 18 and later): a condition on a later key of a
    * composite index skips from one value of the keys before it to the next, instead of reading
@@ -76,6 +76,14 @@ export interface TableProfile {
   readonly references: readonly ReferencingKey[];
   /** What the job's role may do with its rows (see privileges.ts). */
   readonly rights: TableRights;
+}
+
+/** A BRIN index on the column (see {@link TableProfile.brinIndex}). */
+export interface BrinIndex {
+  /** Its name. */
+  readonly name: string;
+  /** Heap pages each of its block ranges summarizes (`pages_per_range`, 128 by default). */
+  readonly pagesPerRange: number;
 }
 
 /** A b-tree index with the column as a later key (see {@link TableProfile.compositeIndex}). */
@@ -101,7 +109,7 @@ interface TableRow {
   readonly type: string | null;
   readonly index: string | null;
   readonly composite: (Omit<CompositeIndex, 'quotedKey'> & { readonly key: string }) | null;
-  readonly brin: string | null;
+  readonly brin: BrinIndex | null;
   readonly skipScan: boolean;
   readonly reltuples: number;
   readonly pages: number;
@@ -146,7 +154,10 @@ const profileQuery = (relation: string) => `
                               LEFT JOIN pg_attribute la ON la.attrelid = c.oid AND la.attnum = k.attnum
                               WHERE k.n < p.pos AND (k.attnum = 0 OR NOT la.attnotnull))
            ORDER BY p.pos, ic.relname LIMIT 1) AS composite,
-         (SELECT ic.relname FROM pg_index i
+         (SELECT json_build_object('name', ic.relname, 'pagesPerRange',
+                   coalesce((SELECT option_value::int FROM pg_options_to_table(ic.reloptions)
+                              WHERE option_name = 'pages_per_range'), 128))
+            FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_am am ON am.oid = ic.relam
             CROSS JOIN LATERAL (SELECT min(k.n) AS pos

@@ -24,7 +24,8 @@ export const deviceId = '00000000-0000-4000-8000-000000000001';
 export const deviceCount = 7;
 
 /** The uuid of device `n` (1-based), as a SQL expression of `n`. */
-const deviceUuid = (n: string) => `('00000000-0000-4000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
+const deviceUuid = (n: string) =>
+  `('00000000-0000-4000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
 
 /** Empties the tables the jobs touch (and the jobs' claims) and adds the devices. */
 export async function resetTables(client: pg.Client): Promise<void> {
