@@ -100,6 +100,26 @@ export interface CompositeIndex {
   readonly pages: number;
 }
 
+/** An index with the column as a key, as the profile query reads it. */
+interface IndexRow {
+  readonly name: string;
+  readonly am: 'btree' | 'brin';
+  /** Its keys' column numbers (0: an expression). */
+  readonly keys: readonly number[];
+  /** How many of `keys` are keys (the rest are `INCLUDE`d). */
+  readonly keyCount: number;
+  /** Its size in pages, by the statistics. */
+  readonly pages: number;
+  readonly options: readonly string[] | null;
+  readonly opclasses: readonly string[];
+  readonly columns: readonly {
+    readonly attnum: number;
+    readonly name: string;
+    readonly notNull: boolean;
+    readonly type: string;
+  }[];
+}
+
 interface TableRow {
   readonly oid: string;
   readonly schema: string;
@@ -107,9 +127,7 @@ interface TableRow {
   readonly kind: string;
   readonly attnum: number | null;
   readonly type: string | null;
-  readonly index: string | null;
-  readonly composite: (Omit<CompositeIndex, 'quotedKey'> & { readonly key: string }) | null;
-  readonly brin: BrinIndex | null;
+  readonly indexes: readonly IndexRow[] | null;
   readonly skipScan: boolean;
   readonly reltuples: number;
   readonly pages: number;
@@ -128,47 +146,23 @@ interface TableRow {
 const profileQuery = (relation: string) => `
   SELECT c.oid::text AS oid, n.nspname AS schema, c.relname, c.relkind::text AS kind, a.attnum,
          (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)::regtype::text AS type,
-         (SELECT ic.relname FROM pg_index i
-            JOIN pg_class ic ON ic.oid = i.indexrelid
-            JOIN pg_am am ON am.oid = ic.relam
-           WHERE i.indrelid = c.oid AND i.indkey[0] = a.attnum AND am.amname = 'btree'
-             AND i.indpred IS NULL AND i.indisvalid AND i.indisready
-           ORDER BY i.indnatts, ic.relname LIMIT 1) AS index,
-         (SELECT json_build_object('name', ic.relname, 'key', ka.attname,
-                   'keyType', format_type(ka.atttypid, ka.atttypmod),
-                   'columns', (SELECT string_agg(quote_ident(la.attname), ', ' ORDER BY k.n)
-                                 FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-                                 JOIN pg_attribute la ON la.attrelid = c.oid AND la.attnum = k.attnum
-                                WHERE k.n <= p.pos),
-                   'pages', pg_relation_size(ic.oid) / current_setting('block_size')::int)
+         (SELECT json_agg(json_build_object('name', ic.relname, 'am', am.amname,
+                   'keys', i.indkey::int2[], 'keyCount', i.indnkeyatts, 'pages', ic.relpages,
+                   'options', ic.reloptions,
+                   'opclasses', (SELECT array_agg(opc.opcname ORDER BY k.n)
+                                   FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS k(oid, n)
+                                   JOIN pg_opclass opc ON opc.oid = k.oid),
+                   'columns', (SELECT json_agg(json_build_object('attnum', la.attnum,
+                                 'name', la.attname, 'notNull', la.attnotnull,
+                                 'type', format_type(la.atttypid, la.atttypmod)))
+                                 FROM pg_attribute la
+                                WHERE la.attrelid = c.oid AND la.attnum = ANY (i.indkey::int2[])))
+                   ORDER BY i.indnatts, ic.relname)
             FROM pg_index i
             JOIN pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_am am ON am.oid = ic.relam
-            JOIN pg_attribute ka ON ka.attrelid = c.oid AND ka.attnum = i.indkey[0]
-            CROSS JOIN LATERAL (SELECT min(k.n) AS pos
-                                  FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-                                 WHERE k.attnum = a.attnum) AS p
-           WHERE i.indrelid = c.oid AND am.amname = 'btree' AND i.indpred IS NULL
-             AND i.indisvalid AND i.indisready AND p.pos BETWEEN 2 AND i.indnkeyatts
-             AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-                              LEFT JOIN pg_attribute la ON la.attrelid = c.oid AND la.attnum = k.attnum
-                              WHERE k.n < p.pos AND (k.attnum = 0 OR NOT la.attnotnull))
-           ORDER BY p.pos, ic.relname LIMIT 1) AS composite,
-         (SELECT json_build_object('name', ic.relname, 'pagesPerRange',
-                   coalesce((SELECT option_value::int FROM pg_options_to_table(ic.reloptions)
-                              WHERE option_name = 'pages_per_range'), 128))
-            FROM pg_index i
-            JOIN pg_class ic ON ic.oid = i.indexrelid
-            JOIN pg_am am ON am.oid = ic.relam
-            CROSS JOIN LATERAL (SELECT min(k.n) AS pos
-                                  FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-                                 WHERE k.attnum = a.attnum) AS p
-            JOIN pg_opclass opc ON opc.oid = i.indclass[p.pos - 1]
-           WHERE i.indrelid = c.oid AND am.amname = 'brin' AND p.pos IS NOT NULL
-             AND i.indpred IS NULL AND i.indisvalid AND i.indisready
-             AND EXISTS (SELECT 1 FROM pg_amop ao JOIN pg_operator o ON o.oid = ao.amopopr
-                          WHERE ao.amopfamily = opc.opcfamily AND o.oprname = '<')
-           ORDER BY i.indnatts, ic.relname LIMIT 1) AS brin,
+           WHERE i.indrelid = c.oid AND a.attnum = ANY (i.indkey::int2[]) AND i.indpred IS NULL
+             AND i.indisvalid AND i.indisready AND am.amname IN ('btree', 'brin')) AS indexes,
          current_setting('server_version_num')::int >= 180000 AS "skipScan",
          c.reltuples::float8 AS reltuples,
          (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages,
@@ -282,25 +276,73 @@ function fromRow(row: TableRow) {
   return {
     oid: Number(row.oid),
     quotedTable: `${escapeIdentifier(row.schema)}.${escapeIdentifier(row.relname)}`,
-    ...(row.index === null ? {} : { index: row.index }),
-    ...(row.index !== null || row.composite === null
-      ? {}
-      : {
-          compositeIndex: {
-            name: row.composite.name,
-            quotedKey: escapeIdentifier(row.composite.key),
-            keyType: row.composite.keyType,
-            columns: row.composite.columns,
-            pages: Number(row.composite.pages),
-          },
-        }),
-    ...(row.brin === null ? {} : { brinIndex: row.brin }),
+    ...indexesOf(row),
     skipScan: row.skipScan,
     estimatedRows: row.reltuples,
     pages: row.pages,
     correlation: row.correlation,
     references: referencingKeys(row.references),
     rights: row.rights,
+  };
+}
+
+/** The indexes that can find the expired rows, from the profile query's candidates. */
+function indexesOf(row: TableRow): Pick<TableProfile, 'index' | 'compositeIndex' | 'brinIndex'> {
+  const candidates = row.indexes ?? [];
+  const column = row.attnum;
+  const btrees = candidates.filter((index) => index.am === 'btree');
+  const leading = btrees.find((index) => index.keys[0] === column);
+  if (leading) return { index: leading.name, ...brinOf(candidates, column) };
+  const composite = btrees
+    .map((index) => ({ index, at: index.keys.indexOf(column ?? -1) }))
+    .filter(
+      ({ index, at }) =>
+        at > 0 &&
+        at < index.keyCount &&
+        index.keys
+          .slice(0, at)
+          .every(
+            (attnum) =>
+              index.columns.find((candidate) => candidate.attnum === attnum)?.notNull === true,
+          ),
+    )
+    .sort((x, y) => x.at - y.at)[0];
+  const key = composite?.index.columns.find((c) => c.attnum === composite.index.keys[0]);
+  return {
+    ...(composite && key
+      ? {
+          compositeIndex: {
+            name: composite.index.name,
+            quotedKey: escapeIdentifier(key.name),
+            keyType: key.type,
+            columns: composite.index.keys
+              .slice(0, composite.at + 1)
+              .map((attnum) => composite.index.columns.find((c) => c.attnum === attnum)?.name)
+              .join(', '),
+            pages: composite.index.pages,
+          },
+        }
+      : {}),
+    ...brinOf(candidates, column),
+  };
+}
+
+/** A BRIN index whose operator class on the column compares with `<` (minmax, minmax_multi). */
+function brinOf(
+  candidates: readonly IndexRow[],
+  column: number | null,
+): Pick<TableProfile, 'brinIndex'> {
+  const brin = candidates.find(
+    (index) =>
+      index.am === 'brin' && index.opclasses[index.keys.indexOf(column ?? -1)]?.includes('minmax'),
+  );
+  if (!brin) return {};
+  const option = (brin.options ?? []).find((text) => text.startsWith('pages_per_range='));
+  return {
+    brinIndex: {
+      name: brin.name,
+      pagesPerRange: option ? Number(option.slice('pages_per_range='.length)) : 128,
+    },
   };
 }
 
