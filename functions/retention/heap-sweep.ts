@@ -146,13 +146,17 @@ async function sweepStretch(
     const remove = async (sql: string) => ({
       deleted: (await db.query(sql, range)).rowCount ?? 0,
     });
+    // The range's DELETE goes with its BEGIN (values inlined): two round trips a batch.
     const attempt = await runBatchAroundLocks(
       { ...runner, batchSize: size.current },
-      () => remove(limited ? statements.deletePagesLimited : statements.deletePages),
+      limited
+        ? () => remove(statements.deletePagesLimited)
+        : async (begun) => ({ deleted: begun.at(-1)?.rowCount ?? 0 }),
       () =>
         remove(
           limited ? statements.deletePagesLimitedSkipLocked : statements.deletePagesSkipLocked,
         ),
+      limited ? {} : { lead: statements.deletePagesLead(page, end) },
     );
     if ('timedOut' in attempt) {
       // Fewer pages (what a range costs when most are empty), and fewer rows: half as many as
@@ -211,12 +215,13 @@ async function checkNothingLeft(
   const { db, cutoff } = runner;
   for (let round = 0; round < maxCheckRounds; round++) {
     if (runner.signal?.aborted) return { finished: false, lockedRows: 0 };
+    // The count goes with its BEGIN (values inlined): two round trips.
     const left = await inShortTransaction(
       db,
       runner.countLimits,
-      async () =>
-        countOf((await db.query(statements.countDeletable, [cutoff.value, refused])).rows),
+      async (begun) => countOf((begun.at(-1)?.rows ?? []) as { count: string }[]),
       scan,
+      statements.countDeletableLead(refused),
     );
     if (left === 0) return { finished: true, lockedRows: 0 };
     const attempt = await runBatch(

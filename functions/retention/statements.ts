@@ -117,6 +117,10 @@ export interface SweepStatements {
   readonly deleteAnySkipLocked: string;
   /** `$1` cutoff, `$2` tuple ids to leave (`tid[]`) → `count`: expired rows a batch would delete. */
   readonly countDeletable: string;
+  /** As `countDeletable`, values inlined (to send with `BEGIN`). */
+  countDeletableLead(excluded: readonly string[]): string;
+  /** As `deletePages`, values inlined (to send with `BEGIN`). */
+  deletePagesLead(first: number, end: number): string;
   /** The expired rows of pages `[first, end)` that a batch deletes, as a condition. */
   pagesScope(first: number, end: number): string;
   /** Every expired row a batch would delete, but those at `excluded` tuple ids, as a condition. */
@@ -173,6 +177,12 @@ export function expiryStatements(table: TableProfile, cutoff: ColumnCutoff): Exp
   const waitOrSkip = (where: string, limit: string) =>
     byIds(where, mayLock ? `${limit} FOR UPDATE SKIP LOCKED` : limit);
   const keys = refusingKeys(table.references);
+  const pagesScopeOf = (first: number, end: number) =>
+    `ctid >= '(${whole(first)},0)'::tid AND ctid < '(${whole(end)},0)'::tid AND ` +
+    `${c} < ${literal(cutoff.value)}${andDeletable}`;
+  const remainderScopeOf = (excluded: readonly string[]) =>
+    `${c} < ${literal(cutoff.value)}${andDeletable} AND ` +
+    notExcluded(escapeLiteral(`{${excluded.map((tid) => `"${tid}"`).join(',')}}`));
   const ties = (key: string) => `${k.quoted} = ${key}::${k.cast} AND ${expired}`;
   return {
     // The key is turned into text for the one row returned, not for each of the rows skipped.
@@ -199,12 +209,11 @@ export function expiryStatements(table: TableProfile, cutoff: ColumnCutoff): Exp
     ),
     countDeletable: `SELECT count(*) AS count FROM ${t}
       WHERE ${c} < ${as('$1')}${andDeletable} AND ${notExcluded('$2')}`,
-    pagesScope: (first, end) =>
-      `ctid >= '(${whole(first)},0)'::tid AND ctid < '(${whole(end)},0)'::tid AND ` +
-      `${c} < ${literal(cutoff.value)}${andDeletable}`,
-    remainderScope: (excluded) =>
-      `${c} < ${literal(cutoff.value)}${andDeletable} AND ` +
-      notExcluded(escapeLiteral(`{${excluded.map((tid) => `"${tid}"`).join(',')}}`)),
+    countDeletableLead: (excluded) =>
+      `SELECT count(*) AS count FROM ${t} WHERE ${remainderScopeOf(excluded)}`,
+    deletePagesLead: (first, end) => `DELETE FROM ${t} WHERE ${pagesScopeOf(first, end)}`,
+    pagesScope: (first, end) => pagesScopeOf(first, end),
+    remainderScope: (excluded) => remainderScopeOf(excluded),
     count: `SELECT count(*) AS count FROM ${t} WHERE ${c} < ${as('$1')}`,
     explainDelete: `EXPLAIN (FORMAT JSON) DELETE FROM ${t} WHERE ${c} < ${as('$1')}`,
     ...(keys.length > 0
