@@ -1,11 +1,12 @@
 /**
  * Deletes the rows of a table that are older than a cutoff, in short batches, each its own
- * transaction, by the way that suits the table (see expiry/strategy.ts): keyset batches on the
- * column's index, or a sweep of the heap in tuple-id ranges.
+ * transaction, by the way that suits the table (see strategy.ts): keyset batches on a b-tree
+ * with the column, a sweep of the pages a BRIN index on it points to, or a sweep of the heap in
+ * tuple-id ranges.
  *
  * Before the first batch, the table is checked (expiry/table-profile.ts): it exists, the column
- * is `timestamptz` (or `timestamp` with a declared zone), and an index leads with the column
- * (or a warning names the index to create). The cutoff is then expressed in the column's own
+ * is `timestamptz` (or `timestamp` with a declared zone), and which index can find the expired
+ * rows (without one, a warning names the index to create). The cutoff is then expressed in the column's own
  * type, and every statement runs with the session's `TimeZone` pinned to UTC.
  */
 import type { ClientBase } from 'pg';
