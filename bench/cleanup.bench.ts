@@ -1,12 +1,19 @@
 /**
- * `npm run bench -- cleanup [--rows N] [--order sequential,random,mixed] [--scenario backlog,steady]`:
+ * `npm run bench -- cleanup [--rows N] [--scenario LIST] [--order sequential,random,mixed]`:
  * how fast the location cleanup deletes expired rows, against one plain DELETE (and, for a
  * backlog, the original backend's batching), each on an identical copy of the table while a
- * second connection inserts single rows. Scenarios:
- * - a backlog: half of N locations (default 2,000,000) expired, for each physical order of the
- *   table (in time order, random, mixed);
- * - the steady hourly run: 30 days of data with one hour's worth expired, in mixed order, where
- *   the job must keep to the index path.
+ * second connection inserts single rows. Scenarios (bench/cleanup/scenarios.ts), each
+ * `<index>-<layout>`:
+ * - layouts: `backlog`, half of N locations (default 2,000,000) expired; `steady`, the hourly
+ *   run: 30 days of data with one hour's worth expired, where the job must not sweep the heap;
+ * - index kinds on `created_at` (bench/cleanup/index-kind.ts): `btree`, the schema's b-tree;
+ *   `brin`, a BRIN alone, rows in time order; `composite`, `(device_id, created_at)` alone,
+ *   rows in mixed order. The b-tree backlog runs in each physical order of `--order` (in time
+ *   order, random, mixed), the b-tree steady run in mixed order.
+ * `--scenario brin-steady,composite-backlog` runs those; `--scenario steady` every steady run,
+ * `--scenario brin` both BRIN scenarios; none, every scenario. The plain DELETE runs against
+ * the same index as the job (its plan's scan is printed), and a last table puts every
+ * scenario's ours / plain DELETE side by side.
  * Our job also runs through a PgBouncer in transaction mode (Debian's `pgbouncer`, started as the
  * tests start it: test/support/pgbouncer.ts), against the same job connected directly; without
  * PgBouncer that row is left out, saying how to install it.
@@ -35,13 +42,9 @@ import {
   plainDelete,
   steadyContenders,
 } from './cleanup/contenders.js';
-import {
-  type GeneratedLocations,
-  type Layout,
-  loadLocations,
-  type PhysicalOrder,
-  physicalOrders,
-} from './cleanup/load.js';
+import { useIndexKind } from './cleanup/index-kind.js';
+import { type GeneratedLocations, loadLocations } from './cleanup/load.js';
+import { readScenarios, type Scenario, scenarioName } from './cleanup/scenarios.js';
 import { count, ms, percentile, table } from './cleanup/stats.js';
 import { onCopyUnderWrites, withDatabase } from './common/database-copy.js';
 import { BenchReport } from './common/results-file.js';
@@ -60,12 +63,6 @@ const targets = {
   writerP99Ms: 3,
   memoryGrowthMb: 50,
 };
-
-/** One table to clean: its layout and physical order. */
-interface Scenario {
-  readonly layout: Layout;
-  readonly order: PhysicalOrder;
-}
 
 /** The server and the loaded table that every run copies. */
 interface Setup {
@@ -89,6 +86,17 @@ interface Outcome {
   readonly writer: WriterReport;
 }
 
+/** One scenario's row in the last table, which puts every scenario side by side. */
+interface ScenarioSummary {
+  readonly scenario: Scenario;
+  readonly expired: number;
+  readonly plainMs: number;
+  readonly plainScan: string;
+  readonly oursMs: number;
+  readonly ourPath: string;
+  readonly target: number;
+}
+
 export default async function cleanupBench(flags: string[]): Promise<void> {
   const rows = readRows(flags, defaultRows);
   const scenarios = readScenarios(flags);
@@ -99,9 +107,10 @@ export default async function cleanupBench(flags: string[]): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   const out = new BenchReport(
     'cleanup',
-    "The location cleanup against one plain `DELETE` and the original backend's batching, on a backlog (half the rows expired) in each physical order and on the steady hourly run, each on its own copy of the table while a second connection inserts single rows.",
+    "The location cleanup against one plain `DELETE` and the original backend's batching, on a backlog (half the rows expired) and on the steady hourly run, with a b-tree, a BRIN or a `(device_id, created_at)` b-tree as the index on `created_at` (the b-tree backlog in each physical order), each on its own copy of the table while a second connection inserts single rows.",
   );
   let missed = 0;
+  const summaries: ScenarioSummary[] = [];
   let bouncer: PgBouncer | undefined;
   try {
     await admin.connect();
@@ -122,7 +131,7 @@ export default async function cleanupBench(flags: string[]): Promise<void> {
         'rows in a loop; the tables show the median of its runs.',
     );
     for (const scenario of scenarios) {
-      missed += await runScenario(out, {
+      const result = await runScenario(out, {
         admin,
         adminUrl,
         scenario,
@@ -130,7 +139,11 @@ export default async function cleanupBench(flags: string[]): Promise<void> {
         local: server !== undefined,
         ...(bouncer ? { bouncer } : {}),
       });
+      missed += result.missed;
+      summaries.push(result.summary);
     }
+    out.print(`\n--- side by side: ours / plain DELETE of the same rows on the same index ---`);
+    out.print(sideBySide(summaries));
   } finally {
     await bouncer?.stop();
     await admin.end().catch(() => undefined);
@@ -141,7 +154,10 @@ export default async function cleanupBench(flags: string[]): Promise<void> {
   if (missed > 0) process.exitCode = 1;
 }
 
-/** Loads the scenario's table, runs its contenders in rounds, prints its table; returns targets missed. */
+/**
+ * Loads the scenario's table, runs its contenders in rounds, prints its table; returns the
+ * targets missed and its row of the last table.
+ */
 async function runScenario(
   out: BenchReport,
   run: {
@@ -152,16 +168,17 @@ async function runScenario(
     readonly local: boolean;
     readonly bouncer?: PgBouncer;
   },
-): Promise<number> {
+): Promise<{ missed: number; summary: ScenarioSummary }> {
   const { admin, adminUrl, scenario, rows, local, bouncer } = run;
   const template = `bench_cleanup_${randomBytes(4).toString('hex')}`;
   try {
     const loadStarted = performance.now();
-    const loaded = await createTemplate(admin, adminUrl, template, rows, scenario);
+    const { loaded, indexes } = await createTemplate(admin, adminUrl, template, rows, scenario);
     out.print(
-      `\n--- ${scenario.layout === 'backlog' ? 'a backlog' : 'the steady hourly run'}, rows in ${scenario.order} order: ` +
+      `\n--- ${scenarioName(scenario)}: ${scenario.layout === 'backlog' ? 'a backlog' : 'the steady hourly run'}, rows in ${scenario.order} order: ` +
         `${count(loaded.rows)} locations, ${count(loaded.expired)} expired (loaded in ${ms(performance.now() - loadStarted)}) ---`,
     );
+    out.print(`index on created_at: ${indexes.join('; ')}`);
     const setup: Setup = {
       admin,
       adminUrl,
@@ -180,36 +197,14 @@ async function runScenario(
         runs.get(contender)?.push(await measure(setup, contender));
       }
     }
-    const { text, missed } = report([...runs.values()].map(medianRun), loaded);
+    const { text, missed, summary } = report(scenario, [...runs.values()].map(medianRun), loaded);
     out.print(text);
-    return missed;
+    return { missed, summary };
   } finally {
     await admin
       .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(template)} WITH (FORCE)`)
       .catch(() => undefined);
   }
-}
-
-function readScenarios(flags: readonly string[]): Scenario[] {
-  const list = (name: string, allowed: readonly string[]): string[] => {
-    const at = flags.indexOf(name);
-    if (at === -1) return [...allowed];
-    const values = (flags[at + 1] ?? '').split(',').filter(Boolean);
-    const unknown = values.filter((value) => !allowed.includes(value));
-    if (values.length === 0 || unknown.length > 0) {
-      throw new Error(`${name} takes a comma-separated list of ${allowed.join(', ')}`);
-    }
-    return values;
-  };
-  const orders = list('--order', physicalOrders) as PhysicalOrder[];
-  const layouts = list('--scenario', ['backlog', 'steady']) as Layout[];
-  return [
-    ...(layouts.includes('backlog')
-      ? orders.map((order) => ({ layout: 'backlog' as const, order }))
-      : []),
-    // The steady hourly run, on a table whose old and new rows share pages.
-    ...(layouts.includes('steady') ? [{ layout: 'steady' as const, order: 'mixed' as const }] : []),
-  ];
 }
 
 /** The run with the median wall time. */
@@ -224,13 +219,15 @@ async function createTemplate(
   name: string,
   rows: number,
   scenario: Scenario,
-): Promise<GeneratedLocations> {
+): Promise<{ loaded: GeneratedLocations; indexes: string[] }> {
   await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
   const db = new pg.Client({ connectionString: withDatabase(adminUrl, name) });
   await db.connect();
   try {
     await migrate(db);
-    return await loadLocations(db, rows, scenario);
+    // On the empty table, so that the load builds it (and ANALYZEs the table) before any copy.
+    const indexes = await useIndexKind(db, scenario.index);
+    return { loaded: await loadLocations(db, rows, scenario), indexes };
   } finally {
     await db.end();
   }
@@ -282,9 +279,10 @@ async function verify(
 }
 
 function report(
+  scenario: Scenario,
   outcomes: readonly Outcome[],
   loaded: GeneratedLocations,
-): { text: string; missed: number } {
+): { text: string; missed: number; summary: ScenarioSummary } {
   const header = [
     'method',
     'runs',
@@ -351,7 +349,9 @@ function report(
       pooledOverDirect <= targets.pgbouncerOverDirect,
     );
   }
-  if (!backlog) check('our path for the hourly run', path, 'index', path === 'index');
+  if (!backlog) {
+    check('our path for the hourly run', path, 'not heap', path !== 'heap' && path !== '?');
+  }
   check('our batch p99', ms(ourBatchP99), '≤ 25 ms', ourBatchP99 <= targets.ourBatchP99Ms);
   check('writer insert p99 during ours', ms(writerP99), '≤ 3 ms', writerP99 <= targets.writerP99Ms);
   check(
@@ -376,8 +376,10 @@ function report(
     : '';
   const note =
     loaded.rows === defaultRows ? '' : `\n(targets are set for ${count(defaultRows)} rows)`;
+  const plainScan = plain.measurement.plannedScan ?? '?';
   const strategy =
-    `ours took the ${path} path: ${ours.measurement.strategy?.reason ?? ''}` +
+    `plain DELETE's plan: ${plainScan}` +
+    `\nours took the ${path} path: ${ours.measurement.strategy?.reason ?? ''}` +
     (path === 'heap'
       ? `; its final check (one count of the expired rows left) took ${ms(ours.measurement.tailMs ?? 0)}`
       : '') +
@@ -390,5 +392,49 @@ function report(
     ['ratio / figure', 'value', 'target', ''],
     checks.map(({ label, value, target, met }) => [label, value, target, met ? 'met' : 'MISSED']),
   )}${note}`;
-  return { text, missed: checks.filter((entry) => !entry.met).length };
+  return {
+    text,
+    missed: checks.filter((entry) => !entry.met).length,
+    summary: {
+      scenario,
+      expired: loaded.expired,
+      plainMs: plain.wallMs,
+      plainScan,
+      oursMs: ours.wallMs,
+      ourPath: path,
+      target: ratioTarget,
+    },
+  };
+}
+
+/** Every scenario's ours / plain DELETE, one row each, against its target. */
+function sideBySide(summaries: readonly ScenarioSummary[]): string {
+  const header = [
+    'scenario',
+    'order',
+    'expired',
+    'plain DELETE',
+    'ours',
+    'ours / plain',
+    'target',
+    '',
+    'our path',
+    "plain DELETE's scan",
+  ];
+  const rows = summaries.map((summary) => {
+    const ratio = summary.oursMs / summary.plainMs;
+    return [
+      scenarioName(summary.scenario),
+      summary.scenario.order,
+      count(summary.expired),
+      ms(summary.plainMs),
+      ms(summary.oursMs),
+      ratio.toFixed(2),
+      `≤ ${summary.target.toFixed(1)}`,
+      ratio <= summary.target ? 'met' : 'MISSED',
+      summary.ourPath,
+      summary.plainScan,
+    ];
+  });
+  return table(header, rows, [1, 8, 9]);
 }

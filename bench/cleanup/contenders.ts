@@ -8,6 +8,7 @@ import { createLocationCleanup } from '../../functions/jobs/location-cleanup/loc
 import type { RetentionOverrides } from '../../functions/retention/settings.js';
 import { benchContext } from '../common/bench-context.js';
 import { type TimedStatement, timedClient, transactionsOf } from '../partitions/statement-timer.js';
+import { plannedScan } from './plan.js';
 
 /** What one contender did. */
 export interface Measurement {
@@ -26,6 +27,12 @@ export interface Measurement {
    * its `BEGIN`): how long each took, from send to answer, ms.
    */
   readonly standbyLookMs?: readonly number[];
+  /**
+   * How PostgreSQL found the rows of a single statement: the scan under the `Delete` node of
+   * its plan (bench/cleanup/plan.ts), read just before the timed run.
+   * @default - not read (a batched contender)
+   */
+  readonly plannedScan?: string;
 }
 
 /** A way of deleting the expired rows. */
@@ -47,14 +54,19 @@ export interface Contender {
 const batchSize = 10_000;
 const cutoff = `now() - interval '30 days'`;
 
-/** One statement, one transaction: the fastest, and the API waits behind it. */
+/**
+ * One statement, one transaction: the fastest, and the API waits behind it. Its plan (not
+ * timed) says which index it used: on each table, whatever index that table has.
+ */
 export const plainDelete: Contender = {
   name: 'plain DELETE (one statement)',
   runs: 3,
   async run(db) {
+    const statement = `DELETE FROM locations WHERE created_at < ${cutoff}`;
+    const scan = await plannedScan(db, statement);
     const started = performance.now();
-    const { rowCount } = await db.query(`DELETE FROM locations WHERE created_at < ${cutoff}`);
-    return { deleted: rowCount ?? 0, batchMs: [performance.now() - started] };
+    const { rowCount } = await db.query(statement);
+    return { deleted: rowCount ?? 0, batchMs: [performance.now() - started], plannedScan: scan };
   },
 };
 

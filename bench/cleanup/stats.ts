@@ -19,16 +19,26 @@ export function count(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-/** Left-aligned first column, right-aligned others, two spaces between. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * Left-aligned first column (and `leftAligned` ones, text rather than figures), right-aligned
+ * others, two spaces between.
+ */
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  leftAligned: readonly number[] = [],
+): string {
   const all = [header, ...rows];
   const widths = header.map((_, column) => Math.max(...all.map((row) => row[column]?.length ?? 0)));
   const line = (row: readonly string[]) =>
     row
       .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+        column === 0 || leftAligned.includes(column)
+          ? cell.padEnd(widths[column] ?? 0)
+          : cell.padStart(widths[column] ?? 0),
       )
-      .join('  ');
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
     '\n',
   );
