@@ -33,6 +33,11 @@ export interface Measurement {
    * @default - not read (a batched contender)
    */
   readonly plannedScan?: string;
+  /**
+   * Every statement the job sent, with when it was sent and answered (`--profile` prints them).
+   * @default - not recorded (not the job)
+   */
+  readonly statements?: readonly TimedStatement[];
 }
 
 /** A way of deleting the expired rows. */
@@ -137,6 +142,7 @@ async function runOurJob(db: pg.Client, overrides: RetentionOverrides = {}): Pro
     memoryGrowth: rssPeak - rssAtStart,
     strategy: { path: String(result.strategy), reason: String(result.strategyReason) },
     standbyLookMs: standbyLooks.map((statement) => statement.endedMs - statement.startedMs),
+    statements,
   };
 }
 

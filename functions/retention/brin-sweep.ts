@@ -19,7 +19,7 @@
  * once per batch. The stretches read them once.
  */
 import { escapeLiteral } from 'pg';
-import { inShortTransaction } from '../db/transaction.js';
+import { inOneRoundTrip } from '../db/transaction.js';
 import type { BatchRunner } from './batch-runner.js';
 import { checkScans, type PageStretch, type SweepTable, sweepPages } from './heap-sweep.js';
 import type { PathOutcome } from './result.js';
@@ -66,13 +66,14 @@ export async function runBrinSweep(
   sweepTable: SweepTable,
 ): Promise<PathOutcome> {
   if (runner.signal?.aborted) return { finished: false, lockedRows: 0 };
-  const found = await inShortTransaction(
+  // One round trip: the query alone, its own implicit transaction.
+  const [answer] = await inOneRoundTrip(
     runner.db,
     runner.countLimits,
-    async (begun) => (begun.at(-1)?.rows ?? []) as { first: string; end: string; rows: string }[],
-    checkScans.bitmap,
     expiredStretchesQuery(table, runner.cutoff),
+    checkScans.bitmap,
   );
+  const found = (answer?.rows ?? []) as { first: string; end: string; rows: string }[];
   const stretches: PageStretch[] = found.map((row) => ({
     first: Number(row.first),
     end: Number(row.end),

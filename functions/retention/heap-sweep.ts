@@ -21,7 +21,7 @@
  * final check leaves them out.
  */
 
-import { inShortTransaction } from '../db/transaction.js';
+import { inOneRoundTrip } from '../db/transaction.js';
 import {
   type BatchRunner,
   batchFailed,
@@ -215,14 +215,14 @@ async function checkNothingLeft(
   const { db, cutoff } = runner;
   for (let round = 0; round < maxCheckRounds; round++) {
     if (runner.signal?.aborted) return { finished: false, lockedRows: 0 };
-    // The count goes with its BEGIN (values inlined): two round trips.
-    const left = await inShortTransaction(
+    // The count alone, values inlined: one round trip, its own implicit transaction.
+    const [counted] = await inOneRoundTrip(
       db,
       runner.countLimits,
-      async (begun) => countOf((begun.at(-1)?.rows ?? []) as { count: string }[]),
-      scan,
       statements.countDeletableLead(refused),
+      scan,
     );
+    const left = countOf((counted?.rows ?? []) as { count: string }[]);
     if (left === 0) return { finished: true, lockedRows: 0 };
     const attempt = await runBatch(
       runner,

@@ -3,7 +3,7 @@
  * the fall-back to the heap when a long-held snapshot makes the index walk too slow; the rows
  * that a foreign key or a trigger refused to let go are counted and said at the end.
  */
-import { inShortTransaction } from '../db/transaction.js';
+import { inOneRoundTrip } from '../db/transaction.js';
 import { JobLog } from '../log-messages.js';
 import { type BatchRunner, batchFailed, countOf, type Notice } from './batch-runner.js';
 import { runBrinSweep } from './brin-sweep.js';
@@ -118,14 +118,9 @@ async function countReferenced(
   const query = statements.countReferenced;
   if (!query) return;
   const keys = refusingKeys(table.references);
-  // The count goes with BEGIN: two round trips in all.
-  const rows = await inShortTransaction(
-    runner.db,
-    runner.countLimits,
-    async (begun) => (begun.at(-1)?.rows ?? []) as { key: number; count: string }[],
-    {},
-    query,
-  );
+  // The count alone: one round trip, its own implicit transaction.
+  const [answer] = await inOneRoundTrip(runner.db, runner.countLimits, query);
+  const rows = (answer?.rows ?? []) as { key: number; count: string }[];
   for (const row of rows) {
     const key = keys[row.key];
     if (!key) continue;

@@ -5,7 +5,9 @@
  * that has it as a later key, a BRIN index), how large and how ordered it is, and
  * that no row-level security policy hides rows from the job's role.
  */
-import { type ClientBase, escapeIdentifier } from 'pg';
+import { type ClientBase, escapeIdentifier, escapeLiteral } from 'pg';
+import { databaseTimeQuery, readDatabaseTime } from '../db/database-time.js';
+import { inOneRoundTrip, type TransactionLimits } from '../db/transaction.js';
 import { TableCheckError } from './errors.js';
 import { type ExpiringTable, quoteTableName } from './expiring-table.js';
 import { type TableRights, tableRightsColumn } from './privileges.js';
@@ -141,9 +143,9 @@ interface TableRow {
  * The relation, its column, the indexes that can find its expired rows (a b-tree that leads
  * with the column; one that has it later, after `NOT NULL` columns; a BRIN index), its size, the column's correlation and the foreign keys that reference it: one
  * catalog query, since a run's fixed cost matters for the hourly run. `relation` picks the
- * relation from `$1`.
+ * relation, `column` names the column (SQL expressions: parameters or literals).
  */
-const profileQuery = (relation: string) => `
+const profileQuery = (relation: string, column: string) => `
   SELECT c.oid::text AS oid, n.nspname AS schema, c.relname, c.relkind::text AS kind, a.attnum,
          (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END)::regtype::text AS type,
          (SELECT json_agg(json_build_object('name', ic.relname, 'am', am.amname,
@@ -175,18 +177,18 @@ const profileQuery = (relation: string) => `
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_attribute a
-           ON a.attrelid = c.oid AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+           ON a.attrelid = c.oid AND a.attname = ${column} AND a.attnum > 0 AND NOT a.attisdropped
     LEFT JOIN pg_type t ON t.oid = a.atttypid
    WHERE c.oid = ${relation}`;
 
 /** `$1` a (quoted) name, resolved on the search_path. */
-const profileByName = profileQuery('to_regclass($1)');
+const profileByName = profileQuery('to_regclass($1)', '$2');
 
 /**
  * `$1` an oid. Not `to_regclass($1)` with the oid as text: PostgreSQL 16 and later read
  * `'12345'` as an oid there, 15 and earlier as a name, finding nothing.
  */
-const profileByOid = profileQuery('$1::oid');
+const profileByOid = profileQuery('$1::oid', '$2');
 
 const relationKinds: Readonly<Record<string, string>> = {
   v: 'a view',
@@ -214,9 +216,43 @@ export async function inspectTable(
   target: ExpiringTable,
   zone: ColumnZoneSettings,
 ): Promise<TableProfile> {
-  const quoted = quoteTableName(target.table);
-  const { rows } = await db.query<TableRow>(profileByName, [quoted, target.column]);
-  const row = rows[0];
+  const { rows } = await db.query<TableRow>(profileByName, [
+    quoteTableName(target.table),
+    target.column,
+  ]);
+  return checkedProfile(db, target, zone, rows[0]);
+}
+
+/**
+ * {@link inspectTable}, and the database's clock `days` × 24 hours ago (see `databaseTime`): the
+ * run's cutoff and its table's check in one round trip (one implicit transaction under
+ * `limits`), the first thing an hourly run sends.
+ *
+ * @throws {TableCheckError} as {@link inspectTable}.
+ */
+export async function inspectTableAtCutoff(
+  db: ClientBase,
+  target: ExpiringTable,
+  zone: ColumnZoneSettings,
+  days: number,
+  limits: TransactionLimits,
+): Promise<{ readonly table: TableProfile; readonly cutoff: string }> {
+  const profile = profileQuery(
+    `to_regclass(${escapeLiteral(quoteTableName(target.table))})`,
+    escapeLiteral(target.column),
+  );
+  const [clock, found] = await inOneRoundTrip(db, limits, `${databaseTimeQuery(days)}; ${profile}`);
+  const cutoff = readDatabaseTime(clock?.rows ?? []);
+  return { table: await checkedProfile(db, target, zone, found?.rows[0] as TableRow), cutoff };
+}
+
+/** The profile from the query's row, once the relation and column pass the checks. */
+async function checkedProfile(
+  db: ClientBase,
+  target: ExpiringTable,
+  zone: ColumnZoneSettings,
+  row: TableRow | undefined,
+): Promise<TableProfile> {
   const label = `${target.table}.${target.column}`;
   if (!row) {
     throw new TableCheckError(
