@@ -275,12 +275,10 @@ async function narrowEachPartition(
   for (const { oid } of rows) {
     if (runner.signal?.aborted) break;
     const where = `${scope.where} AND tableoid = ${Number(oid)}`;
-    const one = await narrowRefused(
-      runner,
-      { ...scope, where, partitioned: false },
-      failure,
-      { ...options, untried: rows.length > 1 },
-    );
+    const one = await narrowRefused(runner, { ...scope, where, partitioned: false }, failure, {
+      ...options,
+      untried: rows.length > 1,
+    });
     deleted += one.deleted;
     locked += one.locked;
     isolated.push(...one.isolated);
