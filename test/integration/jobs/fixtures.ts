@@ -50,6 +50,25 @@ const indexDefinitions: Readonly<Record<IndexKind, string>> = {
   composite: 'CREATE INDEX idx_locations_device_created_at ON locations (device_id, created_at)',
 };
 
+/** A delete path, and the index `locations` has while it is taken. */
+export interface PathCase {
+  /** The path the run is told to take (`<PREFIX>_STRATEGY`); its result must name it. */
+  readonly strategy: 'index' | 'brin' | 'heap';
+  /** The only index on `created_at`. */
+  readonly kind: IndexKind;
+}
+
+/**
+ * Every path, on the index each follows: keyset batches on a b-tree that leads with
+ * `created_at` and on `(device_id, created_at)`, the BRIN sweep, the heap sweep.
+ */
+export const pathCases: readonly PathCase[] = [
+  { strategy: 'index', kind: 'btree' },
+  { strategy: 'index', kind: 'composite' },
+  { strategy: 'brin', kind: 'brin' },
+  { strategy: 'heap', kind: 'btree' },
+];
+
 /**
  * Gives `locations` only the `kind` index on `created_at` (the schema's b-tree is dropped for
  * the others). `restoreLocationsIndex` puts the schema's back.
