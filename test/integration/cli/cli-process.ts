@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { typeScriptNodeOptions } from '../../support/node-typescript.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -24,9 +25,12 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `node --import tsx cli/cli.ts <args>` in the project root. */
+/**
+ * Starts `node cli/cli.ts <args>` in the project root, as `npm run jobs` does (with the run's
+ * transpiled code instead of tsx: see node-typescript.ts).
+ */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/cli.ts', ...args], {
+  const child = spawn(process.execPath, [...typeScriptNodeOptions(), 'cli/cli.ts', ...args], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
