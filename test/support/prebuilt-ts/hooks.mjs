@@ -4,7 +4,7 @@
  * as `node --import tsx` does, each module at its own file URL (so `import.meta.dirname`, the
  * harness's paths and `import()` of a handler's `.ts` file are the same), without tsx's
  * start-up in every process (tsx and esbuild loaded in the hooks' thread, a cache looked up
- * per file): about 0.7 s of CPU per process on Node 20.
+ * per file): about half a second of CPU per process on Node 20.
  */
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
