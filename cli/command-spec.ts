@@ -150,7 +150,7 @@ export const flags = {
     group: 'db',
     local: true,
     description:
-      "write demo data first (always done on the embedded database's first start; with `DATABASE_URL`, for a development copy only)",
+      "write demo data first (always done on the embedded database's first start; with `DATABASE_URL`, for a development copy only): 40 devices with `LOCAL_DEMO_LOCATIONS_PER_DEVICE` location fixes each (5,000 by default)",
   },
   partitioned: {
     type: 'boolean',

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type pg from 'pg';
-import { ConfigError, type Env } from '../functions/config/env.js';
+import { ConfigError, type Env, readInteger } from '../functions/config/env.js';
 import { readDatabaseUrl } from '../functions/db/database-location.js';
 import { migrate } from '../functions/db/migrate.js';
 import { HarnessLog, type MessageLogger } from '../functions/log-messages.js';
@@ -8,7 +8,7 @@ import { redact } from '../functions/runner/redact.js';
 import { partitionLocationsByDay } from './partition-locations.js';
 import { requestedPostgresMajor } from './postgres-binaries.js';
 import { type PostgresServer, startPostgresServer } from './postgres-server.js';
-import { seedDemoData } from './seed.js';
+import { type DemoDataOptions, seedDemoData } from './seed.js';
 import type { ServerOwner } from './server-owner.js';
 import { withClient } from './with-client.js';
 
@@ -29,6 +29,25 @@ export function localDataDir(env: Env): string {
   if (given) return given;
   const major = requestedPostgresMajor(env);
   return major === undefined ? defaultDataDir : `${defaultDataDir}-${major}`;
+}
+
+/** The variable that sets how many location fixes the demo data gives each device. */
+export const demoLocationsVariable = 'LOCAL_DEMO_LOCATIONS_PER_DEVICE';
+
+/**
+ * How much demo data the harness writes: `LOCAL_DEMO_LOCATIONS_PER_DEVICE` fixes per device
+ * (1 to 100,000; 5,000 when unset), the rest as {@link seedDemoData}'s defaults.
+ *
+ * @throws {ConfigError} naming the variable when it is empty, not a whole number or out of range
+ */
+export function demoDataOptions(env: Env): DemoDataOptions {
+  return {
+    locationsPerDevice: readInteger(env, demoLocationsVariable, {
+      min: 1,
+      max: 100_000,
+      default: 5_000,
+    }),
+  };
 }
 
 /** The database the harness creates on its embedded server. */
@@ -98,6 +117,8 @@ export interface LocalDatabase {
  */
 export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<LocalDatabase> {
   const external = readDatabaseUrl(options.env);
+  // Checked before any server starts, seeding or not.
+  const demoData = demoDataOptions(options.env);
   if (external && options.partitioned) {
     throw new ConfigError(
       'DATABASE_URL',
@@ -105,7 +126,7 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
     );
   }
   if (external) {
-    await prepare(external, options.migrate, options.seed, options.logger);
+    await prepare(external, options.migrate, options.seed ? demoData : undefined, options.logger);
     options.logger.info(HarnessLog.DatabaseReady, { embedded: false, url: redact(external) });
     return { url: external, embedded: false, close: async () => undefined };
   }
@@ -147,8 +168,10 @@ export async function openLocalDatabase(options: LocalDatabaseOptions): Promise<
           }
         }
         if (options.seed)
-          options.logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
-        else await seedIfEmpty(db, options.logger);
+          options.logger.info(HarnessLog.DemoDataWritten, {
+            ...(await seedDemoData(db, demoData)),
+          });
+        else await seedIfEmpty(db, demoData, options.logger);
         options.logger.info(HarnessLog.DatabaseReady, {
           embedded: true,
           url: redact(url),
@@ -193,11 +216,15 @@ const seedLockKey = 0x5eed_da7a;
  * mid-seed). Two processes sharing a server (`start` and `db`) may both get here at once: the
  * second waits for the first's data, sees it, and writes none.
  */
-async function seedIfEmpty(db: pg.Client, logger: MessageLogger): Promise<void> {
+async function seedIfEmpty(
+  db: pg.Client,
+  demoData: DemoDataOptions,
+  logger: MessageLogger,
+): Promise<void> {
   await db.query('SELECT pg_advisory_lock($1)', [seedLockKey]);
   try {
     if (await hasNoDevices(db))
-      logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
+      logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db, demoData)) });
   } finally {
     await db.query('SELECT pg_advisory_unlock($1)', [seedLockKey]);
   }
@@ -227,19 +254,20 @@ async function ensureDatabase(server: PostgresServer): Promise<string> {
   return url.toString();
 }
 
-/** Migrates and/or seeds, each only when asked. */
+/** Migrates and/or seeds (`demoData` given), each only when asked. */
 async function prepare(
   url: string,
   shouldMigrate: boolean,
-  shouldSeed: boolean,
+  demoData: DemoDataOptions | undefined,
   logger: MessageLogger,
 ): Promise<void> {
-  if (!shouldMigrate && !shouldSeed) return;
+  if (!shouldMigrate && !demoData) return;
   await withClient(
     url,
     async (db) => {
       if (shouldMigrate) logger.info(HarnessLog.SchemaMigrated, { applied: await migrate(db) });
-      if (shouldSeed) logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db)) });
+      if (demoData)
+        logger.info(HarnessLog.DemoDataWritten, { ...(await seedDemoData(db, demoData)) });
     },
     harnessSession,
   );

@@ -15,6 +15,9 @@ import { type DatabaseAccess, grantDatabaseAccess } from './database-access.js';
 /** The repository root: where package-lock.json and tsconfig.json live. */
 export const projectRoot = join(import.meta.dirname, '..');
 
+/** The functions' runtime: the latest Node.js on Lambda. */
+const functionRuntime = lambda.Runtime.NODEJS_24_X;
+
 /** Where a function runs in a VPC. */
 export interface FunctionNetwork {
   readonly vpc: ec2.IVpc;
@@ -78,7 +81,7 @@ export class JobFunction extends Construct {
       projectRoot,
       depsLockFilePath: join(projectRoot, 'package-lock.json'),
       description: entry.description,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: functionRuntime,
       architecture: lambda.Architecture.ARM_64,
       memorySize: entry.memoryMiB,
       timeout: Duration.seconds(entry.timeoutSeconds),
@@ -110,14 +113,13 @@ export class JobFunction extends Construct {
         format: OutputFormat.CJS,
         mainFields: ['module', 'main'],
         // The Node.js runtime provides the AWS SDK v3 clients (Secrets Manager's). The RDS
-        // signer (DB_AUTH=iam) is no client, and is bundled: imported on the first token, it is
-        // evaluated only then.
-        externalModules: ['@aws-sdk/client-*'],
-        esbuildArgs: {
-          // The signer's default credentials are the SDK's whole provider chain (95 KB); in
-          // Lambda they are in the environment, which this module reads (see its comment).
-          // esbuild resolves an alias's path from its working directory, the project's root.
-          '--alias:@aws-sdk/credential-providers': './functions/db/lambda-credentials.ts',
+        // signer (DB_AUTH=iam) is no client: it is left out of the handler's bundle too, and
+        // built beside it (below), so that a function that logs in otherwise never parses it.
+        externalModules: ['@aws-sdk/client-*', rdsSignerPackage],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir, outputDir) => [rdsSignerBuildCommand(outputDir)],
         },
         // These functions never run in a Cloudflare Worker: this answers pg's runtime probe
         // at build time. (pg's probe otherwise loads Node's whole fetch stack
@@ -136,6 +138,46 @@ export class JobFunction extends Construct {
         : {}),
     });
   }
+}
+
+/** Imported by `functions/db/iam-auth-token.ts` on the first token (`DB_AUTH=iam`) only. */
+export const rdsSignerPackage = '@aws-sdk/rds-signer';
+
+/** Where the asset holds the signer: where the handler's `import()` finds it, beside index.js. */
+export const rdsSignerAssetPath = `node_modules/${rdsSignerPackage}/index.js`;
+
+/**
+ * The shell command (run by the bundling, in the project's root) that bundles
+ * `@aws-sdk/rds-signer` into the function's asset as `node_modules/@aws-sdk/rds-signer`,
+ * minified, as the handler's own bundle is: in the handler's bundle, the signer's 27 KB were
+ * parsed at every cold start (about 5 % of the import time on Node 24), needed or not. CDK's
+ * own command for esbuild, `npx --no-install esbuild`, runs the project's esbuild.
+ */
+function rdsSignerBuildCommand(outputDir: string): string {
+  const args = [
+    '--bundle',
+    rdsSignerPackage,
+    '--platform=node',
+    '--format=cjs',
+    // Lambda's Node, as CDK builds the handler's bundle for
+    `--target=${functionRuntime.name.replace(/^nodejs(\d+)\.x$/, 'node$1')}`,
+    '--minify',
+    '--main-fields=module,main',
+    '--sourcemap',
+    '--sources-content=false',
+    '--log-level=warning',
+    // The signer's default credentials are the SDK's whole provider chain (95 KB); in Lambda
+    // they are in the environment, which this module reads (see its comment). esbuild
+    // resolves an alias's path from its working directory, the project's root.
+    '--alias:@aws-sdk/credential-providers=./functions/db/lambda-credentials.ts',
+    `--outfile=${join(outputDir, rdsSignerAssetPath)}`,
+  ];
+  return ['npx', '--no-install', 'esbuild', ...args].map(shellQuote).join(' ');
+}
+
+/** `value` as one word for a POSIX shell. */
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
 
 /**

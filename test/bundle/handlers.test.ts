@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { catalogue } from '../../functions/catalogue/index.js';
 import { schedulerInput } from '../../functions/lambda/scheduler-input.js';
 import { harnessLogDocs, jobLogDocs } from '../../functions/log-messages.js';
 import { runMetricDocs } from '../../functions/runner/metric-names.js';
+import { rdsSignerAssetPath, rdsSignerPackage } from '../../infra/job-function.js';
 import { seedSteadyDemoData } from '../support/demo-data.js';
 import { scheduledEvent } from '../support/lambda-context.js';
 import { useTestDatabase } from '../support/test-database.js';
@@ -96,11 +97,37 @@ describe(`the built bundles, invoked as Lambda does (on Node ${node.version})`, 
     expect([...bundles.keys()].sort()).toEqual(catalogue.map((job) => job.name).sort());
     for (const bundle of bundles.values()) {
       expect((await stat(bundle.file)).size).toBeGreaterThan(0);
-      // The bundles bench's size target (the RDS signer is in it, for DB_AUTH=iam)
+      // The bundles bench's size target
       expect((await stat(bundle.file)).size).toBeLessThanOrEqual(250 * 1024);
       expect((await stat(`${bundle.file}.map`)).size).toBeGreaterThan(0);
       // The stack's functions map stack traces back to the TypeScript sources.
       expect(bundle.environment.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+  });
+
+  it('builds the RDS signer into each asset apart, where the handler’s import finds it, and leaves it out of the handler’s bundle', async () => {
+    const specifier = JSON.stringify(rdsSignerPackage);
+    for (const bundle of bundles.values()) {
+      // WHEN the chosen Node imports the signer from the bundle's folder, as the handler's
+      // `import()` does (the project's node_modules is not above it: the asset is alone, as
+      // in Lambda)
+      const { stdout } = await run(
+        node.path,
+        [
+          '-e',
+          `import(${specifier}).then((signer) => console.log(JSON.stringify({ Signer: typeof signer.Signer, file: require.resolve(${specifier}) })))`,
+        ],
+        { cwd: dirname(bundle.file), env: { PATH: process.env.PATH ?? '' } },
+      );
+
+      // THEN it is the asset's copy
+      const signerFile = join(dirname(bundle.file), rdsSignerAssetPath);
+      expect(JSON.parse(stdout)).toEqual({ Signer: 'function', file: signerFile });
+      // The signer's service name is in its code only; the handler names the package.
+      expect(await readFile(signerFile, 'utf8')).toContain('"rds-db"');
+      const handlerCode = await readFile(bundle.file, 'utf8');
+      expect(handlerCode).not.toContain('"rds-db"');
+      expect(handlerCode).toContain(`import(${specifier})`);
     }
   });
 
@@ -272,7 +299,7 @@ describe(`the built bundles, invoked as Lambda does (on Node ${node.version})`, 
   });
 
   it.skipIf(!openssl)(
-    'IAM authentication: signs a token with the bundled signer and credentials from the environment, sent over TLS verified with NODE_EXTRA_CA_CERTS',
+    'IAM authentication: signs a token with the signer built into the asset and credentials from the environment, sent over TLS verified with NODE_EXTRA_CA_CERTS',
     async () => {
       // GIVEN a server with TLS whose CA the function trusts, as Lambda's RDS CAs, and a role
       // the token is checked for (RDS would accept it; this server only knows a password)

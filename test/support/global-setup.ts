@@ -20,6 +20,7 @@ import { withClient } from '../../dev-db/with-client.js';
 import { migrate } from '../../functions/db/migrate.js';
 import { databaseUrl } from './database-url.js';
 import { createOwnedTempDir, sweepAbandonedTempDirs } from './owned-temp-dir.js';
+import { prebuildTypeScript } from './prebuilt-ts/prebuild.js';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -27,6 +28,8 @@ declare module 'vitest' {
     postgresAdminUrl: string;
     /** The database, with every migration applied, that test databases are cloned from. */
     postgresTemplateDatabase: string;
+    /** The module a test's child Node process imports to run the project's TypeScript. */
+    typeScriptLoader: string;
   }
 }
 
@@ -40,9 +43,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stop();
     throw error;
   }
+  // Transpiled once here rather than by tsx in each of the ~50 processes the tests start.
+  const codeDir = await createOwnedTempDir();
+  const loader = await prebuildTypeScript(path.join(codeDir, 'code'));
   project.provide('postgresAdminUrl', adminUrl);
   project.provide('postgresTemplateDatabase', template);
-  return stop;
+  project.provide('typeScriptLoader', loader);
+  return async () => {
+    await rm(codeDir, { recursive: true, force: true });
+    await stop();
+  };
 }
 
 async function provideServer(template: string) {
@@ -74,12 +84,38 @@ async function provideServer(template: string) {
     }
   };
   process.once('exit', onExit);
+  await turnAutovacuumOff(server.url);
   const stop = async () => {
     process.off('exit', onExit);
     await server.stop();
     await rm(runDir, { recursive: true, force: true });
   };
   return { adminUrl: server.url, stop };
+}
+
+/**
+ * Turns autovacuum off on the throw-away server (never on a `DATABASE_URL` server: not ours to
+ * configure). The test files' tables are small and rewritten in bursts, so autovacuum would
+ * vacuum and analyse them at moments that depend on the machine's speed: a table's statistics,
+ * and so a plan or the heap path's range sizes, would differ from run to run (stale statistics
+ * after a TRUNCATE once made a three-batch sweep one batch), and its workers take CPU from the
+ * tests. A test that needs statistics runs ANALYZE itself. Returns once a new session sees it.
+ */
+async function turnAutovacuumOff(adminUrl: string): Promise<void> {
+  await withClient(adminUrl, async (admin) => {
+    await admin.query('ALTER SYSTEM SET autovacuum = off');
+    await admin.query('SELECT pg_reload_conf()');
+  });
+  // The postmaster rereads its configuration on the signal pg_reload_conf() sends; sessions
+  // started after that see the new value. A few connections at most.
+  for (let attempt = 1; ; attempt++) {
+    const setting = await withClient(adminUrl, async (admin) => {
+      const { rows } = await admin.query<{ autovacuum: string }>('SHOW autovacuum');
+      return rows[0]?.autovacuum;
+    });
+    if (setting === 'off') return;
+    if (attempt === 1000) throw new Error(`autovacuum is still ${setting} after a reload`);
+  }
 }
 
 /**

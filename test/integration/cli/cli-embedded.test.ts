@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearStaleServer, isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
 import { discardingLogger } from '../../../functions/log-messages.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
-import { cleanEnv, runCli, startCli } from './cli-process.js';
+import { cleanEnv, runCli, startCli, testDemoLocationsPerDevice } from './cli-process.js';
 
 // Each test starts embedded servers of its own (initdb, demo data): a file of their own, so
 // that they run beside the other CLI tests rather than after them.
@@ -47,6 +47,11 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     // Assess
     expect([firstCode, secondCode]).toEqual([0, 0]);
     expect(first.logs('demo data written')).toHaveLength(1);
+    // As many fixes per device as LOCAL_DEMO_LOCATIONS_PER_DEVICE (cleanEnv) says
+    expect(first.logs('demo data written')[0]).toMatchObject({
+      devices: 40,
+      locations: 40 * testDemoLocationsPerDevice,
+    });
     const [cleanup] = first.logs('job finished');
     expect(cleanup).toMatchObject({ job: expect.any(String), outcome: 'succeeded' });
     const firstDeleted = first.logs('job finished').find((line) => line.job === 'location-cleanup')
@@ -58,7 +63,8 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
       .logs('job finished')
       .find((line) => line.job === 'location-cleanup')?.result as { deleted: number };
     // The same data, not a new seed: only fixes that crossed the 30-day line since the first
-    // run's cutoff are due (200,000 fixes over 60 days: about one every 26 s).
+    // run's cutoff are due (40 devices with testDemoLocationsPerDevice fixes each over 60 days:
+    // with 500, about one every 4 minutes).
     expect(secondDeleted.deleted).toBeLessThan(firstDeleted.deleted / 1_000);
   });
 
@@ -77,7 +83,10 @@ describe('npm start without DATABASE_URL (embedded PostgreSQL)', () => {
     // Assess
     expect([plain.code, partitioned.code, again.code]).toEqual([0, 0, 0]);
     const [converted] = partitioned.logs('locations partitioned by day');
-    expect(converted).toMatchObject({ converted: true, rowsMoved: 200_000 });
+    expect(converted).toMatchObject({
+      converted: true,
+      rowsMoved: 40 * testDemoLocationsPerDevice,
+    });
     const result = resultOf(partitioned) as {
       deleted: number;
       strategy: string;

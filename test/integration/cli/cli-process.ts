@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { typeScriptNodeOptions } from '../../support/node-typescript.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -24,9 +25,12 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `node --import tsx cli/cli.ts <args>` in the project root. */
+/**
+ * Starts `node cli/cli.ts <args>` in the project root, as `npm run jobs` does (with the run's
+ * transpiled code instead of tsx: see node-typescript.ts).
+ */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/cli.ts', ...args], {
+  const child = spawn(process.execPath, [...typeScriptNodeOptions(), 'cli/cli.ts', ...args], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,8 +91,16 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv) {
 }
 
 /**
+ * Demo data the CLIs write on an embedded database: a tenth of the default (500 fixes per
+ * device, 20,000 in all), plenty for the jobs to have work, and the embedded-CLI tests spend
+ * seconds less on each seed and each run.
+ */
+export const testDemoLocationsPerDevice = 500;
+
+/**
  * The test process's environment without any database or job settings of the developer's,
- * with a throw-away run history folder (`LOCAL_HISTORY_DIR`) unless `extra` names one.
+ * with a throw-away run history folder (`LOCAL_HISTORY_DIR`) and a tenth of the demo data
+ * (`LOCAL_DEMO_LOCATIONS_PER_DEVICE`), unless `extra` says otherwise.
  */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -99,5 +111,10 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
       env[key] = value;
     }
   }
-  return { ...env, LOCAL_HISTORY_DIR: throwawayHistoryDir, ...extra };
+  return {
+    ...env,
+    LOCAL_HISTORY_DIR: throwawayHistoryDir,
+    LOCAL_DEMO_LOCATIONS_PER_DEVICE: String(testDemoLocationsPerDevice),
+    ...extra,
+  };
 }

@@ -14,6 +14,7 @@ import {
 } from '../../../dev-db/postgres-server.js';
 import { clearStaleServer, isAlive, readPostmasterPid } from '../../../dev-db/postgres-stale.js';
 import { discardingLogger, HarnessLog } from '../../../functions/log-messages.js';
+import { typeScriptNodeOptions } from '../../support/node-typescript.js';
 import { createOwnedTempDir } from '../../support/owned-temp-dir.js';
 import { recordingLogger } from '../../support/recording-logger.js';
 
@@ -32,7 +33,7 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
 
 /** Starts a server in another Node process; resolves with that process once it is up. */
 async function startInChildProcess(dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript, dataDir], {
+  const child = spawn(process.execPath, [...typeScriptNodeOptions(), childScript, dataDir], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -15,6 +15,7 @@ import { createJobHandler, type JobHandler } from '../../../functions/lambda/cre
 import type { JobDefinition, JobResult, RunRecord } from '../../../functions/runner/types.js';
 import { type CapturedOutput, captureStdout } from '../../support/capture-output.js';
 import { lambdaContext } from '../../support/lambda-context.js';
+import { typeScriptNodeOptions } from '../../support/node-typescript.js';
 import {
   findPgBouncer,
   installPgBouncer,
@@ -420,7 +421,7 @@ async function connect(url: string): Promise<pg.Client> {
 function startJobChild(databaseUrl: string, remainingMs: number) {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', 'test/support/job-child.ts'],
+    [...typeScriptNodeOptions(), 'test/support/job-child.ts'],
     {
       env: {
         PATH: process.env.PATH,
