@@ -109,8 +109,8 @@ describe('location-cleanup, interrupted', () => {
    * commits, so that statement goes first and the fresh session holds the lock after it. The
    * walk is not let through, so it waits until its timeout cancels it. Once a `DELETE` waits
    * (the heap sweep: the walk is over), the lock is released. Everything is learnt by polling
-   * `pg_stat_activity` (each poll is a query: no timers), and nothing depends on a poll seeing
-   * the walk while it waits.
+   * (each poll is a query: no timers), and nothing depends on a poll seeing the walk while it
+   * waits.
    */
   async function withIndexWalkHeldUp(run: () => Promise<RunRecord>): Promise<RunRecord> {
     const watcher = await session();
@@ -121,25 +121,43 @@ describe('location-cleanup, interrupted', () => {
     });
     running.catch(() => undefined); // awaited below, unless polling failed first
     try {
+      let previous: BlockedStatement | undefined;
       while (!settled) {
-        const activity = await cleanupActivity(watcher);
-        if (activity?.wait_event_type !== 'Lock') continue;
-        if (activity.query.startsWith('SELECT bound::text AS bound')) continue; // the walk
-        if (activity.query.startsWith('DELETE')) break;
+        const blocked = await statementBlockedBy(watcher, holder.pid);
+        const seenTwice = blocked && previous?.queryStart === blocked.queryStart;
+        previous = blocked;
+        if (!seenTwice) continue;
+        if (startsStatement(blocked.query, 'SELECT bound::text AS bound')) continue; // the walk
+        if (startsStatement(blocked.query, 'DELETE')) break;
         holder = await passLockOn(watcher, holder);
+        previous = undefined;
       }
     } finally {
-      await holder.query('COMMIT');
+      await holder.client.query('COMMIT');
     }
     return running;
   }
 
+  /** A session holding the lock on `locations`, and its backend's pid. */
+  interface LockHolder {
+    readonly client: pg.Client;
+    readonly pid: number;
+  }
+
   /** A new session holding an ACCESS EXCLUSIVE lock on `locations`. */
-  async function lockLocations(): Promise<pg.Client> {
-    const holder = await session();
-    await holder.query('BEGIN');
-    await holder.query('LOCK TABLE locations IN ACCESS EXCLUSIVE MODE');
-    return holder;
+  async function lockLocations(): Promise<LockHolder> {
+    const client = await session();
+    await client.query('BEGIN');
+    const pid = await backendPid(client);
+    await client.query('LOCK TABLE locations IN ACCESS EXCLUSIVE MODE');
+    return { client, pid };
+  }
+
+  async function backendPid(client: pg.Client): Promise<number> {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const pid = rows[0]?.pid;
+    if (pid === undefined) throw new Error('no backend pid');
+    return pid;
   }
 
   /**
@@ -147,37 +165,68 @@ describe('location-cleanup, interrupted', () => {
    * waits for it go first: the new session queues behind that statement, then `holder`
    * commits. Resolves once the new session holds the lock (the statement is done).
    */
-  async function passLockOn(watcher: pg.Client, holder: pg.Client): Promise<pg.Client> {
-    const next = await session();
-    await next.query('BEGIN');
-    const { rows } = await next.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  async function passLockOn(watcher: pg.Client, holder: LockHolder): Promise<LockHolder> {
+    const client = await session();
+    await client.query('BEGIN');
+    const pid = await backendPid(client);
     let asked = false;
-    const locking = next.query('LOCK TABLE locations IN ACCESS EXCLUSIVE MODE').finally(() => {
+    const locking = client.query('LOCK TABLE locations IN ACCESS EXCLUSIVE MODE').finally(() => {
       asked = true;
     });
-    while (!asked && !(await waitsForLock(watcher, rows[0]?.pid))) {
+    while (!asked && !(await isBlockedBy(watcher, pid, holder.pid))) {
       // polling: each turn is a query
     }
-    await holder.query('COMMIT');
+    await holder.client.query('COMMIT');
     await locking;
-    return next;
+    return { client, pid };
   }
 
-  async function waitsForLock(watcher: pg.Client, pid: number | undefined): Promise<boolean> {
-    const { rows } = await watcher.query<{ waiting: boolean }>(
-      `SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE pid = $1`,
-      [pid],
+  /** Session `pid` waits for a lock that session `holderPid` holds (the lock manager's view). */
+  async function isBlockedBy(watcher: pg.Client, pid: number, holderPid: number) {
+    const { rows } = await watcher.query<{ blocked: boolean }>(
+      'SELECT $2::int = ANY (pg_blocking_pids($1)) AS blocked',
+      [pid, holderPid],
     );
-    return rows[0]?.waiting === true;
+    return rows[0]?.blocked === true;
   }
 
-  /** The cleanup's session as `pg_stat_activity` shows it now. */
-  async function cleanupActivity(watcher: pg.Client) {
-    const { rows } = await watcher.query<{ wait_event_type: string | null; query: string }>(
-      `SELECT wait_event_type, query FROM pg_stat_activity
-        WHERE datname = current_database() AND application_name = 'location-cleanup'`,
+  /** The cleanup's statement that waits for the lock, as one poll of the server saw it. */
+  interface BlockedStatement {
+    readonly query: string;
+    /** Tells this statement from the session's next ones. */
+    readonly queryStart: string;
+  }
+
+  /**
+   * The statement of the cleanup's session when a lock `holderPid` holds blocks it, if one does.
+   *
+   * One poll alone may name the wrong statement: `pg_stat_activity` takes a statement's text and
+   * state from a copy of every session's status made when the poll starts, but its wait event,
+   * and `pg_blocking_pids`, as they are when read, a moment later. In that moment the session
+   * may have finished the statement the copy names and started the next one (the walk, after
+   * its transaction's `BEGIN; SET LOCAL ...`), which now waits. A statement is known to be the
+   * one that waits when two polls in a row name it (the same `query_start`): it ran from the
+   * first poll's copy to the second's, so it was the statement blocked in between.
+   */
+  async function statementBlockedBy(
+    watcher: pg.Client,
+    holderPid: number,
+  ): Promise<BlockedStatement | undefined> {
+    const { rows } = await watcher.query<BlockedStatement>(
+      `SELECT query, query_start::text AS "queryStart" FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'location-cleanup'
+          AND state = 'active' AND $1::int = ANY (pg_blocking_pids(pid))`,
+      [holderPid],
     );
     return rows[0];
+  }
+
+  /**
+   * `query` (one statement, or several sent as one, e.g. after a `BEGIN; SET LOCAL ...`) has a
+   * statement that begins with `start`.
+   */
+  function startsStatement(query: string, start: string): boolean {
+    return query.split(';').some((statement) => statement.trimStart().startsWith(start));
   }
 
   async function cleanupSessions() {
@@ -473,8 +522,8 @@ describe('location-cleanup, interrupted', () => {
       // is the walk's, and the walk is held up by a lock until that cancels it (the lock timeout
       // is longer, so the walk is cancelled as too slow, not as a lock not granted). The heap
       // batches get the same 5 s: 1,010 rows on a dozen pages, each batch is cheap, and the
-      // first also waits for the lock's release, one poll of pg_stat_activity away (up to
-      // 0.2 s seen with a load average of 19 on 2 cores): a wide margin, not a race.
+      // first also waits for the lock's release, two polls of pg_stat_activity away (one poll
+      // took up to 0.2 s with a load average of 19 on 2 cores): a wide margin, not a race.
       const run = cleanup({ limits: { statementTimeoutMs: 5_000, lockTimeoutMs: 120_000 } });
 
       // Act
