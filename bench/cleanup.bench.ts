@@ -10,6 +10,7 @@
  *   `brin`, a BRIN alone, rows in time order; `composite`, `(device_id, created_at)` alone,
  *   rows in mixed order. The b-tree backlog runs in each physical order of `--order` (in time
  *   order, random, mixed), the b-tree steady run in mixed order.
+ * `--profile` prints every statement of our median run, with its time (from send to answer).
  * `--scenario brin-steady,composite-backlog` runs those; `--scenario steady` every steady run,
  * `--scenario brin` both BRIN scenarios; none, every scenario. The plain DELETE runs against
  * the same index as the job (its plan's scan is printed), and a last table puts every
@@ -50,6 +51,7 @@ import { onCopyUnderWrites, withDatabase } from './common/database-copy.js';
 import { BenchReport } from './common/results-file.js';
 import { readRows } from './common/rows-flag.js';
 import type { WriterReport } from './common/writer.js';
+import type { TimedStatement } from './partitions/statement-timer.js';
 
 const defaultRows = 2_000_000;
 
@@ -132,6 +134,7 @@ export default async function cleanupBench(flags: string[]): Promise<void> {
     );
     for (const scenario of scenarios) {
       const result = await runScenario(out, {
+        flags,
         admin,
         adminUrl,
         scenario,
@@ -161,6 +164,7 @@ export default async function cleanupBench(flags: string[]): Promise<void> {
 async function runScenario(
   out: BenchReport,
   run: {
+    readonly flags: readonly string[];
     readonly admin: pg.Client;
     readonly adminUrl: string;
     readonly scenario: Scenario;
@@ -169,7 +173,7 @@ async function runScenario(
     readonly bouncer?: PgBouncer;
   },
 ): Promise<{ missed: number; summary: ScenarioSummary }> {
-  const { admin, adminUrl, scenario, rows, local, bouncer } = run;
+  const { flags, admin, adminUrl, scenario, rows, local, bouncer } = run;
   const template = `bench_cleanup_${randomBytes(4).toString('hex')}`;
   try {
     const loadStarted = performance.now();
@@ -197,8 +201,13 @@ async function runScenario(
         runs.get(contender)?.push(await measure(setup, contender));
       }
     }
-    const { text, missed, summary } = report(scenario, [...runs.values()].map(medianRun), loaded);
+    const medians = [...runs.values()].map(medianRun);
+    const { text, missed, summary } = report(scenario, medians, loaded);
     out.print(text);
+    if (flags.includes('--profile')) {
+      const ours = medians.find((outcome) => outcome.contender === ourJob);
+      out.print(statementProfile(ours?.measurement.statements ?? []));
+    }
     return { missed, summary };
   } finally {
     await admin
@@ -437,4 +446,30 @@ function sideBySide(summaries: readonly ScenarioSummary[]): string {
     ];
   });
   return table(header, rows, [1, 8, 9]);
+}
+
+/**
+ * `--profile`: each statement our median run sent (one round trip each), with its time from
+ * send to answer and the gap before it (time in Node), and the totals.
+ */
+function statementProfile(statements: readonly TimedStatement[]): string {
+  let previous = statements[0]?.startedMs ?? 0;
+  const rows = statements.map((statement, index) => {
+    const gap = statement.startedMs - previous;
+    previous = statement.endedMs;
+    return [
+      String(index + 1),
+      ms(statement.endedMs - statement.startedMs),
+      ms(gap),
+      statement.text.replace(/\s+/g, ' ').trim().slice(0, 110),
+    ];
+  });
+  const inDatabase = statements.reduce((sum, s) => sum + s.endedMs - s.startedMs, 0);
+  const first = statements[0]?.startedMs ?? 0;
+  const last = statements.at(-1)?.endedMs ?? 0;
+  return (
+    `\nours, statement by statement (median run): ${statements.length} round trips, ` +
+    `${ms(inDatabase)} waiting for answers of ${ms(last - first)}\n` +
+    table(['#', 'answer', 'gap', 'statement'], rows, [3])
+  );
 }

@@ -24,6 +24,7 @@ export const JobLog = {
   RefusedRowsLeft: 'expired rows deleted, refused rows left in place',
   StoppedEarly: 'expired rows deleted, stopped early',
   NoIndex: 'no index on the cleanup column',
+  BetterIndex: 'another index would make the cleanup cheaper',
   IndexWalkTooSlow: 'index walk too slow, sweeping the heap',
   RowsRefused: 'expired rows refused, left in place',
   ForeignKeyUnindexed: 'foreign key without an index',
@@ -270,7 +271,13 @@ export const jobLogDocs: { readonly [K in keyof typeof JobLog]: LogMessageDoc } 
     level: 'WARN',
     fields: ['table', 'column', 'consequence', 'createIndex'],
     means:
-      'No index leads with the cleanup column: the run sweeps the heap. `createIndex` is the statement to run.',
+      'No index can find the expired rows (no b-tree with the cleanup column, no BRIN index on it): the run sweeps the whole heap. `createIndex` is the statement to run.',
+  },
+  BetterIndex: {
+    level: 'WARN',
+    fields: ['table', 'column', 'path', 'reason', 'createIndex'],
+    means:
+      'The table has an index the cleanup uses, but it cannot narrow the run well (`reason`: a BRIN index on a heap not in time order, a composite b-tree without skip scan): `createIndex` is the index that would. `path` is the path taken.',
   },
   IndexWalkTooSlow: {
     level: 'WARN',

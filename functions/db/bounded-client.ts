@@ -11,8 +11,12 @@ export const outsideTransactionLimits: TransactionLimits = {
   idleTimeoutMs: 60_000,
 };
 
-/** Statements that open a transaction themselves: sent as they are. */
-const opensTransaction = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
+/**
+ * Statements that open a transaction themselves, or that bound themselves (a simple query that
+ * begins with `SET LOCAL statement_timeout`, as `inOneRoundTrip` sends: one implicit
+ * transaction with its own limits): sent as they are.
+ */
+const opensTransaction = /^\s*(BEGIN|START\s+TRANSACTION|SET\s+LOCAL\s+statement_timeout)\b/i;
 
 /**
  * `client`, except that a statement sent while no transaction is open runs in a short

@@ -7,6 +7,11 @@ export const SqlState = {
   InvalidPassword: '28P01',
   /** 55P03: a lock was not granted within `lock_timeout`. */
   LockNotAvailable: '55P03',
+  /**
+   * 40P01: the server broke a deadlock by rolling this transaction back (two runs at once, or the
+   * backend, locking the same rows in different orders).
+   */
+  DeadlockDetected: '40P01',
   /** 57014: a statement was cancelled, here by its `statement_timeout`. */
   QueryCanceled: '57014',
   /** 25006: a write in a read-only transaction (a standby, or `default_transaction_read_only`). */

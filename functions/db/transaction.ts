@@ -107,6 +107,45 @@ export async function inShortTransaction<T>(
   settings: Readonly<Record<string, string>> = {},
   lead = '',
 ): Promise<T> {
+  // One round trip; the values are checked, so inlining them is safe.
+  const begin =
+    ['BEGIN', ...localSettings(limits, settings)].join('; ') + (lead ? `; ${lead}` : '');
+  return inTransaction(db, work, begin);
+}
+
+/**
+ * Sends `statements` (a simple query: values inlined as escaped literals) after the same
+ * `SET LOCAL`s as {@link inShortTransaction}, in one round trip. Without a `BEGIN`, PostgreSQL
+ * runs the statements of one simple query as one implicit transaction: committed when the last
+ * succeeds, rolled back (and the rest skipped) when one fails, and the settings gone with it.
+ * For read-only work (a count, a catalog read, a probe), this saves the `COMMIT`'s round trip
+ * that {@link inShortTransaction} needs. Only outside a transaction: inside one, the settings
+ * would stay until it ends.
+ *
+ * @returns the results of `statements`, in order (not the settings')
+ */
+export async function inOneRoundTrip(
+  db: ClientBase,
+  limits: TransactionLimits,
+  statements: string,
+  settings: Readonly<Record<string, string>> = {},
+): Promise<QueryResult[]> {
+  const sets = localSettings(limits, settings);
+  const answer: unknown = await db.query(`${sets.join('; ')}; ${statements}`);
+  const results = Array.isArray(answer) ? (answer as QueryResult[]) : [answer as QueryResult];
+  return results.slice(sets.length);
+}
+
+/**
+ * The `SET LOCAL`s of a short transaction: its limits, the `TimeZone` pinned to UTC, and
+ * `settings` (names and values checked, then inlined). {@link inOneRoundTrip}'s statements
+ * begin with the first one; a statement bounded this way needs no other bounds (see
+ * `boundStatements`).
+ */
+function localSettings(
+  limits: TransactionLimits,
+  settings: Readonly<Record<string, string>>,
+): string[] {
   checkLimit('statementTimeoutMs', limits.statementTimeoutMs);
   checkLimit('lockTimeoutMs', limits.lockTimeoutMs);
   const idleTimeoutMs = limits.idleTimeoutMs ?? defaultIdleTimeoutMs;
@@ -115,16 +154,15 @@ export async function inShortTransaction<T>(
     if (!/^[a-z_]+$/.test(name) || !/^\w+$/.test(value)) {
       throw new RangeError(`not a plain setting: ${name} = ${value}`);
     }
-    return `; SET LOCAL ${name} = ${value}`;
+    return `SET LOCAL ${name} = ${value}`;
   });
-  // One round trip; the values are checked, so inlining them is safe.
-  const begin =
-    `BEGIN; SET LOCAL statement_timeout = ${limits.statementTimeoutMs}; ` +
-    `SET LOCAL lock_timeout = ${limits.lockTimeoutMs}; ` +
-    `SET LOCAL idle_in_transaction_session_timeout = ${idleTimeoutMs}; ` +
-    `SET LOCAL TimeZone = 'UTC'${extra.join('')}` +
-    (lead ? `; ${lead}` : '');
-  return inTransaction(db, work, begin);
+  return [
+    `SET LOCAL statement_timeout = ${limits.statementTimeoutMs}`,
+    `SET LOCAL lock_timeout = ${limits.lockTimeoutMs}`,
+    `SET LOCAL idle_in_transaction_session_timeout = ${idleTimeoutMs}`,
+    `SET LOCAL TimeZone = 'UTC'`,
+    ...extra,
+  ];
 }
 
 /** The server answered `COMMIT` with an `ERROR` (not `FATAL`): it rolled the transaction back. */

@@ -138,15 +138,21 @@ export async function runBatch<T extends { readonly deleted: number }>(
 ): Promise<BatchAttempt<T>> {
   let value: T;
   try {
-    value = await inShortTransaction(
-      runner.db,
-      runner.limits,
-      work,
-      { ...noParallelWorkers, ...options.settings },
-      options.lead,
+    value = await retryingDeadlocks(() =>
+      inShortTransaction(
+        runner.db,
+        runner.limits,
+        work,
+        { ...noParallelWorkers, ...options.settings },
+        options.lead,
+      ),
     );
   } catch (error) {
-    if (sqlStateOf(error) === SqlState.LockNotAvailable) return { lockTimedOut: true };
+    // A deadlock that persists is the rows of others, locked: go around them.
+    const code = sqlStateOf(error);
+    if (code === SqlState.LockNotAvailable || code === SqlState.DeadlockDetected) {
+      return { lockTimedOut: true };
+    }
     if (options.passThrough?.(error)) throw error;
     if (error instanceof CommitOutcomeUnknownError) {
       const uncertain = (error.result as T).deleted;
@@ -164,6 +170,24 @@ export async function runBatch<T extends { readonly deleted: number }>(
     batchDeleted: value.deleted,
   });
   return { value };
+}
+
+/** Times a batch rolled back by a deadlock is run again before it goes around locks. */
+const deadlockRetries = 3;
+
+/**
+ * Runs `transaction`, again when the server rolled it back to break a deadlock: the other
+ * transaction (another run deleting the same rows in another order, as two plans may visit them)
+ * has gone on, so the batch usually goes through the next time.
+ */
+async function retryingDeadlocks<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (sqlStateOf(error) !== SqlState.DeadlockDetected || attempt > deadlockRetries) throw error;
+    }
+  }
 }
 
 /** A batch's outcome once it went around locked rows (if it had to). */

@@ -1,11 +1,12 @@
 /**
  * Deletes the rows of a table that are older than a cutoff, in short batches, each its own
- * transaction, by the way that suits the table (see expiry/strategy.ts): keyset batches on the
- * column's index, or a sweep of the heap in tuple-id ranges.
+ * transaction, by the way that suits the table (see strategy.ts): keyset batches on a b-tree
+ * with the column, a sweep of the pages a BRIN index on it points to, or a sweep of the heap in
+ * tuple-id ranges.
  *
  * Before the first batch, the table is checked (expiry/table-profile.ts): it exists, the column
- * is `timestamptz` (or `timestamp` with a declared zone), and an index leads with the column
- * (or a warning names the index to create). The cutoff is then expressed in the column's own
+ * is `timestamptz` (or `timestamp` with a declared zone), and which index can find the expired
+ * rows (without one, a warning names the index to create). The cutoff is then expressed in the column's own
  * type, and every statement runs with the session's `TimeZone` pinned to UTC.
  */
 import type { ClientBase } from 'pg';
@@ -22,7 +23,7 @@ import type { PartitionsResult, PathOutcome, RetentionResult } from './result.js
 import type { RetentionSettings } from './settings.js';
 import { expiryStatements } from './statements.js';
 import { deleteFromTable } from './table-delete.js';
-import { inspectTable, partitionProfile } from './table-profile.js';
+import { inspectTable, partitionProfile, type TableProfile } from './table-profile.js';
 
 export type { BatchProgress, Notice, RetentionHooks } from './batch-runner.js';
 export { BatchFailedError, TableCheckError } from './errors.js';
@@ -38,6 +39,7 @@ export type { DeletePath, StrategySetting } from './strategy.js';
  * signal aborts. Safe to run twice, also at the same time: a row is deleted once, by whichever
  * run gets to it first, and counted by that run only.
  *
+ * @param checked - `target` as the run checked it already (`inspectTable`)
  * @throws {TableCheckError} before anything is deleted, when the table or column is unfit.
  * @throws {BatchFailedError} when a batch fails (earlier batches stay committed).
  */
@@ -47,8 +49,9 @@ export async function deleteInBatches(
   cutoff: string,
   settings: RetentionSettings,
   hooks: RetentionHooks = {},
+  checked?: TableProfile,
 ): Promise<RetentionResult> {
-  const table = await inspectTable(db, target, settings);
+  const table = checked ?? (await inspectTable(db, target, settings));
   await requireRights(db, table, 'delete');
   const inColumn = await columnCutoff(db, table.columnTime, cutoff);
   const tally = newTally();
@@ -115,6 +118,7 @@ function partitionsReason(partitions: PartitionsResult): string {
  * in one statement in its own transaction (`settings.countLimits`), after the same checks: a
  * dry run's result.
  *
+ * @param checked - `target` as the run checked it already (`inspectTable`)
  * @throws {TableCheckError} when the table or column is unfit, or the role may not read it.
  */
 export async function countOlderThan(
@@ -125,8 +129,9 @@ export async function countOlderThan(
     RetentionSettings,
     'countLimits' | 'partitionRemoval' | 'columnTimeZone' | 'columnTimeZoneVariable'
   >,
+  checked?: TableProfile,
 ): Promise<RetentionResult> {
-  const table = await inspectTable(db, target, settings);
+  const table = checked ?? (await inspectTable(db, target, settings));
   await requireRights(db, table, 'count');
   const inColumn: ColumnCutoff = await columnCutoff(db, table.columnTime, cutoff);
   const limits = settings.countLimits;

@@ -21,7 +21,7 @@
  * final check leaves them out.
  */
 
-import { inShortTransaction } from '../db/transaction.js';
+import { inOneRoundTrip } from '../db/transaction.js';
 import {
   type BatchRunner,
   batchFailed,
@@ -37,12 +37,25 @@ import type { CommonStatements, SweepStatements } from './statements.js';
 /** Rounds of "count what is left, delete it" after the sweep, at most. */
 const maxCheckRounds = 5;
 
-/** The final check reads the whole table: with a sequential scan, never a long index walk. */
-const sequentialScan = {
-  enable_indexscan: 'off',
-  enable_indexonlyscan: 'off',
-  enable_bitmapscan: 'off',
-};
+/**
+ * How the final check reads the table: the whole table with a sequential scan (never a long
+ * index walk), or (the BRIN path) a bitmap scan of the BRIN index, which reads only the block
+ * ranges that may hold expired rows.
+ */
+export const checkScans = {
+  sequential: { enable_indexscan: 'off', enable_indexonlyscan: 'off', enable_bitmapscan: 'off' },
+  bitmap: { enable_seqscan: 'off', enable_indexscan: 'off', enable_indexonlyscan: 'off' },
+} as const satisfies Record<string, Readonly<Record<string, string>>>;
+
+/** How the final check reads the table (see {@link checkScans}). */
+export type CheckScan = keyof typeof checkScans;
+
+/** Pages `[first, end)` to sweep, and the expired rows they are expected to hold. */
+export interface PageStretch {
+  readonly first: number;
+  readonly end: number;
+  readonly rows: number;
+}
 
 /** What the sweep knows before it starts. */
 export interface SweepEstimate {
@@ -66,32 +79,84 @@ export async function runHeapSweep(
   pages: number,
   table: SweepTable,
 ): Promise<PathOutcome> {
-  const { db, cutoff } = runner;
+  return sweepPages(
+    runner,
+    statements,
+    [{ first: 0, end: pages, rows: estimate.estimatedRows }],
+    table,
+    'sequential',
+  );
+}
+
+/**
+ * Sweeps `stretches` of the table's pages (in order, none overlapping), then checks, reading the
+ * table as `check` says, that no expired row is left.
+ *
+ * @throws {BatchFailedError} when a batch fails.
+ */
+export async function sweepPages(
+  runner: BatchRunner,
+  statements: SweepStatements & CommonStatements,
+  stretches: readonly PageStretch[],
+  table: SweepTable,
+  check: CheckScan,
+): Promise<PathOutcome> {
   const size = new BatchSize(runner);
+  const state: SweepState = { limited: false, refused: [] };
+  for (const stretch of stretches) {
+    const swept = await sweepStretch(runner, statements, stretch, table, size, state);
+    if (!swept) return { finished: false, lockedRows: 0 };
+  }
+  // Rows left locked during the sweep are among those the check finds.
+  return checkNothingLeft(runner, statements, table, size, state.refused, checkScans[check]);
+}
+
+/** What one stretch's sweep hands to the next. */
+interface SweepState {
+  /** Once a range passed its statement timeout: each batch deletes `size` rows at most. */
+  limited: boolean;
+  /** Tuple ids of refused rows found so far: the final check leaves them out. */
+  readonly refused: string[];
+}
+
+/** Sweeps one stretch; `false` when the signal aborted. */
+async function sweepStretch(
+  runner: BatchRunner,
+  statements: SweepStatements,
+  stretch: PageStretch,
+  table: SweepTable,
+  size: BatchSize,
+  state: SweepState,
+): Promise<boolean> {
+  const { db, cutoff } = runner;
+  const { refused } = state;
+  const pages = stretch.end;
   const clampSpan = (span: number) =>
     Math.max(1, Math.min(runner.maxPagesPerBatch, Math.floor(span)));
-  let span = clampSpan(initialSpan(runner, estimate.estimatedRows, pages));
+  const stretchPages = stretch.end - stretch.first;
+  let span = clampSpan(initialSpan(size.current, runner, stretch.rows, stretchPages));
   /** Expired rows per page, as last found (from the estimate at first). */
-  let density = estimate.estimatedRows / Math.max(1, pages);
-  /** Once a range passed its statement timeout: each batch deletes `size` rows at most. */
-  let limited = false;
-  let page = 0;
-  /** Tuple ids of refused rows found so far: the final check leaves them out. */
-  const refused: string[] = [];
+  let density = stretch.rows / Math.max(1, stretchPages);
+  let limited = state.limited;
+  let page = stretch.first;
   while (page < pages) {
-    if (runner.signal?.aborted) return { finished: false, lockedRows: 0 };
+    if (runner.signal?.aborted) return false;
     const end = Math.min(page + span, pages);
     const range = [tid(page), tid(end), cutoff.value, ...(limited ? [size.current] : [])];
     const remove = async (sql: string) => ({
       deleted: (await db.query(sql, range)).rowCount ?? 0,
     });
+    // The range's DELETE goes with its BEGIN (values inlined): two round trips a batch.
     const attempt = await runBatchAroundLocks(
       { ...runner, batchSize: size.current },
-      () => remove(limited ? statements.deletePagesLimited : statements.deletePages),
+      limited
+        ? () => remove(statements.deletePagesLimited)
+        : async (begun) => ({ deleted: begun.at(-1)?.rowCount ?? 0 }),
       () =>
         remove(
           limited ? statements.deletePagesLimitedSkipLocked : statements.deletePagesSkipLocked,
         ),
+      limited ? {} : { lead: statements.deletePagesLead(page, end) },
     );
     if ('timedOut' in attempt) {
       // Fewer pages (what a range costs when most are empty), and fewer rows: half as many as
@@ -101,7 +166,10 @@ export async function runHeapSweep(
       const expected = Math.ceil(Math.max(density, 1) * pagesRead);
       const fewerRows = size.halve({ firstPage: page, pages: pagesRead }, expected);
       if (!fewerRows && pagesRead <= 1) throw batchFailed(runner, attempt.timedOut);
-      if (fewerRows) limited = true;
+      if (fewerRows) {
+        limited = true;
+        state.limited = true;
+      }
       span = Math.max(
         1,
         Math.min(Math.floor(pagesRead / 2), nextSpan(span, pagesRead, expected, size.current)),
@@ -128,8 +196,8 @@ export async function runHeapSweep(
     span = clampSpan(nextSpan(span, end - page, deleted, size.current));
     page = end;
   }
-  // Rows left locked during the sweep are among those the check finds.
-  return checkNothingLeft(runner, statements, table, size, refused);
+  state.limited = limited;
+  return true;
 }
 
 /**
@@ -142,17 +210,19 @@ async function checkNothingLeft(
   table: SweepTable,
   size: BatchSize,
   refused: readonly string[],
+  scan: Readonly<Record<string, string>>,
 ): Promise<PathOutcome> {
   const { db, cutoff } = runner;
   for (let round = 0; round < maxCheckRounds; round++) {
     if (runner.signal?.aborted) return { finished: false, lockedRows: 0 };
-    const left = await inShortTransaction(
+    // The count alone, values inlined: one round trip, its own implicit transaction.
+    const [counted] = await inOneRoundTrip(
       db,
       runner.countLimits,
-      async () =>
-        countOf((await db.query(statements.countDeletable, [cutoff.value, refused])).rows),
-      sequentialScan,
+      statements.countDeletableLead(refused),
+      scan,
     );
+    const left = countOf((counted?.rows ?? []) as { count: string }[]);
     if (left === 0) return { finished: true, lockedRows: 0 };
     const attempt = await runBatch(
       runner,
@@ -161,7 +231,7 @@ async function checkNothingLeft(
           (await db.query(statements.deleteAnySkipLocked, [cutoff.value, size.current, refused]))
             .rowCount ?? 0,
       }),
-      { settings: sequentialScan },
+      { settings: scan },
     );
     if ('timedOut' in attempt) {
       if (!size.halve()) throw batchFailed(runner, attempt.timedOut);
@@ -186,9 +256,14 @@ async function checkNothingLeft(
 }
 
 /** Pages expected to hold `batchSize` expired rows (before clamping). */
-function initialSpan(runner: BatchRunner, estimatedRows: number, pages: number): number {
+function initialSpan(
+  batchSize: number,
+  runner: BatchRunner,
+  estimatedRows: number,
+  pages: number,
+): number {
   const perPage = estimatedRows / Math.max(1, pages);
-  return perPage > 0 ? runner.batchSize / perPage : runner.maxPagesPerBatch;
+  return perPage > 0 ? batchSize / perPage : runner.maxPagesPerBatch;
 }
 
 /**

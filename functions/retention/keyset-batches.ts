@@ -58,7 +58,11 @@ export interface KeysetTarget {
    * and `COMMIT`) instead of four.
    * @default - every batch asks for its bound, then deletes, in separate statements
    */
-  readonly batchLead?: (range: { from: string; to: string; batchSize: number }) => string;
+  readonly batchLead?: (range: {
+    from: string | null;
+    to: string | null;
+    batchSize: number;
+  }) => string;
   /**
    * The table's quoted name, its name in the tally, and the foreign keys that reference it:
    * for narrowing a batch the database refuses some rows of.
@@ -101,7 +105,8 @@ export async function runKeysetBatches(
   const { db } = runner;
   const cutoff = runner.cutoff.value;
   const size = new BatchSize(runner);
-  let from = '-infinity';
+  /** Where the next batch starts (a key, inclusive); `null`: from the first. */
+  let from: string | null = null;
   /** The current batch's bound, when the previous batch looked it up. */
   let known: { readonly bound: string | undefined } | undefined;
   let first = true;
@@ -122,7 +127,10 @@ export async function runKeysetBatches(
       return bound;
     };
     const aroundLocks = async (): Promise<Batch> =>
-      deleteBatch(db, statements, start, boundNow ? boundNow.bound : await findNext(), sized, true);
+      deleteBatch(db, statements, start, boundNow ? boundNow.bound : await findNext(), sized, {
+        aroundLocks: true,
+        lockRows: target.table.lockRows,
+      });
     // (A role that may not lock rows cannot go around them: each batch tries, and one that meets
     // a locked row is left whole.)
     const skipping = lockTimeouts >= lockTimeoutsBeforeSkipping && target.table.lockRows;
@@ -130,7 +138,7 @@ export async function runKeysetBatches(
       target.batchLead && boundNow && boundNow.bound !== start && !skipping
         ? target.batchLead({
             from: start,
-            to: boundNow.bound ?? cutoff,
+            to: boundNow.bound ?? null,
             batchSize: size.current,
           })
         : undefined;
@@ -151,7 +159,11 @@ export async function runKeysetBatches(
           sized,
           skipping
             ? aroundLocks
-            : async () => deleteBatch(db, statements, start, await findNext(), sized, false),
+            : async () =>
+                deleteBatch(db, statements, start, await findNext(), sized, {
+                  aroundLocks: false,
+                  lockRows: target.table.lockRows,
+                }),
           aroundLocks,
           { passThrough },
         );
@@ -186,14 +198,12 @@ async function narrowBatch(
   runner: BatchRunner,
   statements: KeysetStatements,
   table: KeysetTarget['table'],
-  from: string,
+  from: string | null,
   bound: string | undefined,
   attempt: { readonly refused: unknown },
 ): Promise<Batch> {
-  const ties = bound === from;
-  const where = ties
-    ? statements.tiesScope(from)
-    : statements.rangeScope(from, bound ?? runner.cutoff.value);
+  const ties = from !== null && bound === from;
+  const where = ties ? statements.tiesScope(from) : statements.rangeScope(from, bound ?? null);
   const narrowed = await narrowRefused(
     runner,
     {
@@ -229,7 +239,7 @@ async function findBound(
   db: ClientBase,
   statements: KeysetStatements,
   runner: BatchRunner,
-  from: string,
+  from: string | null,
   cutoff: string,
   walkLimitMs: number | undefined,
 ): Promise<string | undefined> {
@@ -260,14 +270,17 @@ async function findBound(
 async function deleteBatch(
   db: ClientBase,
   statements: KeysetStatements,
-  from: string,
+  from: string | null,
   bound: string | undefined,
   runner: BatchRunner,
-  aroundLocks: boolean,
+  locks: TiesLocks,
 ): Promise<Batch> {
-  if (bound === from) return deleteTies(db, statements, from, runner, aroundLocks);
+  const { aroundLocks } = locks;
+  if (from !== null && bound === from) {
+    return deleteTies(db, statements, from, runner, locks);
+  }
   // No bound: at most `batchSize` rows are left, and this is the last batch.
-  const to = bound ?? runner.cutoff.value;
+  const to = bound ?? null;
   if (!aroundLocks) {
     const { rowCount } = await db.query(statements.deleteRange, [from, to]);
     if (bound === undefined) return { deleted: rowCount ?? 0, locked: 0, next: undefined };
@@ -280,22 +293,37 @@ async function deleteBatch(
   return { deleted: rowCount ?? 0, locked: countOf(rows), next: bound };
 }
 
+/** How a batch goes about rows others hold locked. */
+interface TiesLocks {
+  /** The batch runs again after a lock timeout: it leaves locked rows. */
+  readonly aroundLocks: boolean;
+  /** The role may lock rows: its statements skip the locked ones (`FOR UPDATE SKIP LOCKED`). */
+  readonly lockRows: boolean;
+}
+
 /**
- * More than `batchSize` rows share the key `from`: take `batchSize` of them (none locked).
- * When fewer go, the rest of the group is locked by others: count it and move past the key.
+ * More than `batchSize` rows share the key `from` (the same instant; or, on a composite index,
+ * the same first column, e.g. one device's rows): take `batchSize` of them. When fewer go and
+ * some are left, the same key is tried again while that deletes rows (another run may have taken
+ * some of the chosen ones meanwhile). What a statement that skips locked rows cannot delete is
+ * locked by others: it is counted, and the batches move past the key.
  */
 async function deleteTies(
   db: ClientBase,
   statements: KeysetStatements,
   from: string,
   runner: BatchRunner,
-  aroundLocks: boolean,
+  locks: TiesLocks,
 ): Promise<Batch> {
-  const sql = aroundLocks ? statements.deleteTiesSkipLocked : statements.deleteTies;
+  const sql = locks.aroundLocks ? statements.deleteTiesSkipLocked : statements.deleteTies;
   const { rowCount } = await db.query(sql, [from, runner.batchSize]);
   const deleted = rowCount ?? 0;
   if (deleted >= runner.batchSize) return { deleted, locked: 0, next: from };
   const { rows: left } = await db.query<{ count: string }>(statements.countTies, [from]);
+  const skipsLocked = locks.aroundLocks || locks.lockRows;
+  // Rows left that this statement waited for (none skipped) were taken by another run: the
+  // rest of the group is free to try again.
+  if (countOf(left) > 0 && (deleted > 0 || !skipsLocked)) return { deleted, locked: 0, next: from };
   const { rows } = await db.query<{ next: string }>(statements.nextKey, [
     from,
     runner.cutoff.value,

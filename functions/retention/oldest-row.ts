@@ -17,16 +17,17 @@
  * without such an index nothing is read at all.
  *
  * The table is checked as before a delete (table-profile.ts), row-level security included: a
- * role that policies may hide rows from gets no measurement, never a false "nothing left".
+ * role that policies may hide rows from gets no measurement, never a false "nothing left". A run
+ * passes the profile it checked before its first batch, which is not read again.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type ClientBase, escapeLiteral } from 'pg';
-import { inShortTransaction } from '../db/transaction.js';
+import { inOneRoundTrip, inShortTransaction } from '../db/transaction.js';
 import { JobLog } from '../log-messages.js';
 import { describeError } from '../runner/errors.js';
 import { runMetrics } from '../runner/metric-names.js';
 import type { JobContext } from '../runner/types.js';
-import { columnCutoff } from './column-cutoff.js';
+import { type ColumnCutoff, columnCutoff } from './column-cutoff.js';
 import type { ExpiringTable } from './expiring-table.js';
 import type { RetentionSettings } from './settings.js';
 import { inspectTable, type TableProfile } from './table-profile.js';
@@ -87,6 +88,7 @@ interface ProbeRow {
  *
  * @param noneExpiredLeft - the run has just found no row older than `cutoff` left (a complete
  *   run): only the rows from the cutoff on are probed
+ * @param checked - `target` as the run checked it (`inspectTable`): not checked again
  */
 export async function measureOldestRow(
   db: ClientBase,
@@ -94,17 +96,22 @@ export async function measureOldestRow(
   cutoff: string,
   settings: OldestRowSettings,
   noneExpiredLeft = false,
+  checked?: TableProfile,
 ): Promise<OldestRow> {
   try {
-    // The checks too run under the limits: the profile's size reads wait for a table lock.
-    const { byIndex, row } = await inShortTransaction(db, settings.limits, async () => {
-      const table = await inspectTable(db, target, settings);
-      const byIndex = await probesAnIndex(db, table);
-      if (noneExpiredLeft && !byIndex) return { byIndex, row: undefined };
-      const scope = !byIndex ? 'expired' : noneExpiredLeft ? 'not expired' : 'all';
-      const sql = await probeStatement(db, table, cutoff, scope);
-      return { byIndex, row: (await db.query<ProbeRow>(sql)).rows[0] };
-    });
+    const { byIndex, row } =
+      checked && checked.kind === 'table' && checked.columnTime.type === 'timestamptz'
+        ? await probeChecked(db, checked, cutoff, settings, noneExpiredLeft)
+        : // The checks too run under the limits: the profile's size reads wait for a table lock.
+          await inShortTransaction(db, settings.limits, async () => {
+            const table = checked ?? (await inspectTable(db, target, settings));
+            const byIndex = await probesAnIndex(db, table);
+            if (noneExpiredLeft && !byIndex) return { byIndex, row: undefined };
+            const scope = !byIndex ? 'expired' : noneExpiredLeft ? 'not expired' : 'all';
+            const inColumn = await columnCutoff(db, table.columnTime, cutoff);
+            const sql = probeStatement(table, cutoff, inColumn, scope);
+            return { byIndex, row: (await db.query<ProbeRow>(sql)).rows[0] };
+          });
     const measuredBy = byIndex ? 'index' : 'expired rows';
     if (!row || row.oldest === null) return { measuredBy, overdueSeconds: 0 };
     return {
@@ -116,6 +123,30 @@ export async function measureOldestRow(
   } catch (error) {
     return { measuredBy: 'not measured', reason: describeError(error).message };
   }
+}
+
+/**
+ * The probe of a plain table with a `timestamptz` column that the run checked already: no
+ * statement at all when none is needed (no b-tree index, and the run left no expired row), else
+ * the probe alone, in one round trip under the limits.
+ */
+async function probeChecked(
+  db: ClientBase,
+  table: TableProfile,
+  cutoff: string,
+  settings: OldestRowSettings,
+  noneExpiredLeft: boolean,
+): Promise<{ byIndex: boolean; row: ProbeRow | undefined }> {
+  const byIndex = table.index !== undefined;
+  if (noneExpiredLeft && !byIndex) return { byIndex, row: undefined };
+  const scope = !byIndex ? 'expired' : noneExpiredLeft ? 'not expired' : 'all';
+  const inColumn = { value: cutoff, cast: 'timestamptz' } as const;
+  const [probe] = await inOneRoundTrip(
+    db,
+    settings.limits,
+    probeStatement(table, cutoff, inColumn, scope),
+  );
+  return { byIndex, row: probe?.rows[0] as ProbeRow | undefined };
 }
 
 /**
@@ -145,14 +176,13 @@ async function probesAnIndex(db: ClientBase, table: TableProfile): Promise<boole
  * how far before the cutoff it lies (seconds). A `timestamp` column's wall-clock value is read
  * in its declared zone.
  */
-async function probeStatement(
-  db: ClientBase,
+function probeStatement(
   table: TableProfile,
   cutoff: string,
+  inColumn: ColumnCutoff,
   scope: 'all' | 'expired' | 'not expired',
-): Promise<string> {
+): string {
   const c = table.quotedColumn;
-  const inColumn = await columnCutoff(db, table.columnTime, cutoff);
   const instant =
     table.columnTime.type === 'timestamptz'
       ? 'm'
@@ -180,8 +210,9 @@ export async function oldestRowLeft(
   cutoff: string,
   settings: OldestRowSettings,
   noneExpiredLeft = false,
+  checked?: TableProfile,
 ): Promise<OldestRow> {
-  const oldestRow = await measureOldestRow(db, target, cutoff, settings, noneExpiredLeft);
+  const oldestRow = await measureOldestRow(db, target, cutoff, settings, noneExpiredLeft, checked);
   reportOldestRow(ctx, target.table, oldestRow);
   return oldestRow;
 }

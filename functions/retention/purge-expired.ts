@@ -9,6 +9,7 @@
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ClientBase } from 'pg';
+import { outsideTransactionLimits } from '../db/bounded-client.js';
 import { JobLog, type LogMessage } from '../log-messages.js';
 import { runMetrics } from '../runner/metric-names.js';
 import type { JobContext } from '../runner/types.js';
@@ -24,15 +25,27 @@ import {
 } from './batched-delete.js';
 import type { DefaultPartitionRows } from './default-partition-watch.js';
 import { oldestRowLeft } from './oldest-row.js';
-import { partitionUpkeep, withUpkeep } from './partition-upkeep.js';
+import { type PartitionUpkeep, partitionUpkeep, withUpkeep } from './partition-upkeep.js';
 import { ReplicaLagGate } from './replica-lag-gate.js';
 import type { RetentionSettings } from './settings.js';
+import { inspectTable, inspectTableAtCutoff } from './table-profile.js';
+
+/** Rows older than this many days (× 24 hours) on the database's clock, read at the start. */
+export interface RetentionAge {
+  readonly days: number;
+}
 
 /**
  * Deletes the rows of `target` older than `cutoff` in batches (or, in a dry run, counts them),
  * as `settings` say, stopping between batches when `ctx.signal` aborts.
  *
- * @param cutoff - rows with a timestamp strictly before this go (ISO 8601, microseconds kept)
+ * The table is checked once, first (table-profile.ts), and its profile serves the whole run: a
+ * plain table sends no partition-layout query, and the oldest row left is measured without a
+ * second check. With a {@link RetentionAge}, the cutoff is read from the database's clock in
+ * the same round trip as that check.
+ *
+ * @param cutoff - rows with a timestamp strictly before this go (ISO 8601, microseconds kept),
+ *   or an age, the cutoff then read from the database's clock (the result says which it was)
  * @param hooks - `onBatch` is called after each committed batch, and awaited before the next
  * @throws {BatchFailedError} when a batch fails; the rows deleted by the batches before it
  *   (and those of the partitions removed whole before it) are still reported in the
@@ -42,22 +55,30 @@ export async function purgeExpired(
   ctx: JobContext,
   db: ClientBase,
   target: ExpiringTable,
-  cutoff: string,
+  age: string | RetentionAge,
   settings: RetentionSettings,
   hooks: Pick<RetentionHooks, 'onBatch'> = {},
 ): Promise<RetentionResult> {
+  const { table, cutoff } =
+    typeof age === 'string'
+      ? { table: await inspectTable(db, target, settings), cutoff: age }
+      : await inspectTableAtCutoff(db, target, settings, age.days, outsideTransactionLimits);
   const fields = { table: target.table, cutoff };
-  const upkeep = await partitionUpkeep(db, target, settings, {
-    dryRun: ctx.dryRun,
-    signal: ctx.signal,
-    onNotice: logNotice(ctx),
-  });
+  // Only a partitioned table has a layout to read (and partitions to make ahead).
+  const upkeep: PartitionUpkeep =
+    table.kind === 'partitioned'
+      ? await partitionUpkeep(db, target, settings, {
+          dryRun: ctx.dryRun,
+          signal: ctx.signal,
+          onNotice: logNotice(ctx),
+        })
+      : { watch: async () => undefined };
   const watched = async (result: RetentionResult) =>
     withUpkeep(result, upkeep.premake, reportDefault(ctx, await upkeep.watch(cutoff)));
   const measureOldest = (noneExpiredLeft = false) =>
-    oldestRowLeft(ctx, db, target, cutoff, settings, noneExpiredLeft);
+    oldestRowLeft(ctx, db, target, cutoff, settings, noneExpiredLeft, table);
   if (ctx.dryRun) {
-    const counted = await watched(await countOlderThan(db, target, cutoff, settings));
+    const counted = await watched(await countOlderThan(db, target, cutoff, settings, table));
     const measured = { ...counted, oldestRow: await measureOldest(counted.wouldDelete === 0) };
     const { deleted, batches, complete, dryRun, ...found } = measured;
     ctx.logger.info(JobLog.DryRunCount, { table: target.table, ...found });
@@ -68,14 +89,21 @@ export async function purgeExpired(
   const reportProgress = progressReporter(ctx, fields, settings, hooks);
   let result: RetentionResult;
   try {
-    result = await deleteInBatches(db, target, cutoff, settings, {
-      signal: ctx.signal,
-      onBatch: async (progress) => {
-        await reportProgress(progress);
-        await gate?.betweenBatches();
+    result = await deleteInBatches(
+      db,
+      target,
+      cutoff,
+      settings,
+      {
+        signal: ctx.signal,
+        onBatch: async (progress) => {
+          await reportProgress(progress);
+          await gate?.betweenBatches();
+        },
+        onNotice: logNotice(ctx),
       },
-      onNotice: logNotice(ctx),
-    });
+      table,
+    );
   } catch (error) {
     if (error instanceof BatchFailedError) {
       reportDeleted(ctx, error.progress.deleted + (error.progress.partitionRows ?? 0));

@@ -133,6 +133,12 @@ export interface NarrowOptions {
    * @default true
    */
   readonly countLeft?: boolean;
+  /**
+   * `scope` is a part of the batch that failed, not known to fail itself: it is tried whole
+   * before it is narrowed.
+   * @default false
+   */
+  readonly untried?: boolean;
 }
 
 /** A range of tuple ids: `null` is unbounded. */
@@ -239,7 +245,10 @@ export async function narrowRefused(
       else await attempt(half);
     }
   };
-  await narrow({ from: null, to: null }, failure);
+  // A part of a failed batch (one partition of several) is tried first: the failure may be
+  // another part's, and a part of one row would otherwise be taken for the refused row.
+  if (options.untried) await attempt({ from: null, to: null });
+  else await narrow({ from: null, to: null }, failure);
   if (runner.signal?.aborted || !countLeft) return { deleted, locked: 0, isolated };
   const { rows } = await db.query<{ count: string }>(
     `SELECT count(*) AS count FROM ${scope.quotedTable} WHERE ${scope.where}`,
@@ -266,12 +275,10 @@ async function narrowEachPartition(
   for (const { oid } of rows) {
     if (runner.signal?.aborted) break;
     const where = `${scope.where} AND tableoid = ${Number(oid)}`;
-    const one = await narrowRefused(
-      runner,
-      { ...scope, where, partitioned: false },
-      failure,
-      options,
-    );
+    const one = await narrowRefused(runner, { ...scope, where, partitioned: false }, failure, {
+      ...options,
+      untried: rows.length > 1,
+    });
     deleted += one.deleted;
     locked += one.locked;
     isolated.push(...one.isolated);

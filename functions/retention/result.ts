@@ -32,8 +32,8 @@ export interface RetentionResult {
    */
   readonly wouldDelete?: number;
   /**
-   * Real runs: the path taken: keyset batches on the `index`, a sweep of the `heap`, or, for a
-   * partitioned table, `partitions` (removed whole, the rest batch-deleted).
+   * Real runs: the path taken: keyset batches on a b-tree `index`, a sweep of the pages a `brin`
+   * index points to, a sweep of the whole `heap`, or, for a partitioned table, `partitions` (removed whole, the rest batch-deleted).
    * @default - absent in a dry run
    */
   readonly strategy?: DeletePath | 'partitions';

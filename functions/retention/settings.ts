@@ -7,7 +7,7 @@
 import { type Env, readChoice, readInteger, readTimeZone } from '../config/env.js';
 import type { TransactionLimits } from '../db/transaction.js';
 import type { PartitionRemoval } from './partition-removal.js';
-import type { StrategySetting } from './strategy.js';
+import { type StrategySetting, strategySettings } from './strategy.js';
 
 /** Every setting of a retention run, each one resolved. */
 export interface RetentionSettings {
@@ -25,9 +25,10 @@ export interface RetentionSettings {
    */
   readonly minBatchSize: number;
   /**
-   * `<PREFIX>_STRATEGY`: `auto` chooses keyset batches on the index or a sweep of the heap from
-   * the table's statistics, each run; `index` (which needs an index on the column) or `heap`
-   * forces one.
+   * `<PREFIX>_STRATEGY`: `auto` chooses, each run, from the table's indexes and statistics and
+   * the plan of one `DELETE`: keyset batches on a b-tree `index`, a sweep of the pages a `brin`
+   * index points to, or a sweep of the whole `heap`. `index` (which needs a b-tree with the column)
+   * or `brin` (a BRIN index on it) forces that path when the table has its index; `heap` always.
    * @default 'auto'
    */
   readonly strategy: StrategySetting;
@@ -218,7 +219,7 @@ export function readRetentionSettings(
   return resolveRetentionSettings({
     ...overrides,
     batchSize: readInteger(env, names.batchSize, { min: 100, max: 100_000, default: batchSize }),
-    strategy: readChoice<StrategySetting>(env, names.strategy, ['auto', 'index', 'heap'], strategy),
+    strategy: readChoice<StrategySetting>(env, names.strategy, strategySettings, strategy),
     partitionRemoval: readChoice<PartitionRemoval>(
       env,
       names.partitionRemoval,

@@ -13,7 +13,13 @@ import type { ColumnCutoff } from './column-cutoff.js';
 import { referencedBy, refusingKeys } from './referencing-keys.js';
 import type { TableProfile } from './table-profile.js';
 
-/** The statements of the index (keyset) path. `$from` is inclusive, `$to` exclusive. */
+/**
+ * The statements of the index (keyset) path. The key is the index's first column: the cleanup
+ * column itself, or the column before it in a composite index (see {@link keysetKey}); every
+ * statement also says `column < cutoff` (inlined), which a composite index takes as an index
+ * condition. A key is passed as text; `null` is unbounded (`$from` from the start, `$to` to the
+ * end). `$from` is inclusive, `$to` exclusive.
+ */
 export interface KeysetStatements {
   /** `$1` from, `$2` cutoff, `$3` batch size → `bound`: the key just past the next `$3` rows. */
   readonly bound: string;
@@ -32,12 +38,38 @@ export interface KeysetStatements {
   readonly deleteTiesSkipLocked: string;
   /** `$1` key → `count`: rows with exactly that key. */
   readonly countTies: string;
-  /** `$1` key, `$2` cutoff → `next`: the first key after `$1`, before the cutoff. */
+  /** `$1` key, `$2` cutoff → `next`: the first key after `$1` with an expired row. */
   readonly nextKey: string;
   /** The rows of the range `[from, to)` that a batch deletes, as a condition (values inlined). */
-  rangeScope(from: string, to: string): string;
+  rangeScope(from: string | null, to: string | null): string;
   /** The rows with exactly the key `key` that a batch deletes, as a condition. */
   tiesScope(key: string): string;
+}
+
+/** The column keyset batches walk, quoted, and the type its text is cast back to. */
+export interface KeysetKey {
+  readonly quoted: string;
+  readonly cast: string;
+}
+
+/**
+ * The keyset batches' key: the cleanup column when a b-tree leads with it; else the first column
+ * of the composite index that has it later (`device_id` of `(device_id, created_at)`); else the
+ * column (batches then sort the expired rows).
+ */
+export function keysetKey(table: TableProfile, cutoff: ColumnCutoff): KeysetKey {
+  if (!table.index && table.compositeIndex) {
+    return { quoted: table.compositeIndex.quotedKey, cast: table.compositeIndex.keyType };
+  }
+  return { quoted: table.quotedColumn, cast: cutoff.cast };
+}
+
+/** `[from, to)` of the key `k`, each bound a SQL value that may be `NULL` (unbounded). */
+function keyRange(k: KeysetKey, from: string, to?: string): string {
+  const lower = `(${from}::${k.cast} IS NULL OR ${k.quoted} >= ${from}::${k.cast})`;
+  return to === undefined
+    ? lower
+    : `${lower} AND (${to}::${k.cast} IS NULL OR ${k.quoted} < ${to}::${k.cast})`;
 }
 
 /**
@@ -49,17 +81,19 @@ export interface KeysetStatements {
 export function keysetBatchLead(
   table: TableProfile,
   cutoff: ColumnCutoff,
-  range: { readonly from: string; readonly to: string; readonly batchSize: number },
+  range: { readonly from: string | null; readonly to: string | null; readonly batchSize: number },
 ): string {
   const t = table.quotedTable;
   const c = table.quotedColumn;
-  const value = (text: string) => `${escapeLiteral(text)}::${cutoff.cast}`;
+  const k = keysetKey(table, cutoff);
+  const value = (text: string | null) => (text === null ? 'NULL' : escapeLiteral(text));
+  const expired = `${c} < ${escapeLiteral(cutoff.value)}::${cutoff.cast}`;
   if (!Number.isInteger(range.batchSize)) throw new RangeError('batchSize must be whole');
   return (
-    `DELETE FROM ${t} WHERE ${c} >= ${value(range.from)} AND ${c} < ${value(range.to)}${deletable(table)}; ` +
-    `SELECT bound::text AS bound FROM (SELECT ${c} AS bound FROM ${t}
-      WHERE ${c} >= ${value(range.to)} AND ${c} < ${value(cutoff.value)}
-      ORDER BY ${c} OFFSET ${range.batchSize} LIMIT 1) AS next_batch`
+    `DELETE FROM ${t} WHERE ${keyRange(k, value(range.from), value(range.to))} AND ${expired}${deletable(table)}; ` +
+    `SELECT bound::text AS bound FROM (SELECT ${k.quoted} AS bound FROM ${t}
+      WHERE ${keyRange(k, value(range.to))} AND ${expired}
+      ORDER BY ${k.quoted} OFFSET ${range.batchSize} LIMIT 1) AS next_batch`
   );
 }
 
@@ -83,6 +117,10 @@ export interface SweepStatements {
   readonly deleteAnySkipLocked: string;
   /** `$1` cutoff, `$2` tuple ids to leave (`tid[]`) → `count`: expired rows a batch would delete. */
   readonly countDeletable: string;
+  /** As `countDeletable`, values inlined (to send with `BEGIN`). */
+  countDeletableLead(excluded: readonly string[]): string;
+  /** As `deletePages`, values inlined (to send with `BEGIN`). */
+  deletePagesLead(first: number, end: number): string;
   /** The expired rows of pages `[first, end)` that a batch deletes, as a condition. */
   pagesScope(first: number, end: number): string;
   /** Every expired row a batch would delete, but those at `excluded` tuple ids, as a condition. */
@@ -114,7 +152,10 @@ export function expiryStatements(table: TableProfile, cutoff: ColumnCutoff): Exp
   const as = (param: string) => `${param}::${cutoff.cast}`;
   const literal = (text: string) => `${escapeLiteral(text)}::${cutoff.cast}`;
   const andDeletable = deletable(table);
-  const inRange = `${c} >= ${as('$1')} AND ${c} < ${as('$2')}`;
+  const k = keysetKey(table, cutoff);
+  const expired = `${c} < ${literal(cutoff.value)}`;
+  const inRange = `${keyRange(k, '$1', '$2')} AND ${expired}`;
+  const keyLiteral = (text: string | null) => (text === null ? 'NULL' : escapeLiteral(text));
   const onPages = `ctid >= $1::tid AND ctid < $2::tid AND ${c} < ${as('$3')}`;
   const notExcluded = (param: string) => `NOT (ctid = ANY (${param}::tid[]))`;
   // Tuple ids are read and used in one statement (one snapshot), so they cannot be reused by
@@ -136,20 +177,28 @@ export function expiryStatements(table: TableProfile, cutoff: ColumnCutoff): Exp
   const waitOrSkip = (where: string, limit: string) =>
     byIds(where, mayLock ? `${limit} FOR UPDATE SKIP LOCKED` : limit);
   const keys = refusingKeys(table.references);
+  const pagesScopeOf = (first: number, end: number) =>
+    `ctid >= '(${whole(first)},0)'::tid AND ctid < '(${whole(end)},0)'::tid AND ` +
+    `${c} < ${literal(cutoff.value)}${andDeletable}`;
+  const remainderScopeOf = (excluded: readonly string[]) =>
+    `${c} < ${literal(cutoff.value)}${andDeletable} AND ` +
+    notExcluded(escapeLiteral(`{${excluded.map((tid) => `"${tid}"`).join(',')}}`));
+  const ties = (key: string) => `${k.quoted} = ${key}::${k.cast} AND ${expired}`;
   return {
     // The key is turned into text for the one row returned, not for each of the rows skipped.
-    bound: `SELECT bound::text AS bound FROM (SELECT ${c} AS bound FROM ${t}
-      WHERE ${inRange} ORDER BY ${c} OFFSET $3 LIMIT 1) AS next_batch`,
+    bound: `SELECT bound::text AS bound FROM (SELECT ${k.quoted} AS bound FROM ${t}
+      WHERE ${keyRange(k, '$1')} AND ${c} < ${as('$2')} ORDER BY ${k.quoted} OFFSET $3 LIMIT 1) AS next_batch`,
     deleteRange: `DELETE FROM ${t} WHERE ${inRange}${andDeletable}`,
     deleteRangeSkipLocked: skipLocked(`${inRange}${andDeletable}`),
     countRange: `SELECT count(*) AS count FROM ${t} WHERE ${inRange}${andDeletable}`,
-    deleteTies: waitOrSkip(`${c} = ${as('$1')}${andDeletable}`, 'LIMIT $2'),
-    deleteTiesSkipLocked: skipLocked(`${c} = ${as('$1')}${andDeletable}`, 'LIMIT $2'),
-    countTies: `SELECT count(*) AS count FROM ${t} WHERE ${c} = ${as('$1')}${andDeletable}`,
-    nextKey: `SELECT ${c}::text AS next FROM ${t} WHERE ${c} > ${as('$1')} AND ${c} < ${as('$2')}
-      ORDER BY ${c} LIMIT 1`,
-    rangeScope: (from, to) => `${c} >= ${literal(from)} AND ${c} < ${literal(to)}${andDeletable}`,
-    tiesScope: (key) => `${c} = ${literal(key)}${andDeletable}`,
+    deleteTies: waitOrSkip(`${ties('$1')}${andDeletable}`, 'LIMIT $2'),
+    deleteTiesSkipLocked: skipLocked(`${ties('$1')}${andDeletable}`, 'LIMIT $2'),
+    countTies: `SELECT count(*) AS count FROM ${t} WHERE ${ties('$1')}${andDeletable}`,
+    nextKey: `SELECT ${k.quoted}::text AS next FROM ${t}
+      WHERE ${k.quoted} > $1::${k.cast} AND ${c} < ${as('$2')} ORDER BY ${k.quoted} LIMIT 1`,
+    rangeScope: (from, to) =>
+      `${keyRange(k, keyLiteral(from), keyLiteral(to))} AND ${expired}${andDeletable}`,
+    tiesScope: (key) => `${ties(escapeLiteral(key))}${andDeletable}`,
     deletePages: `DELETE FROM ${t} WHERE ${onPages}${andDeletable}`,
     deletePagesSkipLocked: skipLocked(`${onPages}${andDeletable}`),
     deletePagesLimited: byIds(`${onPages}${andDeletable}`, 'LIMIT $4'),
@@ -160,12 +209,11 @@ export function expiryStatements(table: TableProfile, cutoff: ColumnCutoff): Exp
     ),
     countDeletable: `SELECT count(*) AS count FROM ${t}
       WHERE ${c} < ${as('$1')}${andDeletable} AND ${notExcluded('$2')}`,
-    pagesScope: (first, end) =>
-      `ctid >= '(${whole(first)},0)'::tid AND ctid < '(${whole(end)},0)'::tid AND ` +
-      `${c} < ${literal(cutoff.value)}${andDeletable}`,
-    remainderScope: (excluded) =>
-      `${c} < ${literal(cutoff.value)}${andDeletable} AND ` +
-      notExcluded(escapeLiteral(`{${excluded.map((tid) => `"${tid}"`).join(',')}}`)),
+    countDeletableLead: (excluded) =>
+      `SELECT count(*) AS count FROM ${t} WHERE ${remainderScopeOf(excluded)}`,
+    deletePagesLead: (first, end) => `DELETE FROM ${t} WHERE ${pagesScopeOf(first, end)}`,
+    pagesScope: (first, end) => pagesScopeOf(first, end),
+    remainderScope: (excluded) => remainderScopeOf(excluded),
     count: `SELECT count(*) AS count FROM ${t} WHERE ${c} < ${as('$1')}`,
     explainDelete: `EXPLAIN (FORMAT JSON) DELETE FROM ${t} WHERE ${c} < ${as('$1')}`,
     ...(keys.length > 0

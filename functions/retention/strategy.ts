@@ -6,19 +6,31 @@
  * - **index**: keyset batches on the column's index. Each batch visits the pages of its own
  *   rows; on a table stored in time order those are a few consecutive pages, on a mixed table
  *   about one page per row. Best for a small slice (the hourly run) or an ordered heap.
+ *   The index is a b-tree that leads with the column or, without one, a b-tree that has it as a
+ *   later key (`(device_id, created_at)`): batches then walk it in its first column's order.
+ * - **brin**: a sweep of only the pages that a BRIN index on the column points to (see
+ *   brin-sweep.ts), when one plain `DELETE` would read the table through it (a heap in time
+ *   order). Without a b-tree, the BRIN index is used as the plain `DELETE` would use it.
  * - **heap**: a sweep of the heap in tuple-id ranges. Each page is read once, whatever the
  *   order. Best when the index path would visit more pages than the table has (a large backlog
- *   on a mixed table), or when there is no index.
+ *   on a mixed table), or when no index can find the expired rows (a BRIN index on a heap not in
+ *   time order, whose every block range may hold some).
  */
 import type { ClientBase } from 'pg';
 import type { ExpiryStatements } from './statements.js';
 import type { TableProfile } from './table-profile.js';
 
-/** A way of deleting: keyset batches on the index, or tuple-id ranges of the heap. */
-export type DeletePath = 'index' | 'heap';
+/**
+ * A way of deleting: keyset batches on a b-tree `index`, a sweep of the pages a `brin` index
+ * points to, or tuple-id ranges of the whole `heap`.
+ */
+export type DeletePath = 'index' | 'brin' | 'heap';
 
-/** How to choose: from the statistics, or always one path. */
+/** How to choose: from the statistics, or always one path (when the table has its index). */
 export type StrategySetting = 'auto' | DeletePath;
+
+/** The paths a strategy setting may name (the `<PREFIX>_STRATEGY` variable's values). */
+export const strategySettings: readonly StrategySetting[] = ['auto', 'index', 'brin', 'heap'];
 
 /** The path chosen for a table, and why (the `strategy` of a run's result). */
 export interface StrategyChoice {
@@ -37,6 +49,11 @@ export interface StrategyChoice {
    * 1 ÷ rows-per-page in time order, 1 in no order (or with no statistics).
    */
   readonly indexPagesPerRow: number;
+  /**
+   * An index that would make the run cheaper than the ones the table has, and why.
+   * @default - none: the table's indexes serve
+   */
+  readonly betterIndex?: { readonly index: string; readonly reason: string };
 }
 
 interface Stats {
@@ -48,10 +65,14 @@ interface Stats {
 interface PlanNode {
   readonly 'Node Type': string;
   readonly 'Plan Rows': number;
+  readonly 'Index Name'?: string;
   readonly Plans?: readonly PlanNode[];
 }
 
-/** Chooses the path for `table`; `setting` forces one (`index` needs an index). */
+/**
+ * Chooses the path for `table`; `setting` forces one when the table has what it needs (`index`
+ * a b-tree with the column, `brin` a BRIN index on it), else the choice is made as for `auto`.
+ */
 export async function chooseStrategy(
   db: ClientBase,
   table: TableProfile,
@@ -61,49 +82,127 @@ export async function chooseStrategy(
 ): Promise<StrategyChoice> {
   const scan = await plannedScan(db, statements, cutoff);
   const estimatedRows = Math.round(scan['Plan Rows']);
-  const base = { estimatedRows, tablePages: table.pages, correlation: null, indexPagesPerRow: 1 };
-  if (!table.index) {
-    return {
-      ...base,
-      path: 'heap',
-      reason: `no b-tree index leads with ${table.column}: sweeping the heap, each page once`,
-    };
-  }
   const analyzed = table.estimatedRows >= 0 && table.pages > 0;
   const stats: Stats = {
     reltuples: table.estimatedRows,
     pages: table.pages,
     correlation: analyzed ? table.correlation : null,
   };
-  const choice = {
-    ...base,
+  const base = {
+    estimatedRows,
+    tablePages: table.pages,
     correlation: stats.correlation,
     indexPagesPerRow: indexPathPages(1, stats),
   };
-  if (setting !== 'auto') {
-    return { ...choice, path: setting, reason: `the strategy setting says ${setting}` };
+  const btree = table.index ?? table.compositeIndex?.name;
+  const brin = table.brinIndex?.name;
+  const unavailable =
+    setting === 'index' && !btree
+      ? `the strategy setting says index, but no b-tree index has ${table.column}; `
+      : setting === 'brin' && !brin
+        ? `the strategy setting says brin, but no BRIN index has ${table.column}; `
+        : '';
+  if (setting === 'heap' || (setting === 'index' && btree) || (setting === 'brin' && brin)) {
+    return { ...base, path: setting, reason: `the strategy setting says ${setting}` };
   }
-  const plan = `one DELETE would use a ${scan['Node Type']}`;
-  if (!analyzed) {
-    const path = scan['Node Type'].includes('Seq Scan') ? 'heap' : 'index';
-    return { ...choice, path, reason: `the table has no statistics yet; ${plan}` };
-  }
-  const fromIndex = indexPathPages(estimatedRows, stats);
+  const usedIndex = indexUsed(scan);
+  const plan = `one DELETE would use a ${scan['Node Type']}${usedIndex ? ` on ${usedIndex}` : ''}`;
   const estimate =
     stats.correlation === null
       ? `about ${round(estimatedRows)} expired rows`
       : `about ${round(estimatedRows)} expired rows, correlation ${stats.correlation.toFixed(2)}`;
+  const choose = (path: DeletePath, why: string, more: Partial<StrategyChoice> = {}) => ({
+    ...base,
+    ...more,
+    path,
+    reason: `${unavailable}${why}`,
+  });
+  if (table.brinIndex && brin && !table.index && (!table.compositeIndex || usedIndex === brin)) {
+    // The BRIN path reads the pages it points to three times (to find the expired rows, to
+    // delete them, to check), the heap path every page twice (to delete, to check).
+    const fromBrin = analyzed
+      ? brinPathPages(estimatedRows, stats, table.brinIndex.pagesPerRange)
+      : 0;
+    const narrows = analyzed ? 3 * fromBrin < 2 * stats.pages : usedIndex === brin;
+    if (narrows) {
+      return choose(
+        'brin',
+        `${estimate}: sweeping only the pages the BRIN index ${brin} points to${analyzed ? ` (about ${round(fromBrin)} of ${round(stats.pages)})` : ''}, then checking through it; ${plan}`,
+      );
+    }
+    return choose(
+      'heap',
+      `${estimate}: the BRIN index ${brin} would not narrow the sweep${analyzed ? ` (its block ranges that may hold expired rows cover about ${round(fromBrin)} of the table's ${round(stats.pages)} pages)` : ''}: sweeping the heap, each page once; ${plan}`,
+      {
+        betterIndex: {
+          index: `CREATE INDEX CONCURRENTLY ON ${table.quotedTable} (${table.quotedColumn})`,
+          reason:
+            stats.correlation === null
+              ? `the table has no statistics yet, and one DELETE would not use the BRIN index ${brin}`
+              : `the heap is not in ${table.column} order (correlation ${stats.correlation.toFixed(2)}), so nearly every block range of the BRIN index ${brin} may hold expired rows and a run reads the whole table; a b-tree index reads only the expired rows`,
+        },
+      },
+    );
+  }
+  if (!btree) {
+    return choose(
+      'heap',
+      `no index on ${table.column} can find the expired rows: sweeping the heap, each page once`,
+    );
+  }
+  const composite = table.index ? undefined : table.compositeIndex;
+  const walk = composite && !table.skipScan ? composite.pages : 0;
+  const advice =
+    composite && !table.skipScan
+      ? {
+          betterIndex: {
+            index: `CREATE INDEX CONCURRENTLY ON ${table.quotedTable} (${table.quotedColumn})`,
+            reason: `without b-tree skip scan (PostgreSQL 18), keyset batches on ${composite.name} (${composite.columns}) read every entry of the index, about ${round(composite.pages)} pages each run, whatever the rows to delete; an index that leads with ${table.column} reads only the expired ones`,
+          },
+        }
+      : {};
+  const on = composite
+    ? `keyset batches on ${composite.name} (${composite.columns}) in ${composite.quotedKey} order, ${table.column} as an index condition`
+    : 'index batches';
+  if (!analyzed) {
+    const path = scan['Node Type'].includes('Seq Scan') ? 'heap' : 'index';
+    return choose(path, `the table has no statistics yet; ${plan}`, advice);
+  }
+  const fromIndex = indexPathPages(estimatedRows, stats) + walk;
   return fromIndex > stats.pages
-    ? {
-        ...choice,
-        path: 'heap',
-        reason: `${estimate}: index batches would visit about ${round(fromIndex)} pages, more than the table's ${round(stats.pages)}; ${plan}`,
-      }
-    : {
-        ...choice,
-        path: 'index',
-        reason: `${estimate}: index batches visit about ${round(fromIndex)} of the table's ${round(stats.pages)} pages; ${plan}`,
-      };
+    ? choose(
+        'heap',
+        `${estimate}: ${on} would visit about ${round(fromIndex)} pages, more than the table's ${round(stats.pages)}; ${plan}`,
+      )
+    : choose(
+        'index',
+        `${estimate}: ${on} visit about ${round(fromIndex)} of the table's ${round(stats.pages)} pages; ${plan}`,
+        advice,
+      );
+}
+
+/**
+ * Pages of the block ranges a BRIN index finds for `rows` expired rows: rows in heap order fill
+ * pages of their own (rows ÷ rows-per-page); each row in no order lies in a block range of its
+ * own (`pagesPerRange` pages); `correlation²` weighs the two. Whole block ranges, at most the
+ * table.
+ */
+function brinPathPages(rows: number, stats: Stats, pagesPerRange: number): number {
+  const ordered = (stats.correlation ?? 0) ** 2;
+  const rowsPerPage = Math.max(1, stats.reltuples / Math.max(1, stats.pages));
+  const scattered = rows * (1 - ordered) * pagesPerRange;
+  const inOrder = Math.ceil(((rows / rowsPerPage) * ordered) / pagesPerRange) * pagesPerRange;
+  return Math.min(stats.pages, scattered + inOrder);
+}
+
+/** The index the plan's scan reads (a Bitmap Heap Scan's under its Bitmap Index Scan). */
+function indexUsed(node: PlanNode): string | undefined {
+  if (node['Index Name']) return node['Index Name'];
+  for (const child of node.Plans ?? []) {
+    const found = indexUsed(child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**

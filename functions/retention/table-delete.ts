@@ -3,9 +3,10 @@
  * the fall-back to the heap when a long-held snapshot makes the index walk too slow; the rows
  * that a foreign key or a trigger refused to let go are counted and said at the end.
  */
-import { inShortTransaction } from '../db/transaction.js';
+import { inOneRoundTrip } from '../db/transaction.js';
 import { JobLog } from '../log-messages.js';
 import { type BatchRunner, batchFailed, countOf, type Notice } from './batch-runner.js';
+import { runBrinSweep } from './brin-sweep.js';
 import { runHeapSweep, type SweepTable } from './heap-sweep.js';
 import { IndexWalkTooSlowError, keysetBatchRows, runKeysetBatches } from './keyset-batches.js';
 import { createIndexFor, onDeleteAction, refusalCode, refusingKeys } from './referencing-keys.js';
@@ -24,7 +25,8 @@ export async function deleteFromTable(
   table: TableProfile,
 ): Promise<{ choice: StrategyChoice; outcome: PathOutcome }> {
   const statements = expiryStatements(table, runner.cutoff);
-  if (!table.index) warnNoIndex(table, runner.onNotice);
+  if (!table.index && !table.compositeIndex && !table.brinIndex)
+    warnNoIndex(table, runner.onNotice);
   warnUnindexedKeys(runner, table, runner.onNotice);
   const refusedBefore = runner.tally.refused.length;
   const done = await deleteByPath(runner, table, statements);
@@ -56,6 +58,10 @@ async function deleteByPath(
     table.kind === 'partitioned'
       ? throughParent(table)
       : await chooseStrategy(db, table, statements, runner.cutoff.value, runner.strategy);
+  if (choice.betterIndex) warnBetterIndex(runner, table, choice);
+  if (choice.path === 'brin') {
+    return { choice, outcome: await runBrinSweep(runner, statements, table, sweepTable) };
+  }
   if (choice.path === 'heap') {
     return {
       choice,
@@ -81,11 +87,11 @@ async function deleteByPath(
     if (table.kind === 'partitioned') throw batchFailed(runner, error);
     const holders = await describeSnapshotHolders(db, table.oid);
     const reason =
-      `walking the ${table.index} index to the first expired row took longer than ${error.limitMs} ms ` +
+      `walking the ${table.index ?? table.compositeIndex?.name} index to the first expired row took longer than ${error.limitMs} ms ` +
       '(entries of deleted rows that a long-held snapshot keeps from being cleaned up): sweeping the heap instead, which does not read the index';
     runner.onNotice?.(JobLog.IndexWalkTooSlow, {
       table: table.name,
-      index: table.index,
+      index: table.index ?? table.compositeIndex?.name,
       limitMs: error.limitMs,
       deadRows: holders.deadRows,
       oldestSnapshot: holders.oldest,
@@ -112,14 +118,9 @@ async function countReferenced(
   const query = statements.countReferenced;
   if (!query) return;
   const keys = refusingKeys(table.references);
-  // The count goes with BEGIN: two round trips in all.
-  const rows = await inShortTransaction(
-    runner.db,
-    runner.countLimits,
-    async (begun) => (begun.at(-1)?.rows ?? []) as { key: number; count: string }[],
-    {},
-    query,
-  );
+  // The count alone: one round trip, its own implicit transaction.
+  const [answer] = await inOneRoundTrip(runner.db, runner.countLimits, query);
+  const rows = (answer?.rows ?? []) as { key: number; count: string }[];
   for (const row of rows) {
     const key = keys[row.key];
     if (!key) continue;
@@ -139,9 +140,10 @@ async function countReferenced(
  * batch's range. Never a heap sweep: a tuple-id range means nothing across partitions.
  */
 function throughParent(table: TableProfile): StrategyChoice {
+  const index = table.index ?? table.compositeIndex?.name;
   return {
     path: 'index',
-    reason: `through the parent ${table.name}: keyset batches on its index${table.index ? ` ${table.index}` : ' (none: each batch sorts the expired rows)'}`,
+    reason: `through the parent ${table.name}: keyset batches on its index${index ? ` ${index}` : ' (none: each batch sorts the expired rows)'}`,
     estimatedRows: 0,
     tablePages: 0,
     correlation: null,
@@ -155,6 +157,24 @@ function warnNoIndex(table: TableProfile, notice: Notice | undefined): void {
     column: table.column,
     consequence: 'no keyset batches: each run sweeps the whole table',
     createIndex: `CREATE INDEX CONCURRENTLY ON ${table.quotedTable} (${table.quotedColumn})`,
+  });
+}
+
+/**
+ * Warns, once a run for each table, that another index would make the run cheaper than those the
+ * table has (a BRIN index on a heap not in time order; a composite b-tree without skip scan).
+ */
+function warnBetterIndex(runner: BatchRunner, table: TableProfile, choice: StrategyChoice): void {
+  const advice = choice.betterIndex;
+  const once = `better index ${table.quotedTable}`;
+  if (!advice || runner.tally.warned.has(once)) return;
+  runner.tally.warned.add(once);
+  runner.onNotice?.(JobLog.BetterIndex, {
+    table: table.name,
+    column: table.column,
+    path: choice.path,
+    reason: advice.reason,
+    createIndex: advice.index,
   });
 }
 

@@ -1,4 +1,3 @@
-import { databaseTime } from '../../db/database-time.js';
 import type { ExpiringTable, RetentionHooks } from '../../retention/batched-delete.js';
 import { purgeExpired } from '../../retention/purge-expired.js';
 import type { RetentionResult } from '../../retention/result.js';
@@ -34,7 +33,7 @@ export function createIdempotencyKeyPurge(
   return {
     readConfig: (env) => readIdempotencyKeyPurgeConfig(env, overrides),
     async run(ctx, { config, db }) {
-      const cutoff = await databaseTime(db);
+      const cutoff = { days: 0 };
       return {
         ...(await purgeExpired(ctx, db, idempotencyKeysByExpiry, cutoff, config.retention, hooks)),
       };

@@ -1,4 +1,3 @@
-import { databaseTime } from '../../db/database-time.js';
 import type { ExpiringTable, RetentionHooks } from '../../retention/batched-delete.js';
 import { purgeExpired } from '../../retention/purge-expired.js';
 import type { RetentionResult } from '../../retention/result.js';
@@ -34,8 +33,9 @@ export function createLocationCleanup(
   return {
     readConfig: (env) => readLocationCleanupConfig(env, overrides),
     async run(ctx, { config, db }) {
-      const cutoff = await databaseTime(db, config.retentionDays);
-      const result = await purgeExpired(ctx, db, locationsByAge, cutoff, config.retention, hooks);
+      // The cutoff is read from the database's clock with the table's check, in one round trip.
+      const age = { days: config.retentionDays };
+      const result = await purgeExpired(ctx, db, locationsByAge, age, config.retention, hooks);
       return { ...result, retentionDays: config.retentionDays };
     },
   };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { boundStatements } from '../../../functions/db/bounded-client.js';
-import { inShortTransaction } from '../../../functions/db/transaction.js';
+import { inOneRoundTrip, inShortTransaction } from '../../../functions/db/transaction.js';
 import { useTestDatabase } from '../../support/test-database.js';
 
 const db = useTestDatabase();
@@ -57,6 +57,39 @@ describe('limits set in each transaction, none on the session', () => {
     expect(await setting(client, 'statement_timeout')).toBe('0');
     expect(await setting(client, 'lock_timeout')).toBe('0');
     expect(await setting(client, 'idle_in_transaction_session_timeout')).toBe('0');
+  });
+
+  it('sends a statement that bounds itself (inOneRoundTrip) as it is: one round trip, its limits, the session left as it was', async () => {
+    // Prepare: a client that records what it sends
+    const client = await db().connect();
+    const sent: string[] = [];
+    const recorded = new Proxy(client, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (property !== 'query' || typeof value !== 'function') {
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return (...args: unknown[]) => {
+          sent.push(String(args[0]));
+          return value.apply(target, args);
+        };
+      },
+    });
+    const bounded = boundStatements(recorded, { statementTimeoutMs: 60_000, lockTimeoutMs: 5_000 });
+
+    // Act
+    const [inside] = await inOneRoundTrip(
+      bounded,
+      { statementTimeoutMs: 1_234, lockTimeoutMs: 567 },
+      `SELECT current_setting('statement_timeout') AS statement, current_setting('TimeZone') AS zone`,
+    );
+
+    // Assess: its own limits held, in one statement (no BEGIN, no COMMIT around it)
+    expect(inside?.rows[0]).toEqual({ statement: '1234ms', zone: 'UTC' });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^SET LOCAL statement_timeout = 1234;/);
+    expect(client.getTransactionStatus()).toBe('I');
+    expect(await setting(client, 'statement_timeout')).toBe('0');
   });
 
   it('cancels such a statement queued behind a lock at its lock_timeout', async () => {

@@ -3,10 +3,17 @@
  * updates during the sweep, and a table without an index.
  */
 import type pg from 'pg';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
-import { countRows, insertLocations, resetTables } from './fixtures.js';
+import {
+  analyzeLocations,
+  countRows,
+  insertLocations,
+  resetTables,
+  restoreLocationsIndex,
+  setLocationsIndex,
+} from './fixtures.js';
 
 const locations = { table: 'locations', column: 'created_at' };
 const cutoff = '2026-10-29T10:15:00.000000Z';
@@ -108,7 +115,12 @@ describe('deleteInBatches chooses its path from the statistics', () => {
   });
 });
 
-describe('the heap sweep', () => {
+const sweeps = [
+  ['heap', 'btree'],
+  ['brin', 'brin'],
+] as const;
+
+describe.each(sweeps)('the %s sweep (%s index)', (strategy, kind) => {
   const db = useTestDatabase();
   /** The test's own session, as the superuser. */
   let client: pg.Client;
@@ -118,13 +130,15 @@ describe('the heap sweep', () => {
   beforeAll(async () => {
     client = await db().connect();
     jobs = await db().connect(await db().jobRole());
+    await setLocationsIndex(client, kind);
   });
+  afterAll(() => restoreLocationsIndex(client));
   beforeEach(() => resetTables(client));
 
   function sweep(options: RetentionTestOptions = {}) {
     return deleteExpired(jobs, locations, cutoff, {
       batchSize: 200,
-      strategy: 'heap',
+      strategy,
       ...options,
     });
   }
@@ -160,10 +174,24 @@ describe('the heap sweep', () => {
     // Assess
     expect(moved).toHaveLength(50);
     expect(moved.every((row) => row.after !== row.before)).toBe(true);
-    expect(result).toMatchObject({ deleted: 5_000, complete: true, strategy: 'heap' });
+    expect(result).toMatchObject({ deleted: 5_000, complete: true, strategy });
     expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
     expect(await countRows(client, 'locations')).toBe(100);
   });
+});
+
+describe('a table without an index on the column', () => {
+  const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
+  let client: pg.Client;
+  /** The job's session, as its least-privileged role. */
+  let jobs: pg.Client;
+
+  beforeAll(async () => {
+    client = await db().connect();
+    jobs = await db().connect(await db().jobRole());
+  });
+  beforeEach(() => resetTables(client));
 
   it('sweeps a table without an index on the column, and names the index to create', async () => {
     // Prepare
@@ -182,7 +210,7 @@ describe('the heap sweep', () => {
     // Assess
     expect(result).toMatchObject({ deleted: 2_000, complete: true, strategy: 'heap' });
     expect(result.strategyReason).toBe(
-      'no b-tree index leads with created_at: sweeping the heap, each page once',
+      'the strategy setting says index, but no b-tree index has created_at; no index on created_at can find the expired rows: sweeping the heap, each page once',
     );
     expect(notices).toEqual([
       [
@@ -194,5 +222,118 @@ describe('the heap sweep', () => {
       ],
     ]);
     expect(await countRows(client, 'locations')).toBe(1_000);
+  });
+});
+
+describe('deleteInBatches follows the index the table has', () => {
+  const db = useTestDatabase();
+  /** The test's own session, as the superuser. */
+  let client: pg.Client;
+  /** The job's session, as its least-privileged role. */
+  let jobs: pg.Client;
+
+  beforeAll(async () => {
+    client = await db().connect();
+    jobs = await db().connect(await db().jobRole());
+  });
+  beforeEach(() => resetTables(client));
+  afterAll(() => restoreLocationsIndex(client));
+
+  async function load(expired: number, kept: number, order: 'sequential' | 'random') {
+    await insertLocations(client, expired + kept, minutesFromCutoff(`g - ${expired} - 1`), order);
+    await analyzeLocations(client);
+  }
+
+  function run() {
+    const notices: [string, Readonly<Record<string, unknown>>][] = [];
+    const result = deleteExpired(jobs, locations, cutoff, {
+      batchSize: 1_000,
+      onNotice: (message, fields) => void notices.push([message, fields]),
+    });
+    return { result, notices };
+  }
+
+  it('sweeps only the pages a BRIN index points to, on a table in time order, and warns of nothing', async () => {
+    // Prepare: the hourly slice, 40 of 40,000 rows, a BRIN index only
+    await setLocationsIndex(client, 'brin');
+    await load(40, 39_960, 'sequential');
+
+    // Act
+    const { result, notices } = run();
+
+    // Assess
+    expect(await result).toMatchObject({ deleted: 40, complete: true, strategy: 'brin' });
+    expect((await result).strategyReason).toMatch(
+      /^about [\d,]+ expired rows, correlation 1\.00: sweeping only the pages the BRIN index idx_locations_created_at_brin points to \(about 2 of [\d,]+\), then checking through it; one DELETE would use a Bitmap Heap Scan on idx_locations_created_at_brin$/,
+    );
+    expect(notices).toEqual([]);
+    expect(await countRows(client, 'locations')).toBe(39_960);
+  });
+
+  it('takes the BRIN path for a backlog in time order, in several batches', async () => {
+    // Prepare
+    await setLocationsIndex(client, 'brin');
+    await load(20_000, 20_000, 'sequential');
+
+    // Act
+    const { result } = run();
+
+    // Assess
+    expect(await result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'brin' });
+    expect((await result).batches).toBeGreaterThanOrEqual(15);
+    expect(await countRows(client, 'locations')).toBe(20_000);
+  });
+
+  it('sweeps the heap when a BRIN index cannot narrow it (rows in no order), and says which index would', async () => {
+    // Prepare: a BRIN index with its default block ranges (128 pages: the whole test table)
+    await setLocationsIndex(client, 'brin');
+    await client.query(`DROP INDEX idx_locations_created_at_brin;
+      CREATE INDEX idx_locations_created_at_brin ON locations USING brin (created_at)`);
+    await load(40, 39_960, 'random');
+
+    // Act
+    const { result, notices } = run();
+
+    // Assess
+    expect(await result).toMatchObject({ deleted: 40, complete: true, strategy: 'heap' });
+    expect((await result).strategyReason).toContain(
+      'the BRIN index idx_locations_created_at_brin would not narrow the sweep',
+    );
+    expect(notices).toEqual([
+      [
+        'another index would make the cleanup cheaper',
+        expect.objectContaining({
+          table: 'locations',
+          path: 'heap',
+          reason: expect.stringMatching(
+            /^the heap is not in created_at order \(correlation -?0\.\d\d\)/,
+          ),
+          createIndex: 'CREATE INDEX CONCURRENTLY ON "public"."locations" ("created_at")',
+        }),
+      ],
+    ]);
+    expect(await countRows(client, 'locations')).toBe(39_960);
+  });
+
+  it('walks a (device_id, created_at) index for the hourly slice', async () => {
+    // Prepare
+    await setLocationsIndex(client, 'composite');
+    await load(40, 39_960, 'random');
+    const { rows } = await client.query<{ skip: boolean }>(
+      `SELECT current_setting('server_version_num')::int >= 180000 AS skip`,
+    );
+
+    // Act
+    const { result, notices } = run();
+
+    // Assess: without skip scan (before PostgreSQL 18), it says which index reads less
+    expect(await result).toMatchObject({ deleted: 40, complete: true, strategy: 'index' });
+    expect((await result).strategyReason).toContain(
+      'keyset batches on idx_locations_device_created_at (device_id, created_at) in "device_id" order',
+    );
+    expect(notices.map(([message]) => message)).toEqual(
+      rows[0]?.skip ? [] : ['another index would make the cleanup cheaper'],
+    );
+    expect(await countRows(client, 'locations')).toBe(39_960);
   });
 });

@@ -14,17 +14,84 @@ import type { JobRole } from '../../support/job-role.js';
 import { type TestDatabase, useTestDatabase } from '../../support/test-database.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
 
-/** The device every generated row belongs to. */
+/** The first device: every generated idempotency key belongs to it. */
 export const deviceId = '00000000-0000-4000-8000-000000000001';
 
-/** Empties the tables the jobs touch (and the jobs' claims) and adds the device. */
+/**
+ * Devices the generated locations are spread over (row `g` belongs to device `1 + g % 7`), so
+ * that an index on `(device_id, created_at)` has more than one key to walk.
+ */
+export const deviceCount = 7;
+
+/** The uuid of device `n` (1-based), as a SQL expression of `n`. */
+const deviceUuid = (n: string) =>
+  `('00000000-0000-4000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
+
+/** Empties the tables the jobs touch (and the jobs' claims) and adds the devices. */
 export async function resetTables(client: pg.Client): Promise<void> {
   await client.query(
     'TRUNCATE locations, idempotency_keys, devices, maintenance_job_claims RESTART IDENTITY CASCADE',
   );
-  await client.query(`INSERT INTO devices (device_id, group_id) VALUES ($1, 'test-group')`, [
-    deviceId,
-  ]);
+  await client.query(
+    `INSERT INTO devices (device_id, group_id)
+     SELECT ${deviceUuid('n')}, 'test-group' FROM generate_series(1, ${deviceCount}) AS n`,
+  );
+}
+
+/** The index `locations` has on `created_at`: each path's tests run on each kind. */
+export type IndexKind = 'btree' | 'brin' | 'composite';
+
+const indexDefinitions: Readonly<Record<IndexKind, string>> = {
+  // The schema's own.
+  btree: 'CREATE INDEX idx_locations_created_at ON locations (created_at)',
+  // Small block ranges, so that the test tables (a few dozen pages) have several.
+  brin: `CREATE INDEX idx_locations_created_at_brin ON locations USING brin (created_at)
+           WITH (pages_per_range = 2)`,
+  composite: 'CREATE INDEX idx_locations_device_created_at ON locations (device_id, created_at)',
+};
+
+/** A delete path, and the index `locations` has while it is taken. */
+export interface PathCase {
+  /** The path the run is told to take (`<PREFIX>_STRATEGY`); its result must name it. */
+  readonly strategy: 'index' | 'brin' | 'heap';
+  /** The only index on `created_at`. */
+  readonly kind: IndexKind;
+}
+
+/**
+ * Every path, on the index each follows: keyset batches on a b-tree that leads with
+ * `created_at` and on `(device_id, created_at)`, the BRIN sweep, the heap sweep.
+ */
+export const pathCases: readonly PathCase[] = [
+  { strategy: 'index', kind: 'btree' },
+  { strategy: 'index', kind: 'composite' },
+  { strategy: 'brin', kind: 'brin' },
+  { strategy: 'heap', kind: 'btree' },
+];
+
+/**
+ * Gives `locations` only the `kind` index on `created_at` (the schema's b-tree is dropped for
+ * the others). `restoreLocationsIndex` puts the schema's back.
+ */
+export async function setLocationsIndex(client: pg.Client, kind: IndexKind): Promise<void> {
+  await client.query(
+    `DROP INDEX IF EXISTS idx_locations_created_at, idx_locations_created_at_brin,
+       idx_locations_device_created_at`,
+  );
+  await client.query(indexDefinitions[kind]);
+}
+
+/** Puts back the schema's b-tree on `created_at`, alone. */
+export function restoreLocationsIndex(client: pg.Client): Promise<void> {
+  return setLocationsIndex(client, 'btree');
+}
+
+/**
+ * Summarizes the block ranges of a BRIN index written since the last vacuum (as autovacuum
+ * does), and analyzes the table: what a BRIN index narrows depends on both.
+ */
+export async function analyzeLocations(client: pg.Client): Promise<void> {
+  await client.query('VACUUM ANALYZE locations');
 }
 
 /** How rows lie on disk: in the order of `g` (as a bulk load leaves them), or shuffled. */
@@ -43,10 +110,10 @@ export async function insertLocations(
 ): Promise<void> {
   await client.query(
     `INSERT INTO locations (device_id, latitude, longitude, accuracy, captured_at, created_at)
-     SELECT $1, 48.85, 2.35, 10, t.created_at, t.created_at
-       FROM generate_series(1, $2::int) AS g, LATERAL (SELECT ${createdAt} AS created_at) AS t
+     SELECT ${deviceUuid(`1 + g % ${deviceCount}`)}, 48.85, 2.35, 10, t.created_at, t.created_at
+       FROM generate_series(1, $1::int) AS g, LATERAL (SELECT ${createdAt} AS created_at) AS t
       ORDER BY ${order === 'random' ? 'random()' : 'g'}`,
-    [deviceId, count],
+    [count],
   );
 }
 

@@ -18,7 +18,14 @@ import { documentedGrants, grant, type JobRole } from '../../support/job-role.js
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
-import { countRows, insertLocations, resetTables, useJobTest } from './fixtures.js';
+import {
+  countRows,
+  type IndexKind,
+  insertLocations,
+  resetTables,
+  setLocationsIndex,
+  useJobTest,
+} from './fixtures.js';
 import {
   addDailyPartitions,
   grantPartitionsAsDocumented,
@@ -239,47 +246,67 @@ describe('location-cleanup as a least-privileged role, on a table partitioned by
   });
 });
 
-describe('deleteInBatches through the parent, as a role with SELECT, DELETE on the parent only', () => {
-  const db = useTestDatabase();
-  /** The test's own session, as the superuser. */
-  let client: pg.Client;
-  /** The job's session, as its least-privileged role. */
-  let jobs: pg.Client;
-  let role: JobRole;
-  const locations = { table: 'locations', column: 'created_at' };
-  /** Oct 29, 10:15 UTC: the Oct 20-28 partitions are wholly expired, Oct 29 straddles. */
-  const cutoff = '2026-10-29T10:15:00.000000Z';
-  /** 24 rows a day (one an hour), from Oct 20 to Nov 1: 9 days and 10 hours expired. */
-  const hourly = `timestamptz '2026-10-20T00:15:30Z' + (g - 1) * interval '1 hour'`;
-  const hours = 13 * 24;
-  const expiredRows = 9 * 24 + 10;
-  const notices: [string, Readonly<Record<string, unknown>>][] = [];
-  const onNotice: Notice = (message, fields) => void notices.push([message, fields]);
+/**
+ * The parent's index on `created_at` (a partitioned index, on every partition): keyset batches
+ * through the parent walk a b-tree that leads with it or has it second; with only a BRIN index,
+ * each batch's bound is found by sorting the expired rows. (Through the parent there is no heap
+ * to sweep: the path is always keyset batches.)
+ */
+const parentIndexes: readonly IndexKind[] = ['btree', 'composite', 'brin'];
 
-  beforeAll(async () => {
-    client = await db().connect();
-    role = await db().jobRole();
-    jobs = await db().connect(role);
-  });
-  beforeEach(async () => {
-    notices.length = 0;
-    await client.query('DROP FUNCTION IF EXISTS refuse_held() CASCADE');
-    await resetTables(client);
-    await makeLocationsPartitioned(client);
-    await addDailyPartitions(client, '2026-10-20', '2026-11-01');
-    await client.query(`GRANT SELECT, DELETE ON locations TO ${role.name}`);
-    await insertLocations(client, hours, hourly);
-  });
+describe.each(parentIndexes)(
+  'deleteInBatches through the parent, as a role with SELECT, DELETE on the parent only, %s index',
+  (kind) => {
+    const db = useTestDatabase();
+    /** The test's own session, as the superuser. */
+    let client: pg.Client;
+    /** The job's session, as its least-privileged role. */
+    let jobs: pg.Client;
+    let role: JobRole;
+    const locations = { table: 'locations', column: 'created_at' };
+    /** Oct 29, 10:15 UTC: the Oct 20-28 partitions are wholly expired, Oct 29 straddles. */
+    const cutoff = '2026-10-29T10:15:00.000000Z';
+    /** 24 rows a day (one an hour), from Oct 20 to Nov 1: 9 days and 10 hours expired. */
+    const hourly = `timestamptz '2026-10-20T00:15:30Z' + (g - 1) * interval '1 hour'`;
+    const hours = 13 * 24;
+    const expiredRows = 9 * 24 + 10;
+    const notices: [string, Readonly<Record<string, unknown>>][] = [];
+    const onNotice: Notice = (message, fields) => void notices.push([message, fields]);
 
-  function clean(options: RetentionTestOptions = {}) {
-    return deleteExpired(jobs, locations, cutoff, { batchSize: 100, onNotice, ...options });
-  }
+    beforeAll(async () => {
+      client = await db().connect();
+      role = await db().jobRole();
+      jobs = await db().connect(role);
+    });
+    beforeEach(async () => {
+      notices.length = 0;
+      await client.query('DROP FUNCTION IF EXISTS refuse_held() CASCADE');
+      await resetTables(client);
+      await makeLocationsPartitioned(client);
+      await setLocationsIndex(client, kind);
+      await addDailyPartitions(client, '2026-10-20', '2026-11-01');
+      await client.query(`GRANT SELECT, DELETE ON locations TO ${role.name}`);
+      await insertLocations(client, hours, hourly);
+    });
 
-  it('narrows a refused row down within its partition, and deletes a group of equal keys larger than a batch once', async () => {
-    // Prepare: 150 more rows of Oct 24 share one timestamp (a group larger than a batch; their
-    // tuple ids repeat those of other days' rows), and a trigger refuses a row of Oct 22
-    await insertLocations(client, 150, `timestamptz '2026-10-24T12:00:00Z'`);
-    await client.query(`
+    /** A run that went through the parent, in keyset batches. */
+    async function clean(options: RetentionTestOptions = {}) {
+      const result = await deleteExpired(jobs, locations, cutoff, {
+        batchSize: 100,
+        onNotice,
+        ...options,
+      });
+      expect(result.partitions?.batchDeleted).toContainEqual(
+        expect.objectContaining({ name: 'locations', strategy: 'index', throughParent: true }),
+      );
+      return result;
+    }
+
+    it('narrows a refused row down within its partition, and deletes a group of equal keys larger than a batch once', async () => {
+      // Prepare: 150 more rows of Oct 24 share one timestamp (a group larger than a batch; their
+      // tuple ids repeat those of other days' rows), and a trigger refuses a row of Oct 22
+      await insertLocations(client, 150, `timestamptz '2026-10-24T12:00:00Z'`);
+      await client.query(`
       CREATE FUNCTION refuse_held() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF OLD.created_at = '2026-10-22T05:15:30Z' THEN RAISE EXCEPTION 'under legal hold'; END IF;
@@ -288,108 +315,121 @@ describe('deleteInBatches through the parent, as a role with SELECT, DELETE on t
       CREATE TRIGGER refuse_held BEFORE DELETE ON locations
         FOR EACH ROW EXECUTE FUNCTION refuse_held()`);
 
-    // Act
-    const result = await clean();
+      // Act
+      const result = await clean();
 
-    // Assess: exactly the refused row and the fresh ones are left
-    expect(result).toMatchObject({
-      deleted: expiredRows + 150 - 1,
-      refusedRows: 1,
-      complete: false,
-      refused: [{ table: 'locations', reason: 'under legal hold', code: 'P0001', rows: 1 }],
-      partitions: { removed: [], batchDeleted: [{ name: 'locations', throughParent: true }] },
+      // Assess: exactly the refused row and the fresh ones are left
+      expect(result).toMatchObject({
+        deleted: expiredRows + 150 - 1,
+        refusedRows: 1,
+        complete: false,
+        refused: [{ table: 'locations', reason: 'under legal hold', code: 'P0001', rows: 1 }],
+        partitions: {
+          removed: [],
+          batchDeleted: [{ name: 'locations', strategy: 'index', throughParent: true }],
+        },
+      });
+      expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(1);
+      expect(await countRows(client, 'locations')).toBe(hours - expiredRows + 1);
     });
-    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(1);
-    expect(await countRows(client, 'locations')).toBe(hours - expiredRows + 1);
-  });
 
-  it('without the right to lock rows, leaves the batch around a locked row; with it, goes around the row', async () => {
-    // Prepare: another session holds a row of Oct 23 FOR UPDATE
-    const locker = await db().connect();
-    onTestFinished(() => locker.end());
-    await locker.query('BEGIN');
-    await locker.query(
-      `SELECT id FROM locations WHERE created_at = '2026-10-23T07:15:30Z' FOR UPDATE`,
-    );
-    const limits = { statementTimeoutMs: 120_000, lockTimeoutMs: 50 };
+    it('without the right to lock rows, leaves the batch around a locked row; with it, goes around the row', async () => {
+      // Prepare: another session holds a row of Oct 23 FOR UPDATE
+      const locker = await db().connect();
+      onTestFinished(() => locker.end());
+      await locker.query('BEGIN');
+      await locker.query(
+        `SELECT id FROM locations WHERE created_at = '2026-10-23T07:15:30Z' FOR UPDATE`,
+      );
+      const limits = { statementTimeoutMs: 120_000, lockTimeoutMs: 50 };
 
-    // Act
-    const withoutLocks = await clean({ limits });
-    await grant(client, documentedGrants.lockRows(role.name, 'locations', 'created_at'));
-    onTestFinished(async () => {
-      await client.query(`REVOKE UPDATE (created_at) ON locations FROM ${role.name}`);
+      // Act
+      const withoutLocks = await clean({ limits });
+      await grant(client, documentedGrants.lockRows(role.name, 'locations', 'created_at'));
+      onTestFinished(async () => {
+        await client.query(`REVOKE UPDATE (created_at) ON locations FROM ${role.name}`);
+      });
+      const withLocks = await clean({ limits });
+      const leftLocked = await countRows(client, 'locations', `created_at < '${cutoff}'`);
+      await locker.query('ROLLBACK');
+
+      // Assess: without the right, the batch around the row is left whole (100 rows in time order;
+      // on the composite index, batches follow the devices, and that batch may be smaller); with
+      // it, only the row
+      const batch = withoutLocks.lockedRows ?? 0;
+      expect(withoutLocks).toMatchObject({ complete: false });
+      if (kind !== 'composite') expect(batch).toBe(100);
+      expect(batch).toBeGreaterThan(1);
+      expect(batch).toBeLessThanOrEqual(100);
+      expect(withoutLocks.deleted).toBe(expiredRows - batch);
+      expect(withLocks).toMatchObject({ deleted: batch - 1, lockedRows: 1, complete: false });
+      expect(leftLocked).toBe(1);
     });
-    const withLocks = await clean({ limits });
-    const leftLocked = await countRows(client, 'locations', `created_at < '${cutoff}'`);
-    await locker.query('ROLLBACK');
 
-    // Assess
-    expect(withoutLocks).toMatchObject({ lockedRows: 100, complete: false });
-    expect(withoutLocks.deleted).toBe(expiredRows - 100);
-    expect(withLocks).toMatchObject({ deleted: 99, lockedRows: 1, complete: false });
-    expect(leftLocked).toBe(1);
-  });
+    it('goes through the parent when a partition it was to batch-delete turns out denied mid-run (42501)', async () => {
+      // Prepare: the role owns every partition (the documented grants), and gives up its rights on
+      // the straddling day right after the first drop, queued on its own session
+      await grantPartitionsAsDocumented(client, role.name, 'drop');
+      let revoked = false;
+      const revokeOnFirstDrop: Notice = (message, fields, level) => {
+        onNotice(message, fields, level);
+        if (message !== 'partition dropped' || revoked) return;
+        revoked = true;
+        void jobs.query(`REVOKE ALL ON locations_p20261029 FROM ${role.name}`);
+      };
 
-  it('goes through the parent when a partition it was to batch-delete turns out denied mid-run (42501)', async () => {
-    // Prepare: the role owns every partition (the documented grants), and gives up its rights on
-    // the straddling day right after the first drop, queued on its own session
-    await grantPartitionsAsDocumented(client, role.name, 'drop');
-    let revoked = false;
-    const revokeOnFirstDrop: Notice = (message, fields, level) => {
-      onNotice(message, fields, level);
-      if (message !== 'partition dropped' || revoked) return;
-      revoked = true;
-      void jobs.query(`REVOKE ALL ON locations_p20261029 FROM ${role.name}`);
-    };
+      // Act
+      const result = await clean({ onNotice: revokeOnFirstDrop });
 
-    // Act
-    const result = await clean({ onNotice: revokeOnFirstDrop });
-
-    // Assess: the expired days dropped, the rest through the parent, one warning naming the grant
-    expect(revoked).toBe(true);
-    expect(result).toMatchObject({
-      deleted: expiredRows,
-      complete: true,
-      partitions: { batchDeleted: [{ name: 'locations', deleted: 10, throughParent: true }] },
+      // Assess: the expired days dropped, the rest through the parent, one warning naming the grant
+      expect(revoked).toBe(true);
+      expect(result).toMatchObject({
+        deleted: expiredRows,
+        complete: true,
+        partitions: { batchDeleted: [{ name: 'locations', deleted: 10, throughParent: true }] },
+      });
+      expect(result.partitions?.removed).toHaveLength(9);
+      expect(notices.filter(([message]) => message.startsWith('partitions batch-deleted'))).toEqual(
+        [
+          [
+            "partitions batch-deleted: the job's role may not remove them whole",
+            expect.objectContaining({
+              deletedThrough: 'the parent',
+              fix: [`GRANT SELECT, DELETE ON "public"."locations_p20261029" TO "${role.name}"`],
+            }),
+          ],
+        ],
+      );
+      expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
     });
-    expect(result.partitions?.removed).toHaveLength(9);
-    expect(notices.filter(([message]) => message.startsWith('partitions batch-deleted'))).toEqual([
-      [
-        "partitions batch-deleted: the job's role may not remove them whole",
-        expect.objectContaining({
-          deletedThrough: 'the parent',
-          fix: [`GRANT SELECT, DELETE ON "public"."locations_p20261029" TO "${role.name}"`],
-        }),
-      ],
-    ]);
-    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
-  });
 
-  it('a DROP the role turns out not to be allowed (42501) keeps the partition, for its rows to be batch-deleted', async () => {
-    // Prepare: the Oct 20 partition, not the role's own
-    const { rows } = await client.query<{ oid: number; parent: number }>(
-      `SELECT 'locations_p20261020'::regclass::oid::int AS oid, 'locations'::regclass::oid::int AS parent`,
-    );
-    const { oid, parent } = rows[0] as { oid: number; parent: number };
+    if (kind !== 'btree') return;
+    it('a DROP the role turns out not to be allowed (42501) keeps the partition, for its rows to be batch-deleted', async () => {
+      // Prepare: the Oct 20 partition, not the role's own
+      const { rows } = await client.query<{ oid: number; parent: number }>(
+        `SELECT 'locations_p20261020'::regclass::oid::int AS oid, 'locations'::regclass::oid::int AS parent`,
+      );
+      const { oid, parent } = rows[0] as { oid: number; parent: number };
 
-    // Act
-    const outcome = await removePartition(
-      jobs,
-      {
-        oid,
-        name: 'public.locations_p20261020',
-        quotedName: '"public"."locations_p20261020"',
-        parentOid: parent,
-        parentQuotedName: '"public"."locations"',
-        kind: 'table',
-        isDefault: false,
-        estimatedRows: 24,
-      },
-      resolveRetentionSettings(),
-    );
+      // Act
+      const outcome = await removePartition(
+        jobs,
+        {
+          oid,
+          name: 'public.locations_p20261020',
+          quotedName: '"public"."locations_p20261020"',
+          parentOid: parent,
+          parentQuotedName: '"public"."locations"',
+          kind: 'table',
+          isDefault: false,
+          estimatedRows: 24,
+        },
+        resolveRetentionSettings(),
+      );
 
-    // Assess
-    expect(outcome).toEqual({ removed: false, reason: 'denied' });
-    expect(await partitionsOf(client)).toContain('locations_p20261020');
-  });
-});
+      // Assess
+      expect(outcome).toEqual({ removed: false, reason: 'denied' });
+      expect(await partitionsOf(client)).toContain('locations_p20261020');
+    });
+  },
+);

@@ -4,7 +4,7 @@
  * timeout (a cascade to a child table with no index) is cleaned in smaller batches.
  */
 import type pg from 'pg';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import type { DeletePath, Notice } from '../../../functions/retention/batched-delete.js';
@@ -15,9 +15,12 @@ import { deleteExpired, type RetentionTestOptions } from '../../support/retentio
 import { useTestDatabase } from '../../support/test-database.js';
 import {
   countRows,
+  type IndexKind,
   insertIdempotencyKeys,
   insertLocations,
   resetTables,
+  restoreLocationsIndex,
+  setLocationsIndex,
   useJobTest,
 } from './fixtures.js';
 import {
@@ -28,6 +31,14 @@ import {
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
 const paths: DeletePath[] = ['index', 'heap'];
+
+/** The locations cases: each path, the index path on both kinds of b-tree. */
+const locationPaths: [DeletePath, IndexKind][] = [
+  ['index', 'btree'],
+  ['index', 'composite'],
+  ['brin', 'brin'],
+  ['heap', 'btree'],
+];
 
 /** Expired by 10 days and more, one a second: well before a 30-day retention's cutoff. */
 const expired = `now() - interval '40 days' + g * interval '1 second'`;
@@ -85,101 +96,105 @@ async function countingStatements<T>(
   }
 }
 
-describe.each(paths)('location-cleanup with rows the database refuses, %s path', (strategy) => {
-  const t = useJobTest('location-cleanup', start);
+describe.each(locationPaths)(
+  'location-cleanup with rows the database refuses, %s path, %s index',
+  (strategy, kind) => {
+    const t = useJobTest('location-cleanup', start);
+    beforeAll(() => setLocationsIndex(t.client, kind));
+    afterAll(() => restoreLocationsIndex(t.client));
 
-  afterEach(() => t.client.query(dropRefusingSchema));
+    afterEach(() => t.client.query(dropRefusingSchema));
 
-  function cleanup(options: RetentionTestOptions = {}) {
-    const handler = t.handler(createLocationCleanup(options, options), {
-      LOCATION_CLEANUP_STRATEGY: strategy,
-      LOCATION_CLEANUP_BATCH_SIZE: '1000',
-    });
-    return handler(scheduledEvent(new Date(start)), lambdaContext(t.clock, 300_000));
-  }
+    function cleanup(options: RetentionTestOptions = {}) {
+      const handler = t.handler(createLocationCleanup(options, options), {
+        LOCATION_CLEANUP_STRATEGY: strategy,
+        LOCATION_CLEANUP_BATCH_SIZE: '1000',
+      });
+      return handler(scheduledEvent(new Date(start)), lambdaContext(t.clock, 300_000));
+    }
 
-  it('leaves a referenced row (RESTRICT, NO ACTION) and a row a trigger refuses, deletes every other expired row, and reports them', async () => {
-    // Prepare: 5,000 expired rows and 50 fresh ones; three expired rows refused, in three
-    // different batches, and a fresh row referenced and held (untouched anyway)
-    await insertLocations(t.client, 5_000, expired);
-    await insertLocations(t.client, 50, fresh);
-    await t.client.query(refusingSchema);
-    await t.client.query(grantRefusingSchema(t.role.name));
-    await t.client.query(`
+    it('leaves a referenced row (RESTRICT, NO ACTION) and a row a trigger refuses, deletes every other expired row, and reports them', async () => {
+      // Prepare: 5,000 expired rows and 50 fresh ones; three expired rows refused, in three
+      // different batches, and a fresh row referenced and held (untouched anyway)
+      await insertLocations(t.client, 5_000, expired);
+      await insertLocations(t.client, 50, fresh);
+      await t.client.query(refusingSchema);
+      await t.client.query(grantRefusingSchema(t.role.name));
+      await t.client.query(`
       INSERT INTO trips_started VALUES (${nth(1_234)}), (${nth(5_025)});
       INSERT INTO trips_ended VALUES (${nth(2_500)});
       INSERT INTO legal_holds VALUES (${nth(4_321)}), (${nth(5_030)})`);
-    const { rows: ids } = await t.client.query<{ id: string }>(
-      `SELECT unnest(ARRAY[${nth(1_234)}, ${nth(2_500)}, ${nth(4_321)}])::text AS id`,
-    );
-    const refusedIds = `(${ids.map((row) => row.id).join(', ')})`;
+      const { rows: ids } = await t.client.query<{ id: string }>(
+        `SELECT unnest(ARRAY[${nth(1_234)}, ${nth(2_500)}, ${nth(4_321)}])::text AS id`,
+      );
+      const refusedIds = `(${ids.map((row) => row.id).join(', ')})`;
 
-    // Act
-    const record = await cleanup();
+      // Act
+      const record = await cleanup();
 
-    // Assess
-    const refused = [
-      {
-        table: 'locations',
-        reason: 'trips_started_start_location_id_fkey',
-        code: '23001',
-        rows: 1,
-        notIsolated: 0,
-      },
-      {
-        table: 'locations',
-        reason: 'trips_ended_end_location_id_fkey',
-        code: '23503',
-        rows: 1,
-        notIsolated: 0,
-      },
-      {
-        table: 'locations',
-        reason: 'this fix is under legal hold',
-        code: 'P0001',
-        rows: 1,
-        notIsolated: 0,
-      },
-    ];
-    expect(record).toMatchObject({
-      outcome: 'cut_short',
-      result: { deleted: 4_997, refusedRows: 3, lockedRows: 0, complete: false },
+      // Assess
+      const refused = [
+        {
+          table: 'locations',
+          reason: 'trips_started_start_location_id_fkey',
+          code: '23001',
+          rows: 1,
+          notIsolated: 0,
+        },
+        {
+          table: 'locations',
+          reason: 'trips_ended_end_location_id_fkey',
+          code: '23503',
+          rows: 1,
+          notIsolated: 0,
+        },
+        {
+          table: 'locations',
+          reason: 'this fix is under legal hold',
+          code: 'P0001',
+          rows: 1,
+          notIsolated: 0,
+        },
+      ];
+      expect(record).toMatchObject({
+        outcome: 'cut_short',
+        result: { deleted: 4_997, refusedRows: 3, lockedRows: 0, complete: false },
+      });
+      expect((record.result as { refused: unknown[] }).refused).toEqual(
+        expect.arrayContaining(refused.map((group) => expect.objectContaining(group))),
+      );
+      // Exactly the refused rows and the fresh ones are left.
+      expect(await countRows(t.client, 'locations')).toBe(53);
+      expect(await countRows(t.client, 'locations', `id IN ${refusedIds}`)).toBe(3);
+      expect(
+        await countRows(t.client, 'locations', `created_at > now() - interval '30 days'`),
+      ).toBe(50);
+      const warnings = t.output.logs('expired rows refused, left in place');
+      expect(warnings).toHaveLength(3);
+      expect(warnings.map((line) => line.level)).toEqual(['WARN', 'WARN', 'WARN']);
+      expect(warnings).toEqual(
+        expect.arrayContaining(refused.map((group) => expect.objectContaining(group))),
+      );
+      expect(t.output.metrics()).toEqual([
+        expect.objectContaining({ RowsDeleted: 4_997, RowsRefused: 3, CutShort: 1 }),
+      ]);
+      expect(t.output.logs('expired rows deleted, refused rows left in place')[0]).toMatchObject({
+        refusedRows: 3,
+        deleted: 4_997,
+      });
+      const [finished] = t.output.logs('job finished');
+      expect(formatLogLine(finished ?? {})).toContain('3 rows refused by the database left (');
+      expect(formatLogLine(warnings[0] ?? {})).toMatch(
+        /warning +1 expired row of locations left: (refused by \S+|the database said ".+") \(\w+\)$/,
+      );
     });
-    expect((record.result as { refused: unknown[] }).refused).toEqual(
-      expect.arrayContaining(refused.map((group) => expect.objectContaining(group))),
-    );
-    // Exactly the refused rows and the fresh ones are left.
-    expect(await countRows(t.client, 'locations')).toBe(53);
-    expect(await countRows(t.client, 'locations', `id IN ${refusedIds}`)).toBe(3);
-    expect(await countRows(t.client, 'locations', `created_at > now() - interval '30 days'`)).toBe(
-      50,
-    );
-    const warnings = t.output.logs('expired rows refused, left in place');
-    expect(warnings).toHaveLength(3);
-    expect(warnings.map((line) => line.level)).toEqual(['WARN', 'WARN', 'WARN']);
-    expect(warnings).toEqual(
-      expect.arrayContaining(refused.map((group) => expect.objectContaining(group))),
-    );
-    expect(t.output.metrics()).toEqual([
-      expect.objectContaining({ RowsDeleted: 4_997, RowsRefused: 3, CutShort: 1 }),
-    ]);
-    expect(t.output.logs('expired rows deleted, refused rows left in place')[0]).toMatchObject({
-      refusedRows: 3,
-      deleted: 4_997,
-    });
-    const [finished] = t.output.logs('job finished');
-    expect(formatLogLine(finished ?? {})).toContain('3 rows refused by the database left (');
-    expect(formatLogLine(warnings[0] ?? {})).toMatch(
-      /warning +1 expired row of locations left: (refused by \S+|the database said ".+") \(\w+\)$/,
-    );
-  });
 
-  it('warns with the index to make for an unindexed ON DELETE CASCADE child, and deletes every expired row (and its photos) in smaller batches', async () => {
-    // Prepare: each deleted photo takes 20 ms for certain (a trigger sleeps), so a batch of 50
-    // rows or more passes the 1 s statement timeout for certain; the floor (2 rows) does not
-    await insertLocations(t.client, 60, expired);
-    await insertLocations(t.client, 10, fresh);
-    await t.client.query(`
+    it('warns with the index to make for an unindexed ON DELETE CASCADE child, and deletes every expired row (and its photos) in smaller batches', async () => {
+      // Prepare: each deleted photo takes 20 ms for certain (a trigger sleeps), so a batch of 50
+      // rows or more passes the 1 s statement timeout for certain; the floor (2 rows) does not
+      await insertLocations(t.client, 60, expired);
+      await insertLocations(t.client, 10, fresh);
+      await t.client.query(`
       CREATE TABLE location_photos (
         location_id bigint NOT NULL REFERENCES locations (id) ON DELETE CASCADE, photo text);
       INSERT INTO location_photos SELECT id, 'photo of ' || id FROM locations;
@@ -188,150 +203,156 @@ describe.each(paths)('location-cleanup with rows the database refuses, %s path',
       CREATE TRIGGER slow_photo BEFORE DELETE ON location_photos
         FOR EACH ROW EXECUTE FUNCTION slow_photo()`);
 
-    // Act
-    const record = await cleanup({
-      limits: { statementTimeoutMs: 1_000, lockTimeoutMs: 1_000 },
-      minBatchSize: 2,
+      // Act
+      const record = await cleanup({
+        limits: { statementTimeoutMs: 1_000, lockTimeoutMs: 1_000 },
+        minBatchSize: 2,
+      });
+
+      // Assess
+      expect(record).toMatchObject({
+        outcome: 'succeeded',
+        result: { deleted: 60, complete: true, refusedRows: 0 },
+      });
+      const { settledBatchSize } = record.result as { settledBatchSize?: number };
+      expect(settledBatchSize).toBeGreaterThanOrEqual(2);
+      expect(settledBatchSize).toBeLessThan(50);
+      expect(await countRows(t.client, 'locations')).toBe(10);
+      // The cascade kept its meaning: the deleted rows' photos went with them, the others stay.
+      expect(await countRows(t.client, 'location_photos')).toBe(10);
+      expect(t.output.logs('foreign key without an index')).toEqual([
+        expect.objectContaining({
+          level: 'WARN',
+          table: 'locations',
+          constraint: 'location_photos_location_id_fkey',
+          referencingTable: 'public.location_photos',
+          onDelete: 'ON DELETE CASCADE',
+          createIndex: 'CREATE INDEX CONCURRENTLY ON "public"."location_photos" ("location_id")',
+        }),
+      ]);
+      const smaller = t.output.logs('batch timed out, retrying smaller');
+      expect(smaller.length).toBeGreaterThan(0);
+      expect(smaller.at(-1)).toMatchObject({ level: 'WARN', batchSize: settledBatchSize });
+      expect(t.output.logs('expired rows deleted')[0]).toMatchObject({ settledBatchSize });
+    });
+  },
+);
+
+describe.each(locationPaths)(
+  'deleteInBatches with refused rows: what it costs, %s path, %s index',
+  (strategy, kind) => {
+    const db = useTestDatabase();
+    /** The test's own session, as the superuser. */
+    let client: pg.Client;
+    /** The job's session, as its least-privileged role. */
+    let jobs: pg.Client;
+    let role: JobRole;
+    const cutoff = '2026-10-29T10:15:00.000000Z';
+    const old = `timestamptz '2026-09-01T00:00:00Z' + g * interval '1 second'`;
+    const notices: [string, Readonly<Record<string, unknown>>][] = [];
+    const onNotice: Notice = (message, fields) => void notices.push([message, fields]);
+
+    beforeAll(async () => {
+      client = await db().connect();
+      role = await db().jobRole();
+      jobs = await db().connect(role);
+      await setLocationsIndex(client, kind);
+    });
+    afterAll(() => restoreLocationsIndex(client));
+    beforeEach(async () => {
+      notices.length = 0;
+      await client.query(dropRefusingSchema);
+      await resetTables(client);
     });
 
-    // Assess
-    expect(record).toMatchObject({
-      outcome: 'succeeded',
-      result: { deleted: 60, complete: true, refusedRows: 0 },
+    function deleteOld(on: pg.Client = jobs, options: RetentionTestOptions = {}) {
+      return deleteExpired(on, { table: 'locations', column: 'created_at' }, cutoff, {
+        batchSize: 100,
+        strategy,
+        onNotice,
+        ...options,
+      });
+    }
+
+    /** The same 2,000 expired rows (and 20 fresh), before each measured run. */
+    async function seed(): Promise<void> {
+      await resetTables(client);
+      await insertLocations(client, 2_000, old);
+      await insertLocations(client, 20, `timestamptz '${cutoff}' + g * interval '1 ms'`);
+      await client.query('ANALYZE locations');
+    }
+
+    it('a row left out up front (a foreign key references it) costs one statement per run, none per batch', async () => {
+      // Prepare: a run with nothing referenced, for comparison
+      await seed();
+      const plain = await countingStatements(jobs, () => deleteOld());
+      await seed();
+      await client.query(refusingSchema);
+      await client.query(grantRefusingSchema(role.name));
+      await client.query(`INSERT INTO trips_started VALUES (${nth(777)})`);
+
+      // Act
+      const referenced = await countingStatements(jobs, () => deleteOld());
+
+      // Assess
+      expect(plain.value).toMatchObject({ deleted: 2_000, refusedRows: 0, complete: true });
+      expect(referenced.value).toMatchObject({ deleted: 1_999, refusedRows: 1, complete: false });
+      const perBatch = strategy === 'index' ? 2 : 3;
+      // Only the one count of the rows left out, at the end (its limits and the count sent as
+      // one round trip).
+      expect(referenced.statements - plain.statements).toBe(
+        1 + perBatch * (referenced.value.batches - plain.value.batches),
+      );
+      expect(Math.abs(referenced.value.batches - plain.value.batches)).toBeLessThanOrEqual(1);
+      expect(await countRows(client, 'locations')).toBe(21);
     });
-    const { settledBatchSize } = record.result as { settledBatchSize?: number };
-    expect(settledBatchSize).toBeGreaterThanOrEqual(2);
-    expect(settledBatchSize).toBeLessThan(50);
-    expect(await countRows(t.client, 'locations')).toBe(10);
-    // The cascade kept its meaning: the deleted rows' photos went with them, the others stay.
-    expect(await countRows(t.client, 'location_photos')).toBe(10);
-    expect(t.output.logs('foreign key without an index')).toEqual([
-      expect.objectContaining({
-        level: 'WARN',
-        table: 'locations',
-        constraint: 'location_photos_location_id_fkey',
-        referencingTable: 'public.location_photos',
-        onDelete: 'ON DELETE CASCADE',
-        createIndex: 'CREATE INDEX CONCURRENTLY ON "public"."location_photos" ("location_id")',
-      }),
-    ]);
-    const smaller = t.output.logs('batch timed out, retrying smaller');
-    expect(smaller.length).toBeGreaterThan(0);
-    expect(smaller.at(-1)).toMatchObject({ level: 'WARN', batchSize: settledBatchSize });
-    expect(t.output.logs('expired rows deleted')[0]).toMatchObject({ settledBatchSize });
-  });
-});
 
-describe.each(paths)('deleteInBatches with refused rows: what it costs, %s path', (strategy) => {
-  const db = useTestDatabase();
-  /** The test's own session, as the superuser. */
-  let client: pg.Client;
-  /** The job's session, as its least-privileged role. */
-  let jobs: pg.Client;
-  let role: JobRole;
-  const cutoff = '2026-10-29T10:15:00.000000Z';
-  const old = `timestamptz '2026-09-01T00:00:00Z' + g * interval '1 second'`;
-  const notices: [string, Readonly<Record<string, unknown>>][] = [];
-  const onNotice: Notice = (message, fields) => void notices.push([message, fields]);
+    it('one refused row in a batch of 1,000 costs O(log n) more statements, not one per row', async () => {
+      // Prepare
+      await seed();
+      const plain = await countingStatements(jobs, () => deleteOld(jobs, { batchSize: 1_000 }));
+      await seed();
+      await client.query(refusingSchema);
+      await client.query(grantRefusingSchema(role.name));
+      await client.query(`INSERT INTO legal_holds VALUES (${nth(1_500)})`);
 
-  beforeAll(async () => {
-    client = await db().connect();
-    role = await db().jobRole();
-    jobs = await db().connect(role);
-  });
-  beforeEach(async () => {
-    notices.length = 0;
-    await client.query(dropRefusingSchema);
-    await resetTables(client);
-  });
+      // Act
+      const held = await countingStatements(jobs, () => deleteOld(jobs, { batchSize: 1_000 }));
 
-  function deleteOld(on: pg.Client = jobs, options: RetentionTestOptions = {}) {
-    return deleteExpired(on, { table: 'locations', column: 'created_at' }, cutoff, {
-      batchSize: 100,
-      strategy,
-      onNotice,
-      ...options,
+      // Assess
+      expect(held.value).toMatchObject({
+        deleted: 1_999,
+        refusedRows: 1,
+        refused: [{ reason: 'this fix is under legal hold', code: 'P0001', rows: 1 }],
+      });
+      const extra = held.statements - plain.statements;
+      expect(extra).toBeGreaterThan(0);
+      // About 5 round trips per halving (a median, a half that goes, a half that fails).
+      expect(extra).toBeLessThanOrEqual(6 * Math.ceil(Math.log2(1_000)) + 10);
+      expect(await countRows(client, 'locations')).toBe(21);
     });
-  }
 
-  /** The same 2,000 expired rows (and 20 fresh), before each measured run. */
-  async function seed(): Promise<void> {
-    await resetTables(client);
-    await insertLocations(client, 2_000, old);
-    await insertLocations(client, 20, `timestamptz '${cutoff}' + g * interval '1 ms'`);
-    await client.query('ANALYZE locations');
-  }
-
-  it('a row left out up front (a foreign key references it) costs one statement per run, none per batch', async () => {
-    // Prepare: a run with nothing referenced, for comparison
-    await seed();
-    const plain = await countingStatements(jobs, () => deleteOld());
-    await seed();
-    await client.query(refusingSchema);
-    await client.query(grantRefusingSchema(role.name));
-    await client.query(`INSERT INTO trips_started VALUES (${nth(777)})`);
-
-    // Act
-    const referenced = await countingStatements(jobs, () => deleteOld());
-
-    // Assess
-    expect(plain.value).toMatchObject({ deleted: 2_000, refusedRows: 0, complete: true });
-    expect(referenced.value).toMatchObject({ deleted: 1_999, refusedRows: 1, complete: false });
-    const perBatch = strategy === 'index' ? 2 : 3;
-    // Only the one count of the rows left out, at the end (in its own transaction: two round
-    // trips).
-    expect(referenced.statements - plain.statements).toBe(
-      2 + perBatch * (referenced.value.batches - plain.value.batches),
-    );
-    expect(Math.abs(referenced.value.batches - plain.value.batches)).toBeLessThanOrEqual(1);
-    expect(await countRows(client, 'locations')).toBe(21);
-  });
-
-  it('one refused row in a batch of 1,000 costs O(log n) more statements, not one per row', async () => {
-    // Prepare
-    await seed();
-    const plain = await countingStatements(jobs, () => deleteOld(jobs, { batchSize: 1_000 }));
-    await seed();
-    await client.query(refusingSchema);
-    await client.query(grantRefusingSchema(role.name));
-    await client.query(`INSERT INTO legal_holds VALUES (${nth(1_500)})`);
-
-    // Act
-    const held = await countingStatements(jobs, () => deleteOld(jobs, { batchSize: 1_000 }));
-
-    // Assess
-    expect(held.value).toMatchObject({
-      deleted: 1_999,
-      refusedRows: 1,
-      refused: [{ reason: 'this fix is under legal hold', code: 'P0001', rows: 1 }],
-    });
-    const extra = held.statements - plain.statements;
-    expect(extra).toBeGreaterThan(0);
-    // About 5 round trips per halving (a median, a half that goes, a half that fails).
-    expect(extra).toBeLessThanOrEqual(6 * Math.ceil(Math.log2(1_000)) + 10);
-    expect(await countRows(client, 'locations')).toBe(21);
-  });
-
-  it('narrows down a foreign key it cannot read up front (the role may not read the referencing table)', async () => {
-    // Prepare: the job's role has the documented grants on locations, none on trips_ended
-    await seed();
-    await client.query(`
+    it('narrows down a foreign key it cannot read up front (the role may not read the referencing table)', async () => {
+      // Prepare: the job's role has the documented grants on locations, none on trips_ended
+      await seed();
+      await client.query(`
       CREATE TABLE trips_ended (end_location_id bigint REFERENCES locations (id));
       INSERT INTO trips_ended VALUES (${nth(10)}), (${nth(1_010)})`);
 
-    // Act
-    const result = await deleteOld();
+      // Act
+      const result = await deleteOld();
 
-    // Assess
-    expect(result).toMatchObject({
-      deleted: 1_998,
-      refusedRows: 2,
-      complete: false,
-      refused: [{ reason: 'trips_ended_end_location_id_fkey', code: '23503', rows: 2 }],
+      // Assess
+      expect(result).toMatchObject({
+        deleted: 1_998,
+        refusedRows: 2,
+        complete: false,
+        refused: [{ reason: 'trips_ended_end_location_id_fkey', code: '23503', rows: 2 }],
+      });
+      expect(await countRows(client, 'locations')).toBe(22);
     });
-    expect(await countRows(client, 'locations')).toBe(22);
-  });
-});
+  },
+);
 
 describe('a partitioned table with rows the database refuses', () => {
   const db = useTestDatabase();

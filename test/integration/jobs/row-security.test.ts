@@ -1,10 +1,19 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
 import { createJobRole } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
-import { countRows, insertIdempotencyKeys, insertLocations, useJobTest } from './fixtures.js';
+import {
+  analyzeLocations,
+  countRows,
+  insertIdempotencyKeys,
+  insertLocations,
+  pathCases,
+  restoreLocationsIndex,
+  setLocationsIndex,
+  useJobTest,
+} from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
 
@@ -38,10 +47,11 @@ describe('the jobs under row-level security', () => {
     });
   }
 
-  function cleanup(url: string, dryRun = false) {
+  function cleanup(url: string, dryRun = false, strategy = 'auto') {
     const handler = t.handler(createLocationCleanup(), {
       DATABASE_URL: url,
       LOCATION_CLEANUP_BATCH_SIZE: '1000',
+      LOCATION_CLEANUP_STRATEGY: strategy,
     });
     const event = dryRun ? { dryRun: true } : scheduledEvent(new Date(start));
     return () => handler(event, lambdaContext(t.clock, 300_000));
@@ -128,60 +138,78 @@ describe('the jobs under row-level security', () => {
     expect(await countRows(t.client, 'locations')).toBe(500);
   });
 
-  it('deletes exactly the expired rows when a policy lets the role see and delete every row', async () => {
-    // Prepare
-    await insertLocations(t.client, 2_000, `now() - interval '40 days' + g * interval '1 second'`);
-    await insertLocations(t.client, 10, 'now()');
-    await enableRowSecurity('locations');
-    const { role, url } = await jobRole();
-    await t.client.query(
-      `CREATE POLICY retention_cleanup ON locations FOR SELECT TO ${role} USING (true)`,
-    );
-    await t.client.query(
-      `CREATE POLICY retention_delete ON locations FOR DELETE TO ${role} USING (true)`,
-    );
+  /** The runs that delete, on every path: each sees and deletes through the policies. */
+  for (const { strategy, kind } of pathCases) {
+    describe(`${strategy} path, ${kind} index`, () => {
+      beforeAll(() => setLocationsIndex(t.client, kind));
+      afterAll(() => restoreLocationsIndex(t.client));
 
-    // Act
-    const record = await cleanup(url)();
+      it('deletes exactly the expired rows when a policy lets the role see and delete every row', async () => {
+        // Prepare
+        await insertLocations(
+          t.client,
+          2_000,
+          `now() - interval '40 days' + g * interval '1 second'`,
+        );
+        await insertLocations(t.client, 10, 'now()');
+        await analyzeLocations(t.client);
+        await enableRowSecurity('locations');
+        const { role, url } = await jobRole();
+        await t.client.query(
+          `CREATE POLICY retention_cleanup ON locations FOR SELECT TO ${role} USING (true)`,
+        );
+        await t.client.query(
+          `CREATE POLICY retention_delete ON locations FOR DELETE TO ${role} USING (true)`,
+        );
 
-    // Assess
-    expect(record).toMatchObject({
-      outcome: 'succeeded',
-      result: { deleted: 2_000, complete: true },
+        // Act
+        const record = await cleanup(url, false, strategy)();
+
+        // Assess
+        expect(record).toMatchObject({
+          outcome: 'succeeded',
+          result: { deleted: 2_000, complete: true, strategy },
+        });
+        expect(await countRows(t.client, 'locations')).toBe(10);
+      });
+
+      it('deletes exactly the expired rows when the role has BYPASSRLS', async () => {
+        // Prepare: RLS enabled and forced, no policy at all
+        await insertLocations(
+          t.client,
+          2_000,
+          `now() - interval '40 days' + g * interval '1 second'`,
+        );
+        await insertLocations(t.client, 10, 'now()');
+        await analyzeLocations(t.client);
+        await enableRowSecurity('locations');
+        await t.client.query('ALTER TABLE locations FORCE ROW LEVEL SECURITY');
+        onTestFinished(async () => {
+          await t.client.query('ALTER TABLE locations NO FORCE ROW LEVEL SECURITY');
+        });
+        const { url } = await jobRole('BYPASSRLS');
+
+        // Act
+        const record = await cleanup(url, false, strategy)();
+
+        // Assess
+        expect(record).toMatchObject({
+          outcome: 'succeeded',
+          result: { deleted: 2_000, complete: true, strategy },
+        });
+        expect(await countRows(t.client, 'locations')).toBe(10);
+        // The role has no grant on the claims table: the run went on without the overlap guard
+        expect(
+          t.output.logs('job claims table not writable, running without the overlap guard'),
+        ).toEqual([
+          expect.objectContaining({
+            level: 'WARN',
+            fix: "GRANT SELECT, INSERT, UPDATE, DELETE ON maintenance_job_claims TO <the job's role>",
+          }),
+        ]);
+      });
     });
-    expect(await countRows(t.client, 'locations')).toBe(10);
-  });
-
-  it('deletes exactly the expired rows when the role has BYPASSRLS', async () => {
-    // Prepare: RLS enabled and forced, no policy at all
-    await insertLocations(t.client, 2_000, `now() - interval '40 days' + g * interval '1 second'`);
-    await insertLocations(t.client, 10, 'now()');
-    await enableRowSecurity('locations');
-    await t.client.query('ALTER TABLE locations FORCE ROW LEVEL SECURITY');
-    onTestFinished(async () => {
-      await t.client.query('ALTER TABLE locations NO FORCE ROW LEVEL SECURITY');
-    });
-    const { url } = await jobRole('BYPASSRLS');
-
-    // Act
-    const record = await cleanup(url)();
-
-    // Assess
-    expect(record).toMatchObject({
-      outcome: 'succeeded',
-      result: { deleted: 2_000, complete: true },
-    });
-    expect(await countRows(t.client, 'locations')).toBe(10);
-    // The role has no grant on the claims table: the run went on without the overlap guard
-    expect(
-      t.output.logs('job claims table not writable, running without the overlap guard'),
-    ).toEqual([
-      expect.objectContaining({
-        level: 'WARN',
-        fix: "GRANT SELECT, INSERT, UPDATE, DELETE ON maintenance_job_claims TO <the job's role>",
-      }),
-    ]);
-  });
+  }
 
   it('the idempotency-key purge refuses the same way', async () => {
     // Prepare

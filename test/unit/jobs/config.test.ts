@@ -28,6 +28,13 @@ describe('readLocationCleanupConfig', () => {
     });
   });
 
+  it.each(['auto', 'index', 'brin', 'heap'])('reads the strategy %s', (strategy) => {
+    expect(
+      readLocationCleanupConfig({ LOCATION_CLEANUP_STRATEGY: strategy.toUpperCase() }).retention
+        .strategy,
+    ).toBe(strategy);
+  });
+
   it('reads both variables', () => {
     expect(
       readLocationCleanupConfig({

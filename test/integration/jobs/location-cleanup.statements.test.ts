@@ -1,0 +1,104 @@
+/**
+ * What an hourly cleanup run of a plain table sends, statement by statement: the cutoff and the
+ * table's check in one round trip, no partition-layout query, and no second check of the table
+ * to measure the oldest row left. A run's fixed cost is most of the hourly run's time.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { systemClock } from '../../../functions/clock.js';
+import { readLocationCleanupConfig } from '../../../functions/jobs/location-cleanup/config.js';
+import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
+import type { JobContext } from '../../../functions/runner/types.js';
+import {
+  analyzeLocations,
+  countRows,
+  type IndexKind,
+  insertLocations,
+  restoreLocationsIndex,
+  setLocationsIndex,
+  useJobTest,
+} from './fixtures.js';
+
+const start = Date.parse('2026-11-28T10:15:00.000Z');
+
+/** `client` with the text of every statement it sends appended to `sent`. */
+function recording(client: pg.Client, sent: string[]): pg.Client {
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (property !== 'query' || typeof value !== 'function') {
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (...args: unknown[]) => {
+        const first = args[0] as string | { text?: string };
+        sent.push(typeof first === 'string' ? first : (first.text ?? ''));
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+function context(): JobContext {
+  return {
+    jobName: 'location-cleanup',
+    runId: 'statements',
+    scheduledTime: new Date(start),
+    deadline: new Date(Date.now() + 600_000),
+    trigger: 'manual',
+    dryRun: false,
+    signal: new AbortController().signal,
+    logger: new Logger({ serviceName: 'test-jobs', logLevel: 'SILENT' }),
+    metrics: { add: () => undefined },
+    clock: systemClock,
+  };
+}
+
+/** The table's check (the profile query), the partition layout's query, the clock's. */
+const isProfile = (sql: string) => sql.includes('row_security_active');
+const isLayout = (sql: string) => sql.includes('pg_partitioned_table');
+const isClock = (sql: string) => sql.includes('make_interval');
+
+describe.each<IndexKind>(['btree', 'brin'])('an hourly run of a plain table, %s index', (kind) => {
+  const t = useJobTest('location-cleanup', start);
+  beforeAll(() => setLocationsIndex(t.client, kind));
+  afterAll(() => restoreLocationsIndex(t.client));
+
+  it('checks the table once, with the cutoff, and reads no partition layout', async () => {
+    // Prepare: an hour of expired rows in a month of rows, as the job's role sees them
+    await insertLocations(
+      t.client,
+      2_000,
+      `now() - interval '31 days' + g * interval '20 minutes'`,
+    );
+    await analyzeLocations(t.client);
+    const expired = await countRows(
+      t.client,
+      'locations',
+      `created_at < now() - interval '30 days'`,
+    );
+    const jobs = await t.db().connect(t.role);
+    onTestFinished(() => jobs.end());
+    const sent: string[] = [];
+
+    // Act
+    const result = await createLocationCleanup().run(context(), {
+      config: readLocationCleanupConfig({}),
+      db: recording(jobs, sent),
+    });
+
+    // Assess: every expired row went, and the run's first round trip held the clock and the check
+    expect(result).toMatchObject({ deleted: expired, complete: true });
+    expect(expired).toBeGreaterThan(0);
+    expect(sent.filter(isLayout)).toEqual([]);
+    expect(sent.filter(isProfile)).toHaveLength(1);
+    expect(isProfile(sent[0] ?? '') && isClock(sent[0] ?? '')).toBe(true);
+    expect(sent.filter(isClock)).toHaveLength(1);
+    // The oldest row was measured: by the b-tree's probe (one round trip), or, through a BRIN
+    // index after a complete run, with nothing to read at all.
+    expect(result.oldestRow).toMatchObject({ overdueSeconds: 0 });
+    const afterLastBatch = sent.slice(sent.findLastIndex((sql) => /\bDELETE\b/.test(sql)) + 1);
+    const probes = afterLastBatch.filter((sql) => sql.includes('AS oldest_row'));
+    expect(probes).toHaveLength(kind === 'btree' ? 1 : 0);
+  });
+});
