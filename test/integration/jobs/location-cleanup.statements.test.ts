@@ -4,8 +4,8 @@
  * to measure the oldest row left. A run's fixed cost is most of the hourly run's time.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { type TimedStatement, timedClient } from '../../../bench/partitions/statement-timer.js';
 import { systemClock } from '../../../functions/clock.js';
 import { readLocationCleanupConfig } from '../../../functions/jobs/location-cleanup/config.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
@@ -21,23 +21,6 @@ import {
 } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
-
-/** `client` with the text of every statement it sends appended to `sent`. */
-function recording(client: pg.Client, sent: string[]): pg.Client {
-  return new Proxy(client, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (property !== 'query' || typeof value !== 'function') {
-        return typeof value === 'function' ? value.bind(target) : value;
-      }
-      return (...args: unknown[]) => {
-        const first = args[0] as string | { text?: string };
-        sent.push(typeof first === 'string' ? first : (first.text ?? ''));
-        return value.apply(target, args);
-      };
-    },
-  });
-}
 
 function context(): JobContext {
   return {
@@ -79,13 +62,14 @@ describe.each<IndexKind>(['btree', 'brin'])('an hourly run of a plain table, %s 
     );
     const jobs = await t.db().connect(t.role);
     onTestFinished(() => jobs.end());
-    const sent: string[] = [];
+    const statements: TimedStatement[] = [];
 
     // Act
     const result = await createLocationCleanup().run(context(), {
       config: readLocationCleanupConfig({}),
-      db: recording(jobs, sent),
+      db: timedClient(jobs, statements),
     });
+    const sent = statements.map((statement) => statement.text);
 
     // Assess: every expired row went, and the run's first round trip held the clock and the check
     expect(result).toMatchObject({ deleted: expired, complete: true });
