@@ -144,8 +144,8 @@ describe('the jobs under row-level security', () => {
       beforeAll(() => setLocationsIndex(t.client, kind));
       afterAll(() => restoreLocationsIndex(t.client));
 
-      it('deletes exactly the expired rows when a policy lets the role see and delete every row', async () => {
-        // Prepare
+      /** 2,000 expired rows and 10 fresh ones, analyzed, with row security enabled. */
+      async function seedWithRowSecurity(): Promise<void> {
         await insertLocations(
           t.client,
           2_000,
@@ -154,6 +154,11 @@ describe('the jobs under row-level security', () => {
         await insertLocations(t.client, 10, 'now()');
         await analyzeLocations(t.client);
         await enableRowSecurity('locations');
+      }
+
+      it('deletes exactly the expired rows when a policy lets the role see and delete every row', async () => {
+        // Prepare
+        await seedWithRowSecurity();
         const { role, url } = await jobRole();
         await t.client.query(
           `CREATE POLICY retention_cleanup ON locations FOR SELECT TO ${role} USING (true)`,
@@ -175,14 +180,7 @@ describe('the jobs under row-level security', () => {
 
       it('deletes exactly the expired rows when the role has BYPASSRLS', async () => {
         // Prepare: RLS enabled and forced, no policy at all
-        await insertLocations(
-          t.client,
-          2_000,
-          `now() - interval '40 days' + g * interval '1 second'`,
-        );
-        await insertLocations(t.client, 10, 'now()');
-        await analyzeLocations(t.client);
-        await enableRowSecurity('locations');
+        await seedWithRowSecurity();
         await t.client.query('ALTER TABLE locations FORCE ROW LEVEL SECURITY');
         onTestFinished(async () => {
           await t.client.query('ALTER TABLE locations NO FORCE ROW LEVEL SECURITY');
