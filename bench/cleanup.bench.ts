@@ -449,6 +449,21 @@ function sideBySide(summaries: readonly ScenarioSummary[]): string {
 }
 
 /**
+ * A statement as the profile shows it: on one line, the `BEGIN` and `SET LOCAL` limits sent in
+ * front of it shortened to `[BEGIN; limits]`, so that what it does is in view.
+ */
+function shownStatement(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  const statement = line.replace(/^(BEGIN; )?(SET LOCAL [^;]*; )*/, '');
+  const prefix = line.startsWith('BEGIN;')
+    ? '[BEGIN; limits] '
+    : statement === line
+      ? ''
+      : '[limits] ';
+  return (prefix + statement).slice(0, 140);
+}
+
+/**
  * `--profile`: each statement our median run sent (one round trip each), with its time from
  * send to answer and the gap before it (time in Node), and the totals.
  */
@@ -461,7 +476,7 @@ function statementProfile(statements: readonly TimedStatement[]): string {
       String(index + 1),
       ms(statement.endedMs - statement.startedMs),
       ms(gap),
-      statement.text.replace(/\s+/g, ' ').trim().slice(0, 110),
+      shownStatement(statement.text),
     ];
   });
   const inDatabase = statements.reduce((sum, s) => sum + s.endedMs - s.startedMs, 0);

@@ -13,6 +13,12 @@
  *    not a sequential scan of the table), and deletes what it finds, as the heap path does: a
  *    row that another session moved to a page outside the stretches (an update) is found there.
  *
+ * A backlog on a table in time order skips step 1, whose cost grows with the expired rows (it
+ * reads them all, as the sweep does again): from the first expired page (one row, through the
+ * BRIN index), the sweep goes on until a range holds none past where the planner's estimate
+ * says they end (see {@link sweepsFromFirstPage}). Expired rows beyond such a gap are found by
+ * the final check; more than a batch of them, and step 1 runs then, for them alone.
+ *
  * Why not one "jump" per batch (`ORDER BY ctid LIMIT 1` from a page on): a bitmap scan yields
  * rows in page order, but the planner does not know it and sorts every expired row from that
  * page on, so each jump would read every candidate range after it, and a backlog would be read
@@ -21,7 +27,13 @@
 import { escapeLiteral } from 'pg';
 import { inOneRoundTrip } from '../db/transaction.js';
 import type { BatchRunner } from './batch-runner.js';
-import { checkScans, type PageStretch, type SweepTable, sweepPages } from './heap-sweep.js';
+import {
+  checkScans,
+  type PageStretch,
+  type SweepEstimate,
+  type SweepTable,
+  sweepPages,
+} from './heap-sweep.js';
 import type { PathOutcome } from './result.js';
 import type { CommonStatements, SweepStatements } from './statements.js';
 import type { TableProfile } from './table-profile.js';
@@ -34,6 +46,39 @@ export const mergeGap = 32;
  * index does not narrow), the last one reaches the end of the table, and the sweep reads it all.
  */
 export const maxStretches = 1_000;
+
+/** From this correlation of the column with the heap's order, a table is in time order. */
+export const timeOrdered = 0.9;
+
+/**
+ * Batches' worth of expired rows from which a table in time order is swept from its first
+ * expired page on: at most one range read past their end, a tenth of the sweep at most.
+ */
+export const openSweepBatches = 10;
+
+/**
+ * Whether to sweep from the first expired page on, without finding the stretches first: a
+ * backlog of {@link openSweepBatches} batches or more, on a table in time order.
+ */
+export function sweepsFromFirstPage(
+  table: Pick<TableProfile, 'correlation'>,
+  estimate: SweepEstimate,
+  batchSize: number,
+): boolean {
+  return (
+    (table.correlation ?? 0) >= timeOrdered &&
+    estimate.estimatedRows >= openSweepBatches * batchSize
+  );
+}
+
+/** Where `table`'s expired rows are: the first page holding one, by a bitmap scan. → `page`. */
+export function firstExpiredPageQuery(
+  table: TableProfile,
+  cutoff: { value: string; cast: string },
+) {
+  return `SELECT (ctid::text::point)[0]::int8 AS page FROM ${table.quotedTable}
+     WHERE ${table.quotedColumn} < ${escapeLiteral(cutoff.value)}::${cutoff.cast} LIMIT 1`;
+}
 
 /**
  * The stretches of pages that hold expired rows, by a bitmap scan of the BRIN index: a simple
@@ -64,8 +109,46 @@ export async function runBrinSweep(
   statements: SweepStatements & CommonStatements,
   table: TableProfile,
   sweepTable: SweepTable,
+  estimate: SweepEstimate,
 ): Promise<PathOutcome> {
   if (runner.signal?.aborted) return { finished: false, lockedRows: 0 };
+  const find = () => expiredStretches(runner, table);
+  if (!sweepsFromFirstPage(table, estimate, runner.batchSize)) {
+    return sweepPages(runner, statements, await find(), sweepTable, 'bitmap');
+  }
+  const first = await firstExpiredPage(runner, table);
+  const rowsPerPage = Math.max(1, table.estimatedRows / Math.max(1, table.pages));
+  const stretches: PageStretch[] =
+    first === undefined
+      ? []
+      : [
+          {
+            first,
+            end: Math.max(first + 1, table.pages),
+            rows: estimate.estimatedRows,
+            expectedPages: Math.ceil(estimate.estimatedRows / rowsPerPage),
+          },
+        ];
+  return sweepPages(runner, statements, stretches, sweepTable, 'bitmap', find);
+}
+
+/** The first page holding an expired row (none: `undefined`), in one round trip. */
+async function firstExpiredPage(
+  runner: BatchRunner,
+  table: TableProfile,
+): Promise<number | undefined> {
+  const [answer] = await inOneRoundTrip(
+    runner.db,
+    runner.countLimits,
+    firstExpiredPageQuery(table, runner.cutoff),
+    checkScans.bitmap,
+  );
+  const page = (answer?.rows[0] as { page: string } | undefined)?.page;
+  return page === undefined ? undefined : Number(page);
+}
+
+/** The stretches of pages that hold expired rows (see {@link expiredStretchesQuery}). */
+async function expiredStretches(runner: BatchRunner, table: TableProfile): Promise<PageStretch[]> {
   // One round trip: the query alone, its own implicit transaction.
   const [answer] = await inOneRoundTrip(
     runner.db,
@@ -88,5 +171,5 @@ export async function runBrinSweep(
       rows: last.rows,
     });
   }
-  return sweepPages(runner, statements, stretches, sweepTable, 'bitmap');
+  return stretches;
 }

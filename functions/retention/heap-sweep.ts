@@ -55,7 +55,21 @@ export interface PageStretch {
   readonly first: number;
   readonly end: number;
   readonly rows: number;
+  /**
+   * Where the expired rows end is not known, only that they lie in time order from `first`, in
+   * about this many pages: the sweep stops at the first range that holds none once it is past
+   * the half of them (the final check finds any beyond).
+   * @default - the rows lie anywhere in the stretch, and it is swept to its end
+   */
+  readonly expectedPages?: number;
 }
+
+/**
+ * Finds the stretches of pages that hold the expired rows left after the sweep (when the final
+ * check counts more than a batch of them): the BRIN path's, after it swept from the first
+ * expired page and stopped where they seemed to end.
+ */
+export type FindStretches = () => Promise<readonly PageStretch[]>;
 
 /** What the sweep knows before it starts. */
 export interface SweepEstimate {
@@ -100,15 +114,36 @@ export async function sweepPages(
   stretches: readonly PageStretch[],
   table: SweepTable,
   check: CheckScan,
+  findLeft?: FindStretches,
 ): Promise<PathOutcome> {
-  const size = new BatchSize(runner);
-  const state: SweepState = { limited: false, refused: [] };
-  for (const stretch of stretches) {
-    const swept = await sweepStretch(runner, statements, stretch, table, size, state);
-    if (!swept) return { finished: false, lockedRows: 0 };
-  }
+  const sweep: Sweep = {
+    runner,
+    statements,
+    table,
+    size: new BatchSize(runner),
+    state: { limited: false, refused: [] },
+  };
+  if (!(await sweepStretches(sweep, stretches))) return { finished: false, lockedRows: 0 };
   // Rows left locked during the sweep are among those the check finds.
-  return checkNothingLeft(runner, statements, table, size, state.refused, checkScans[check]);
+  return checkNothingLeft(sweep, checkScans[check], findLeft);
+}
+
+/** One sweep's parts, as its steps share them. */
+interface Sweep {
+  readonly runner: BatchRunner;
+  readonly statements: SweepStatements & CommonStatements;
+  readonly table: SweepTable;
+  readonly size: BatchSize;
+  readonly state: SweepState;
+}
+
+/** Sweeps `stretches` in order; `false` when the signal aborted. */
+async function sweepStretches(sweep: Sweep, stretches: readonly PageStretch[]): Promise<boolean> {
+  for (const stretch of stretches) {
+    const { runner, statements, table, size, state } = sweep;
+    if (!(await sweepStretch(runner, statements, stretch, table, size, state))) return false;
+  }
+  return true;
 }
 
 /** What one stretch's sweep hands to the next. */
@@ -133,7 +168,10 @@ async function sweepStretch(
   const pages = stretch.end;
   const clampSpan = (span: number) =>
     Math.max(1, Math.min(runner.maxPagesPerBatch, Math.floor(span)));
-  const stretchPages = stretch.end - stretch.first;
+  const stretchPages = stretch.expectedPages ?? stretch.end - stretch.first;
+  /** Past this page, a range without expired rows ends an open stretch. */
+  const endsWhenEmpty =
+    stretch.expectedPages === undefined ? pages : stretch.first + stretch.expectedPages / 2;
   let span = clampSpan(initialSpan(size.current, runner, stretch.rows, stretchPages));
   /** Expired rows per page, as last found (from the estimate at first). */
   let density = stretch.rows / Math.max(1, stretchPages);
@@ -191,6 +229,7 @@ async function sweepStretch(
       deleted = attempt.value.deleted;
       // A capped batch that deleted its fill: more may be left on these pages.
       if (limited && deleted >= size.current) continue;
+      if (deleted === 0 && page >= endsWhenEmpty) break;
     }
     if (deleted > 0) density = deleted / (end - page);
     span = clampSpan(nextSpan(span, end - page, deleted, size.current));
@@ -202,17 +241,19 @@ async function sweepStretch(
 
 /**
  * Counts what is left (but the refused rows found); deletes it; repeats while that deletes
- * something.
+ * something. More than a batch left, the first time, and `findLeft` given (and no refused row
+ * found, which a second sweep of their pages would meet again): sweeps the stretches it finds
+ * first.
  */
 async function checkNothingLeft(
-  runner: BatchRunner,
-  statements: CommonStatements & SweepStatements,
-  table: SweepTable,
-  size: BatchSize,
-  refused: readonly string[],
+  sweep: Sweep,
   scan: Readonly<Record<string, string>>,
+  findLeft?: FindStretches,
 ): Promise<PathOutcome> {
+  const { runner, statements, table, size } = sweep;
+  const { refused } = sweep.state;
   const { db, cutoff } = runner;
+  let find = findLeft;
   for (let round = 0; round < maxCheckRounds; round++) {
     if (runner.signal?.aborted) return { finished: false, lockedRows: 0 };
     // The count alone, values inlined: one round trip, its own implicit transaction.
@@ -224,6 +265,12 @@ async function checkNothingLeft(
     );
     const left = countOf((counted?.rows ?? []) as { count: string }[]);
     if (left === 0) return { finished: true, lockedRows: 0 };
+    if (find && left > size.current && refused.length === 0) {
+      const stretches = await find();
+      find = undefined;
+      if (!(await sweepStretches(sweep, stretches))) return { finished: false, lockedRows: 0 };
+      continue;
+    }
     const attempt = await runBatch(
       runner,
       async () => ({

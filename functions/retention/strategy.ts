@@ -17,6 +17,7 @@
  *   time order, whose every block range may hold some).
  */
 import type { ClientBase } from 'pg';
+import { sweepsFromFirstPage } from './brin-sweep.js';
 import type { ExpiryStatements } from './statements.js';
 import type { TableProfile } from './table-profile.js';
 
@@ -79,6 +80,8 @@ export async function chooseStrategy(
   statements: ExpiryStatements,
   cutoff: string,
   setting: StrategySetting,
+  /** Rows a batch deletes at most (the BRIN path sweeps a large backlog another way). */
+  batchSize: number,
 ): Promise<StrategyChoice> {
   const scan = await plannedScan(db, statements, cutoff);
   const estimatedRows = Math.round(scan['Plan Rows']);
@@ -119,15 +122,22 @@ export async function chooseStrategy(
   });
   if (table.brinIndex && brin && !table.index && (!table.compositeIndex || usedIndex === brin)) {
     // The BRIN path reads the pages it points to three times (to find the expired rows, to
-    // delete them, to check), the heap path every page twice (to delete, to check).
+    // delete them, to check; a backlog in time order twice, swept from its first expired page),
+    // the heap path every page twice (to delete, to check).
     const fromBrin = analyzed
       ? brinPathPages(estimatedRows, stats, table.brinIndex.pagesPerRange)
       : 0;
-    const narrows = analyzed ? 3 * fromBrin < 2 * stats.pages : usedIndex === brin;
+    const fromFirstPage = sweepsFromFirstPage(table, { estimatedRows }, batchSize);
+    const narrows = analyzed
+      ? (fromFirstPage ? 2 : 3) * fromBrin < 2 * stats.pages
+      : usedIndex === brin;
     if (narrows) {
+      const sweep = fromFirstPage
+        ? `sweeping the pages the BRIN index ${brin} points to from the first expired one until they end`
+        : `sweeping only the pages the BRIN index ${brin} points to`;
       return choose(
         'brin',
-        `${estimate}: sweeping only the pages the BRIN index ${brin} points to${analyzed ? ` (about ${round(fromBrin)} of ${round(stats.pages)})` : ''}, then checking through it; ${plan}`,
+        `${estimate}: ${sweep}${analyzed ? ` (about ${round(fromBrin)} of ${round(stats.pages)})` : ''}, then checking through it; ${plan}`,
       );
     }
     return choose(

@@ -57,10 +57,17 @@ async function deleteByPath(
   const choice =
     table.kind === 'partitioned'
       ? throughParent(table)
-      : await chooseStrategy(db, table, statements, runner.cutoff.value, runner.strategy);
+      : await chooseStrategy(
+          db,
+          table,
+          statements,
+          runner.cutoff.value,
+          runner.strategy,
+          runner.batchSize,
+        );
   if (choice.betterIndex) warnBetterIndex(runner, table, choice);
   if (choice.path === 'brin') {
-    return { choice, outcome: await runBrinSweep(runner, statements, table, sweepTable) };
+    return { choice, outcome: await runBrinSweep(runner, statements, table, sweepTable, choice) };
   }
   if (choice.path === 'heap') {
     return {

@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type TimedStatement, timedClient } from '../../../bench/partitions/statement-timer.js';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import {
@@ -16,6 +17,14 @@ import {
 } from './fixtures.js';
 
 const locations = { table: 'locations', column: 'created_at' };
+/** The BRIN path's query that lists the stretches of pages holding expired rows. */
+const listsStretches = (sql: string) => sql.includes('sum(starts) OVER');
+/** The page ranges `[first, end)` that the sweep's batches deleted from, in order. */
+const sweptRanges = (sent: readonly string[]) =>
+  sent.flatMap((sql) => {
+    const range = /ctid >= '\((\d+),0\)'::tid AND ctid < '\((\d+),0\)'::tid/.exec(sql);
+    return range ? [[Number(range[1]), Number(range[2])] as const] : [];
+  });
 const cutoff = '2026-10-29T10:15:00.000000Z';
 /** `g` minutes before the cutoff (expired) or after it (kept), by sign. */
 const minutesFromCutoff = (expression: string) =>
@@ -244,6 +253,14 @@ describe('deleteInBatches follows the index the table has', () => {
     await analyzeLocations(client);
   }
 
+  /** The last page holding a row `where` says. */
+  async function lastPageOf(where: string): Promise<number> {
+    const { rows } = await client.query<{ page: number }>(
+      `SELECT max((ctid::text::point)[0])::int AS page FROM locations WHERE ${where}`,
+    );
+    return rows[0]?.page ?? -1;
+  }
+
   function run() {
     const notices: [string, Readonly<Record<string, unknown>>][] = [];
     const result = deleteExpired(jobs, locations, cutoff, {
@@ -270,18 +287,59 @@ describe('deleteInBatches follows the index the table has', () => {
     expect(await countRows(client, 'locations')).toBe(39_960);
   });
 
-  it('takes the BRIN path for a backlog in time order, in several batches', async () => {
-    // Prepare
+  it('sweeps a backlog in time order from its first expired page, and stops where the expired rows end', async () => {
+    // Prepare: half of 40,000 rows expired, in time order, a BRIN index only
     await setLocationsIndex(client, 'brin');
     await load(20_000, 20_000, 'sequential');
+    const lastExpiredPage = await lastPageOf(`created_at < '${cutoff}'`);
+    const statements: TimedStatement[] = [];
 
     // Act
-    const { result } = run();
+    const result = await deleteExpired(timedClient(jobs, statements), locations, cutoff, {
+      batchSize: 1_000,
+    });
+    const sent = statements.map((statement) => statement.text);
 
-    // Assess
-    expect(await result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'brin' });
-    expect((await result).batches).toBeGreaterThanOrEqual(15);
+    // Assess: no query listed the stretches first, and one range alone began past the expired
+    // rows' last page (where the sweep saw none left)
+    expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'brin' });
+    expect(result.strategyReason).toContain(
+      'sweeping the pages the BRIN index idx_locations_created_at_brin points to from the first expired one until they end',
+    );
+    expect(result.batches).toBeGreaterThanOrEqual(15);
+    expect(sent.filter(listsStretches)).toEqual([]);
+    const ranges = sweptRanges(sent);
+    expect(ranges[0]?.[0]).toBe(0);
+    expect(ranges.filter(([first]) => first > lastExpiredPage)).toHaveLength(1);
     expect(await countRows(client, 'locations')).toBe(20_000);
+  });
+
+  it('finds, in the same run, the expired rows that lie past a gap where the sweep from the first page stopped', async () => {
+    // Prepare: in time order (correlation 0.97) but for 8,000 newer rows written among the
+    // expired ones, three quarters of the way: the sweep from the first page stops at them
+    await setLocationsIndex(client, 'brin');
+    await insertLocations(client, 30_000, minutesFromCutoff('g - 40001'));
+    await insertLocations(client, 8_000, minutesFromCutoff('g'));
+    await insertLocations(client, 10_000, minutesFromCutoff('g - 10001'));
+    await insertLocations(client, 20_000, minutesFromCutoff('g + 8000'));
+    await analyzeLocations(client);
+    const statements: TimedStatement[] = [];
+
+    // Act
+    const result = await deleteExpired(timedClient(jobs, statements), locations, cutoff, {
+      batchSize: 1_000,
+      strategy: 'brin',
+    });
+    const sent = statements.map((statement) => statement.text);
+
+    // Assess: the sweep began at the first page and stopped at the gap; the final check found
+    // the 10,000 past it, and the stretches they lie in were swept (not deleted a batch at a
+    // time by the check, which gives up after five rounds)
+    expect(result).toMatchObject({ deleted: 40_000, complete: true, strategy: 'brin' });
+    expect(sweptRanges(sent)[0]?.[0]).toBe(0);
+    expect(sent.filter(listsStretches)).toHaveLength(1);
+    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(client, 'locations')).toBe(28_000);
   });
 
   it('sweeps the heap when a BRIN index cannot narrow it (rows in no order), and says which index would', async () => {
