@@ -39,8 +39,10 @@ import {
   originalBatches,
   ourJob,
   ourJobLookingEveryBatch,
+  ourJobOnWarmSession,
   ourJobThroughPgBouncer,
   plainDelete,
+  plainDeleteOnWarmSession,
   steadyContenders,
 } from './cleanup/contenders.js';
 import { useIndexKind } from './cleanup/index-kind.js';
@@ -97,6 +99,8 @@ interface ScenarioSummary {
   readonly oursMs: number;
   readonly ourPath: string;
   readonly target: number;
+  /** The steady run's ours / plain `DELETE`, both on warm sessions. */
+  readonly warmRatio?: number;
 }
 
 export default async function cleanupBench(flags: string[]): Promise<void> {
@@ -250,9 +254,13 @@ async function measure(setup: Setup, contender: Contender): Promise<Outcome> {
   return onCopyUnderWrites(
     { ...setup, ...(connectVia ? { connectVia } : {}) },
     async ({ db, writer }) => {
+      await contender.warmUp?.(db);
       const started = performance.now();
       const settled = await contender.run(db).then(
-        (measurement) => ({ measurement, wallMs: performance.now() - started }),
+        (measurement) => ({
+          measurement,
+          wallMs: performance.now() - started - (measurement.untimedMs ?? 0),
+        }),
         (error: unknown) => ({ error }),
       );
       const writerReport = await writer.stop();
@@ -358,6 +366,17 @@ function report(
       pooledOverDirect <= targets.pgbouncerOverDirect,
     );
   }
+  const warmOurs = find(ourJobOnWarmSession);
+  const warmPlain = find(plainDeleteOnWarmSession);
+  const warmRatio = warmOurs && warmPlain ? warmOurs.wallMs / warmPlain.wallMs : undefined;
+  if (warmRatio !== undefined) {
+    check(
+      'ours / plain DELETE, both on warm sessions (wall)',
+      warmRatio.toFixed(2),
+      `≤ ${ratioTarget.toFixed(1)}`,
+      warmRatio <= ratioTarget,
+    );
+  }
   if (!backlog) {
     check('our path for the hourly run', path, 'not heap', path !== 'heap' && path !== '?');
   }
@@ -412,6 +431,7 @@ function report(
       oursMs: ours.wallMs,
       ourPath: path,
       target: ratioTarget,
+      ...(warmRatio === undefined ? {} : { warmRatio }),
     },
   };
 }
@@ -427,11 +447,14 @@ function sideBySide(summaries: readonly ScenarioSummary[]): string {
     'ours / plain',
     'target',
     '',
+    'both warm',
+    '',
     'our path',
     "plain DELETE's scan",
   ];
   const rows = summaries.map((summary) => {
     const ratio = summary.oursMs / summary.plainMs;
+    const { warmRatio } = summary;
     return [
       scenarioName(summary.scenario),
       summary.scenario.order,
@@ -441,11 +464,13 @@ function sideBySide(summaries: readonly ScenarioSummary[]): string {
       ratio.toFixed(2),
       `≤ ${summary.target.toFixed(1)}`,
       ratio <= summary.target ? 'met' : 'MISSED',
+      warmRatio === undefined ? '' : warmRatio.toFixed(2),
+      warmRatio === undefined ? '' : warmRatio <= summary.target ? 'met' : 'MISSED',
       summary.ourPath,
       summary.plainScan,
     ];
   });
-  return table(header, rows, [1, 8, 9]);
+  return table(header, rows, [1, 10, 11]);
 }
 
 /**

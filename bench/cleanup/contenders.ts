@@ -14,6 +14,12 @@ import { plannedScan } from './plan.js';
 export interface Measurement {
   /** Rows deleted. */
   readonly deleted: number;
+  /**
+   * Milliseconds of its run spent on what is not the method (reading the plan on another
+   * session), left out of its wall time.
+   * @default 0
+   */
+  readonly untimedMs?: number;
   /** How long each batch (transaction) took, milliseconds; one entry for a single DELETE. */
   readonly batchMs: readonly number[];
   /** Growth of the process's resident memory during the run (peak − start), bytes. */
@@ -52,6 +58,11 @@ export interface Contender {
    * @default 'direct'
    */
   readonly through?: 'direct' | 'pgbouncer';
+  /**
+   * Runs before the timed run, on the same session (not timed).
+   * @default - nothing: the timed run starts on a new session
+   */
+  warmUp?(db: pg.Client): Promise<void>;
   /** Deletes the expired rows through `db`. */
   run(db: pg.Client): Promise<Measurement>;
 }
@@ -60,8 +71,8 @@ const batchSize = 10_000;
 const cutoff = `now() - interval '30 days'`;
 
 /**
- * One statement, one transaction: the fastest, and the API waits behind it. Its plan (not
- * timed) says which index it used: on each table, whatever index that table has. The plan is
+ * One statement, one transaction: the fastest, and the API waits behind it. Its plan (read
+ * first, and left out of its time) says which index it used: on each table, whatever index that table has. The plan is
  * read on a session of its own, so that the timed `DELETE` starts on a session as new as the
  * job's (whose first statement pays for loading the table's catalog entries, as a Lambda's
  * fresh connection does), not on one the `EXPLAIN` has warmed.
@@ -71,10 +82,16 @@ export const plainDelete: Contender = {
   runs: 3,
   async run(db) {
     const statement = `DELETE FROM locations WHERE created_at < ${cutoff}`;
+    const planning = performance.now();
     const scan = await onOwnSession(db, (other) => plannedScan(other, statement));
     const started = performance.now();
     const { rowCount } = await db.query(statement);
-    return { deleted: rowCount ?? 0, batchMs: [performance.now() - started], plannedScan: scan };
+    return {
+      deleted: rowCount ?? 0,
+      batchMs: [performance.now() - started],
+      plannedScan: scan,
+      untimedMs: started - planning,
+    };
   },
 };
 
@@ -160,6 +177,43 @@ export const ourJobThroughPgBouncer: Contender = {
   through: 'pgbouncer',
 };
 
+/**
+ * A retention that no row reaches: a warm-up that runs the same statements as the timed run,
+ * on the same session, and so loads the same catalog entries, but deletes nothing and reads no
+ * heap page (the index, or the BRIN summaries, say no row is that old).
+ */
+const warmUpDays = 3_650;
+
+/**
+ * The plain `DELETE` on a session that has already run it once against no row: what it costs
+ * in an open `psql`, its catalog entries cached.
+ */
+export const plainDeleteOnWarmSession: Contender = {
+  ...plainDelete,
+  name: 'plain DELETE, on a warm session',
+  async warmUp(db) {
+    await db.query(
+      `DELETE FROM locations WHERE created_at < now() - interval '${warmUpDays} days'`,
+    );
+  },
+};
+
+/**
+ * The job on a session that has already run it once against no row (a Lambda invoked again
+ * while its connection is still open), against the plain `DELETE` on a warm session.
+ */
+export const ourJobOnWarmSession: Contender = {
+  ...ourJob,
+  name: 'ours, on a warm session',
+  async warmUp(db) {
+    const result = await createLocationCleanup().run(benchContext(), {
+      config: readLocationCleanupConfig({ LOCATION_RETENTION_DAYS: String(warmUpDays) }),
+      db,
+    });
+    if (result.deleted !== 0) throw new Error(`the warm-up deleted ${result.deleted} rows`);
+  },
+};
+
 /** The contenders of a backlog, in the order they run. */
 export const backlogContenders: readonly Contender[] = [
   plainDelete,
@@ -170,13 +224,16 @@ export const backlogContenders: readonly Contender[] = [
 
 /**
  * The contenders of the steady hourly run: the plain DELETE of the same hour, and ours,
- * connected directly, looking for standbys after every batch, and through PgBouncer.
+ * connected directly, looking for standbys after every batch, and through PgBouncer; then both
+ * again on warm sessions.
  */
 export const steadyContenders: readonly Contender[] = [
   plainDelete,
   ourJob,
   ourJobLookingEveryBatch,
   ourJobThroughPgBouncer,
+  plainDeleteOnWarmSession,
+  ourJobOnWarmSession,
 ];
 
 async function timedBatches(

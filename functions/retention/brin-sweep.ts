@@ -13,11 +13,12 @@
  *    not a sequential scan of the table), and deletes what it finds, as the heap path does: a
  *    row that another session moved to a page outside the stretches (an update) is found there.
  *
- * A backlog on a table in time order skips step 1, whose cost grows with the expired rows (it
- * reads them all, as the sweep does again): from the first expired page (one row, through the
- * BRIN index), the sweep goes on until a range holds none past where the planner's estimate
- * says they end (see {@link sweepsFromFirstPage}). Expired rows beyond such a gap are found by
- * the final check; more than a batch of them, and step 1 runs then, for them alone.
+ * A table in time order skips step 1, whose cost grows with the expired rows (it reads them
+ * all, as the sweep does again) and whose window functions are planned on every run: from the
+ * first expired page (one row, through the BRIN index), the sweep goes on until the expired rows
+ * end (see `PageStretch.expectedPages`), as the planner's estimate places them. Expired rows
+ * beyond a gap are found by the final check; more than a batch of them, and step 1 runs then,
+ * for them alone.
  *
  * Why not one "jump" per batch (`ORDER BY ctid LIMIT 1` from a page on): a bitmap scan yields
  * rows in page order, but the planner does not know it and sorts every expired row from that
@@ -47,28 +48,15 @@ export const mergeGap = 32;
  */
 export const maxStretches = 1_000;
 
-/** From this correlation of the column with the heap's order, a table is in time order. */
+/**
+ * From this correlation of the column with the heap's order, a table is in time order: swept
+ * from its first expired page on, without finding the stretches first.
+ */
 export const timeOrdered = 0.9;
 
-/**
- * Batches' worth of expired rows from which a table in time order is swept from its first
- * expired page on: at most one range read past their end, a tenth of the sweep at most.
- */
-export const openSweepBatches = 10;
-
-/**
- * Whether to sweep from the first expired page on, without finding the stretches first: a
- * backlog of {@link openSweepBatches} batches or more, on a table in time order.
- */
-export function sweepsFromFirstPage(
-  table: Pick<TableProfile, 'correlation'>,
-  estimate: SweepEstimate,
-  batchSize: number,
-): boolean {
-  return (
-    (table.correlation ?? 0) >= timeOrdered &&
-    estimate.estimatedRows >= openSweepBatches * batchSize
-  );
+/** Whether to sweep from the first expired page on: a table in time order. */
+export function sweepsFromFirstPage(table: Pick<TableProfile, 'correlation'>): boolean {
+  return (table.correlation ?? 0) >= timeOrdered;
 }
 
 /** Where `table`'s expired rows are: the first page holding one, by a bitmap scan. → `page`. */
@@ -113,7 +101,7 @@ export async function runBrinSweep(
 ): Promise<PathOutcome> {
   if (runner.signal?.aborted) return { finished: false, lockedRows: 0 };
   const find = () => expiredStretches(runner, table);
-  if (!sweepsFromFirstPage(table, estimate, runner.batchSize)) {
+  if (!sweepsFromFirstPage(table)) {
     return sweepPages(runner, statements, await find(), sweepTable, 'bitmap');
   }
   const first = await firstExpiredPage(runner, table);

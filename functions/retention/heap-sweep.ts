@@ -57,8 +57,9 @@ export interface PageStretch {
   readonly rows: number;
   /**
    * Where the expired rows end is not known, only that they lie in time order from `first`, in
-   * about this many pages: the sweep stops at the first range that holds none once it is past
-   * the half of them (the final check finds any beyond).
+   * about this many pages. The sweep stops where they thin out: at a range past the half of
+   * them that holds none, or at one that reaches past them all and holds less than half the
+   * rows it was sized for (the final check finds any beyond).
    * @default - the rows lie anywhere in the stretch, and it is swept to its end
    */
   readonly expectedPages?: number;
@@ -169,9 +170,14 @@ async function sweepStretch(
   const clampSpan = (span: number) =>
     Math.max(1, Math.min(runner.maxPagesPerBatch, Math.floor(span)));
   const stretchPages = stretch.expectedPages ?? stretch.end - stretch.first;
-  /** Past this page, a range without expired rows ends an open stretch. */
-  const endsWhenEmpty =
-    stretch.expectedPages === undefined ? pages : stretch.first + stretch.expectedPages / 2;
+  const open = stretch.expectedPages !== undefined;
+  /** An open stretch's expired rows are expected up to this page. */
+  const expectedEnd = stretch.first + stretchPages;
+  /** Whether the range `[from, to)` that deleted `deleted` rows shows the expired rows ended. */
+  const thinnedOut = (from: number, to: number, deleted: number) =>
+    open &&
+    ((deleted === 0 && from >= stretch.first + stretchPages / 2) ||
+      (to >= expectedEnd && deleted < size.current / 2));
   let span = clampSpan(initialSpan(size.current, runner, stretch.rows, stretchPages));
   /** Expired rows per page, as last found (from the estimate at first). */
   let density = stretch.rows / Math.max(1, stretchPages);
@@ -229,7 +235,7 @@ async function sweepStretch(
       deleted = attempt.value.deleted;
       // A capped batch that deleted its fill: more may be left on these pages.
       if (limited && deleted >= size.current) continue;
-      if (deleted === 0 && page >= endsWhenEmpty) break;
+      if (thinnedOut(page, end, deleted)) break;
     }
     if (deleted > 0) density = deleted / (end - page);
     span = clampSpan(nextSpan(span, end - page, deleted, size.current));

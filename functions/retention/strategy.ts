@@ -80,8 +80,6 @@ export async function chooseStrategy(
   statements: ExpiryStatements,
   cutoff: string,
   setting: StrategySetting,
-  /** Rows a batch deletes at most (the BRIN path sweeps a large backlog another way). */
-  batchSize: number,
 ): Promise<StrategyChoice> {
   const scan = await plannedScan(db, statements, cutoff);
   const estimatedRows = Math.round(scan['Plan Rows']);
@@ -122,12 +120,12 @@ export async function chooseStrategy(
   });
   if (table.brinIndex && brin && !table.index && (!table.compositeIndex || usedIndex === brin)) {
     // The BRIN path reads the pages it points to three times (to find the expired rows, to
-    // delete them, to check; a backlog in time order twice, swept from its first expired page),
+    // delete them, to check; a table in time order twice, swept from its first expired page),
     // the heap path every page twice (to delete, to check).
     const fromBrin = analyzed
       ? brinPathPages(estimatedRows, stats, table.brinIndex.pagesPerRange)
       : 0;
-    const fromFirstPage = sweepsFromFirstPage(table, { estimatedRows }, batchSize);
+    const fromFirstPage = sweepsFromFirstPage(table);
     const narrows = analyzed
       ? (fromFirstPage ? 2 : 3) * fromBrin < 2 * stats.pages
       : usedIndex === brin;

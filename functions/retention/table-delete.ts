@@ -57,14 +57,7 @@ async function deleteByPath(
   const choice =
     table.kind === 'partitioned'
       ? throughParent(table)
-      : await chooseStrategy(
-          db,
-          table,
-          statements,
-          runner.cutoff.value,
-          runner.strategy,
-          runner.batchSize,
-        );
+      : await chooseStrategy(db, table, statements, runner.cutoff.value, runner.strategy);
   if (choice.betterIndex) warnBetterIndex(runner, table, choice);
   if (choice.path === 'brin') {
     return { choice, outcome: await runBrinSweep(runner, statements, table, sweepTable, choice) };

@@ -281,7 +281,7 @@ describe('deleteInBatches follows the index the table has', () => {
     // Assess
     expect(await result).toMatchObject({ deleted: 40, complete: true, strategy: 'brin' });
     expect((await result).strategyReason).toMatch(
-      /^about [\d,]+ expired rows, correlation 1\.00: sweeping only the pages the BRIN index idx_locations_created_at_brin points to \(about 2 of [\d,]+\), then checking through it; one DELETE would use a Bitmap Heap Scan on idx_locations_created_at_brin$/,
+      /^about [\d,]+ expired rows, correlation 1\.00: sweeping the pages the BRIN index idx_locations_created_at_brin points to from the first expired one until they end \(about 2 of [\d,]+\), then checking through it; one DELETE would use a Bitmap Heap Scan on idx_locations_created_at_brin$/,
     );
     expect(notices).toEqual([]);
     expect(await countRows(client, 'locations')).toBe(39_960);
