@@ -3,8 +3,7 @@
  * DDL, and only what may still hold expired rows is batch-deleted.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type pg from 'pg';
-import { beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { countOlderThan, type Notice } from '../../../functions/retention/batched-delete.js';
 import { BatchFailedError } from '../../../functions/retention/errors.js';
 import { purgeExpired } from '../../../functions/retention/purge-expired.js';
@@ -13,11 +12,16 @@ import {
   resolveRetentionSettings,
 } from '../../../functions/retention/settings.js';
 import type { JobContext } from '../../../functions/runner/types.js';
-import type { JobRole } from '../../support/job-role.js';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
-import { countRows, insertIdempotencyKeys, insertLocations, resetTables } from './fixtures.js';
+import {
+  countRows,
+  insertIdempotencyKeys,
+  insertLocations,
+  resetTables,
+  useRetentionSessions,
+} from './fixtures.js';
 import {
   addDailyPartitions,
   dayPartition,
@@ -36,39 +40,28 @@ const hours = 13 * 24;
 const expiredRows = 9 * 24 + 10;
 
 describe("deleteInBatches on a partitioned table, as the jobs' role with the documented grants", () => {
-  const db = useTestDatabase();
-  /** The test's own session, as the superuser. */
-  let client: pg.Client;
-  /** The job's session, as its least-privileged role. */
-  let jobs: pg.Client;
-  let role: JobRole;
+  const t = useRetentionSessions();
   const notices: [string, Readonly<Record<string, unknown>>, string | undefined][] = [];
   const onNotice: Notice = (message, fields, level) => void notices.push([message, fields, level]);
 
-  beforeAll(async () => {
-    client = await db().connect();
-    role = await db().jobRole();
-    jobs = await db().connect(role);
-  });
   beforeEach(async () => {
     notices.length = 0;
-    await resetTables(client);
-    await makeLocationsPartitioned(client);
-    await addDailyPartitions(client, '2026-10-20', '2026-11-01');
-    await grantPartitionsAsDocumented(client, role.name, 'drop');
+    await makeLocationsPartitioned(t.client);
+    await addDailyPartitions(t.client, '2026-10-20', '2026-11-01');
+    await grantPartitionsAsDocumented(t.client, t.role.name, 'drop');
   });
 
   /** The documented grants again, after partitions were added. */
-  const grantNewPartitions = () => grantPartitionsAsDocumented(client, role.name, 'drop');
+  const grantNewPartitions = () => grantPartitionsAsDocumented(t.client, t.role.name, 'drop');
 
-  function clean(options: RetentionTestOptions = {}, on = jobs) {
+  function clean(options: RetentionTestOptions = {}, on = t.jobs) {
     return deleteExpired(on, locations, cutoff, { batchSize: 100, onNotice, ...options });
   }
 
   it('drops the partitions wholly before the cutoff and batch-deletes only the straddling one', async () => {
     // Prepare
-    await insertLocations(client, hours, hourly);
-    await client.query('ANALYZE locations');
+    await insertLocations(t.client, hours, hourly);
+    await t.client.query('ANALYZE locations');
 
     // Act
     const result = await clean();
@@ -90,17 +83,17 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
         batchDeleted: [{ name: `public.${dayPartition('2026-10-29')}`, deleted: 10 }],
       },
     });
-    expect(await partitionsOf(client)).toEqual(
+    expect(await partitionsOf(t.client)).toEqual(
       ['2026-10-29', '2026-10-30', '2026-10-31', '2026-11-01'].map((day) => dayPartition(day)),
     );
-    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
-    expect(await countRows(client, 'locations')).toBe(hours - expiredRows);
+    expect(await countRows(t.client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(t.client, 'locations')).toBe(hours - expiredRows);
     expect(notices.filter(([message]) => message === 'partition dropped')).toHaveLength(9);
   });
 
   it('counts the rows of a partition never analyzed, and says so', async () => {
     // Prepare: no ANALYZE, so the statistics know nothing of the rows
-    await insertLocations(client, hours, hourly);
+    await insertLocations(t.client, hours, hourly);
 
     // Act
     const result = await clean();
@@ -114,9 +107,13 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
 
   it('batch-deletes a DEFAULT partition, whose rows may have any timestamp', async () => {
     // Prepare: rows outside every day's range land in DEFAULT, old and new
-    await client.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
-    await insertLocations(client, 50, `timestamptz '2026-01-01T00:00:00Z' + g * interval '1 day'`);
-    await insertLocations(client, hours, hourly);
+    await t.client.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
+    await insertLocations(
+      t.client,
+      50,
+      `timestamptz '2026-01-01T00:00:00Z' + g * interval '1 day'`,
+    );
+    await insertLocations(t.client, hours, hourly);
     await grantNewPartitions();
 
     // Act
@@ -129,28 +126,28 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       ]),
     );
     expect(result).toMatchObject({ deleted: expiredRows + 50, complete: true });
-    expect(await countRows(client, 'locations_default')).toBe(0);
+    expect(await countRows(t.client, 'locations_default')).toBe(0);
   });
 
   it('cleans day partitions and a DEFAULT partition run after run', async () => {
     // Prepare: 30 days wholly expired (Sep 29 .. Oct 28), Oct 29 straddling, and old rows in
     // DEFAULT. PostgreSQL 15 and earlier once failed here after the drops, every run:
     // "partition public.locations_default is gone" (to_regclass of an oid given as text).
-    await client.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
-    await addDailyPartitions(client, '2026-09-29', '2026-10-19');
+    await t.client.query('CREATE TABLE locations_default PARTITION OF locations DEFAULT');
+    await addDailyPartitions(t.client, '2026-09-29', '2026-10-19');
     const days = 21 + 13;
     await insertLocations(
-      client,
+      t.client,
       days * 24,
       `timestamptz '2026-09-29T00:15:30Z' + (g - 1) * interval '1 hour'`,
     );
-    await insertLocations(client, 5, `timestamptz '2026-01-01T00:00:00Z' + g * interval '1 day'`);
-    await client.query('ANALYZE locations');
+    await insertLocations(t.client, 5, `timestamptz '2026-01-01T00:00:00Z' + g * interval '1 day'`);
+    await t.client.query('ANALYZE locations');
     await grantNewPartitions();
 
     // Act
     const first = await clean();
-    await insertLocations(client, 2, `timestamptz '2026-02-01T00:00:00Z' + g * interval '1 day'`);
+    await insertLocations(t.client, 2, `timestamptz '2026-02-01T00:00:00Z' + g * interval '1 day'`);
     const second = await clean();
 
     // Assess
@@ -163,24 +160,24 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       ]),
     );
     expect(second).toMatchObject({ deleted: 2, complete: true, partitions: { removed: [] } });
-    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
-    expect(await countRows(client, 'locations')).toBe(days * 24 - 30 * 24 - 10);
+    expect(await countRows(t.client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(t.client, 'locations')).toBe(days * 24 - 30 * 24 - 10);
   });
 
   it('removes a sub-partitioned month whole and the expired days of a straddling one', async () => {
     // Prepare: September as one partition, sub-partitioned by day; October's days as above
-    await client.query(`
+    await t.client.query(`
       CREATE TABLE locations_2026_09 PARTITION OF locations
         FOR VALUES FROM ('2026-09-01 00:00:00+00') TO ('2026-10-01 00:00:00+00')
         PARTITION BY RANGE (created_at)`);
-    await addDailyPartitions(client, '2026-09-01', '2026-09-30', 'locations_2026_09');
+    await addDailyPartitions(t.client, '2026-09-01', '2026-09-30', 'locations_2026_09');
     await insertLocations(
-      client,
+      t.client,
       30,
       `timestamptz '2026-09-01T12:00:00Z' + (g - 1) * interval '1 day'`,
     );
-    await insertLocations(client, hours, hourly);
-    await client.query('ANALYZE locations');
+    await insertLocations(t.client, hours, hourly);
+    await t.client.query('ANALYZE locations');
     await grantNewPartitions();
 
     // Act
@@ -192,13 +189,13 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       `public.${dayPartition('2026-09-01', 'locations_2026_09')}`,
     );
     expect(result).toMatchObject({ deleted: expiredRows + 30, complete: true });
-    expect(await countRows(client, 'pg_class', `relname LIKE 'locations_2026_09%'`)).toBe(0);
+    expect(await countRows(t.client, 'pg_class', `relname LIKE 'locations_2026_09%'`)).toBe(0);
   });
 
   it('leaves a partition it cannot lock in time for the next run, and removes the others', async () => {
     // Prepare: a report reads the Oct 23 partition in an open transaction
-    await insertLocations(client, hours, hourly);
-    const reporter = await db().connect();
+    await insertLocations(t.client, hours, hourly);
+    const reporter = await t.db().connect();
     // Ended whatever happens, so that no lock is left to hold up the next test's set-up.
     onTestFinished(() => reporter.end());
     await reporter.query('BEGIN');
@@ -221,16 +218,16 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
     expect(first.partitions?.removed).toHaveLength(8);
     expect(notices.map(([message]) => message)).toContain('partition left for the next run');
     expect(second).toMatchObject({ complete: true, partitions: { removed: [left], left: [] } });
-    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(t.client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
   });
 
   it('counts the rows of the partitions it removed when a later batch fails, in its error and in RowsDeleted', async () => {
     // Prepare: the backend's trigger makes any delete in the straddling partition slower than
     // the statement timeout (a sleep it cancels), and batches may not be cut down
-    await insertLocations(client, hours, hourly);
-    await client.query('ANALYZE locations');
+    await insertLocations(t.client, hours, hourly);
+    await t.client.query('ANALYZE locations');
     const straddling = dayPartition('2026-10-29');
-    await client.query(`
+    await t.client.query(`
       CREATE FUNCTION slow_all() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN PERFORM pg_sleep(60); RETURN OLD; END $$;
       CREATE TRIGGER slow_all BEFORE DELETE ON ${straddling} FOR EACH ROW EXECUTE FUNCTION slow_all()`);
@@ -240,7 +237,7 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
     // Act
     const failure = await purgeExpired(
       ctx,
-      jobs,
+      t.jobs,
       locations,
       cutoff,
       // No partitions made ahead: the days after today's clock are not this test's.
@@ -263,18 +260,18 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       ['OldestRowAge', expect.any(Number)],
     ]);
     expect(metrics[1]?.[1]).toBeGreaterThan(0);
-    expect(await partitionsOf(client)).toHaveLength(4);
+    expect(await partitionsOf(t.client)).toHaveLength(4);
   });
 
   it('batch-deletes an expired partition that other objects depend on, instead of failing the run', async () => {
     // Prepare: the backend reads one expired day through a view of its own
-    await insertLocations(client, hours, hourly);
-    await client.query('ANALYZE locations');
+    await insertLocations(t.client, hours, hourly);
+    await t.client.query('ANALYZE locations');
     const kept = dayPartition('2026-10-24');
-    await client.query(`CREATE VIEW day_report AS SELECT count(*) AS fixes FROM ${kept}`);
+    await t.client.query(`CREATE VIEW day_report AS SELECT count(*) AS fixes FROM ${kept}`);
 
     // Act
-    const result = await clean().finally(() => client.query('DROP VIEW IF EXISTS day_report'));
+    const result = await clean().finally(() => t.client.query('DROP VIEW IF EXISTS day_report'));
 
     // Assess: every expired row is gone, the partition (empty now) stays for its view
     expect(result).toMatchObject({
@@ -289,8 +286,8 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       },
     });
     expect(result.partitions?.removed).toHaveLength(8);
-    expect(await partitionsOf(client)).toContain(kept);
-    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await partitionsOf(t.client)).toContain(kept);
+    expect(await countRows(t.client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
     const [, fields, level] =
       notices.find(([message]) => message === 'partition batch-deleted instead of removed') ?? [];
     expect(fields).toMatchObject({
@@ -302,8 +299,8 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
 
   it('detaches instead of dropping when asked, keeping the data', async () => {
     // Prepare: the grants documented for detaching (the parent the role's own)
-    await insertLocations(client, hours, hourly);
-    await grantPartitionsAsDocumented(client, role.name, 'detach');
+    await insertLocations(t.client, hours, hourly);
+    await grantPartitionsAsDocumented(t.client, t.role.name, 'detach');
 
     // Act
     const result = await clean({ partitionRemoval: 'detach' });
@@ -311,18 +308,18 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
     // Assess
     expect(result).toMatchObject({ complete: true, partitions: { removal: 'detach' } });
     expect(result.partitions?.removed).toHaveLength(9);
-    expect(await countRows(client, dayPartition('2026-10-20'))).toBe(24);
-    expect(await partitionsOf(client)).not.toContain(dayPartition('2026-10-20'));
+    expect(await countRows(t.client, dayPartition('2026-10-20'))).toBe(24);
+    expect(await partitionsOf(t.client)).not.toContain(dayPartition('2026-10-20'));
     expect(notices.filter(([message]) => message === 'partition detached')).toHaveLength(9);
   });
 
   it('counts in a dry run, lists what it would remove, and changes nothing', async () => {
     // Prepare
-    await insertLocations(client, hours, hourly);
-    await client.query('ANALYZE locations');
+    await insertLocations(t.client, hours, hourly);
+    await t.client.query('ANALYZE locations');
 
     // Act
-    const counted = await countOlderThan(jobs, locations, cutoff, resolveRetentionSettings());
+    const counted = await countOlderThan(t.jobs, locations, cutoff, resolveRetentionSettings());
 
     // Assess
     expect(counted).toMatchObject({
@@ -337,15 +334,15 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       },
     });
     expect(counted.partitions?.wouldRemove).toHaveLength(9);
-    expect(await partitionsOf(client)).toHaveLength(13);
-    expect(await countRows(client, 'locations')).toBe(hours);
+    expect(await partitionsOf(t.client)).toHaveLength(13);
+    expect(await countRows(t.client, 'locations')).toBe(hours);
   });
 
   it('is exact when two runs go at once', async () => {
     // Prepare
-    await insertLocations(client, hours, hourly);
-    await client.query('ANALYZE locations');
-    const other = await db().connect(role);
+    await insertLocations(t.client, hours, hourly);
+    await t.client.query('ANALYZE locations');
+    const other = await t.db().connect(t.role);
     // Each run waits for the parent's lock (or a row) that the other holds until it commits,
     // however long a busy machine makes that, and then finds the partition gone: the default
     // 50 ms lock timeout would race the other's DROP, and both runs could leave one partition.
@@ -360,13 +357,13 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
 
     // Assess
     expect(mine.deleted + theirs.deleted).toBe(expiredRows);
-    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
-    expect(await countRows(client, 'locations')).toBe(hours - expiredRows);
+    expect(await countRows(t.client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(t.client, 'locations')).toBe(hours - expiredRows);
   });
 
   it('stops between partitions when the signal aborts', async () => {
     // Prepare
-    await insertLocations(client, hours, hourly);
+    await insertLocations(t.client, hours, hourly);
     const controller = new AbortController();
 
     // Act
@@ -382,12 +379,12 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
     expect(first).toMatchObject({ complete: false, partitions: { removed: [expect.any(String)] } });
     expect(second).toMatchObject({ complete: true });
     expect(second.partitions?.removed).toHaveLength(8);
-    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(t.client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
   });
 
   it('batch-deletes every partition of a table partitioned by another column, and says why', async () => {
     // Prepare: partitioned by hash of the device instead
-    await client.query(`
+    await t.client.query(`
       DROP TABLE locations;
       CREATE TABLE locations (LIKE idempotency_keys) PARTITION BY HASH (device_id);
       ALTER TABLE locations ADD COLUMN latitude float8, ADD COLUMN longitude float8,
@@ -396,7 +393,7 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       CREATE TABLE locations_h1 PARTITION OF locations FOR VALUES WITH (MODULUS 2, REMAINDER 1);
       CREATE INDEX ON locations (created_at)`);
     await grantNewPartitions();
-    await client.query(
+    await t.client.query(
       `INSERT INTO locations (id, key_hash, device_id, response_body, created_at, expires_at)
        SELECT g, 'k' || g, md5(g::text)::uuid, '{}', ${hourly}, now() FROM generate_series(1, ${hours}) AS g`,
     );
@@ -414,28 +411,28 @@ describe("deleteInBatches on a partitioned table, as the jobs' role with the doc
       'public.locations_h1',
     ]);
     expect(notices.map(([message]) => message)).toContain('partitions not removed whole');
-    expect(await countRows(client, 'locations')).toBe(hours - expiredRows);
+    expect(await countRows(t.client, 'locations')).toBe(hours - expiredRows);
   });
 
   it('says so when pg_partman also removes partitions of the table, and leaves its settings alone', async () => {
     // Prepare: pg_partman's configuration table, as the extension creates it
-    await client.query(`
+    await t.client.query(`
       CREATE SCHEMA IF NOT EXISTS partman;
       CREATE TABLE IF NOT EXISTS partman.part_config (parent_table text PRIMARY KEY, retention text, retention_keep_table boolean NOT NULL DEFAULT true);
       INSERT INTO partman.part_config VALUES ('public.locations', '30 days', false)
         ON CONFLICT (parent_table) DO UPDATE SET retention = '30 days'`);
-    await insertLocations(client, hours, hourly);
+    await insertLocations(t.client, hours, hourly);
 
     // Act: a role that may not read pg_partman's configuration cleans the table all the same;
     // given the (optional) grants, it reads it and warns
     const unread = await clean();
     const noticesUnread = notices.splice(0).map(([message]) => message);
-    await client.query(
-      `GRANT USAGE ON SCHEMA partman TO ${role.name}; GRANT SELECT ON partman.part_config TO ${role.name}`,
+    await t.client.query(
+      `GRANT USAGE ON SCHEMA partman TO ${t.role.name}; GRANT SELECT ON partman.part_config TO ${t.role.name}`,
     );
     await clean();
-    const { rows } = await client.query('SELECT * FROM partman.part_config');
-    await client.query('DROP SCHEMA partman CASCADE');
+    const { rows } = await t.client.query('SELECT * FROM partman.part_config');
+    await t.client.query('DROP SCHEMA partman CASCADE');
 
     // Assess
     expect(unread).toMatchObject({ complete: true, deleted: expiredRows });

@@ -2,18 +2,16 @@
  * Which path a batched delete takes, and the heap sweep's own guarantees: rows moved by
  * updates during the sweep, and a table without an index.
  */
-import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type TimedStatement, timedClient } from '../../../bench/partitions/statement-timer.js';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
-import { useTestDatabase } from '../../support/test-database.js';
 import {
   analyzeLocations,
   countRows,
   insertLocations,
-  resetTables,
   restoreLocationsIndex,
   setLocationsIndex,
+  useRetentionSessions,
 } from './fixtures.js';
 
 const locations = { table: 'locations', column: 'created_at' };
@@ -31,21 +29,11 @@ const minutesFromCutoff = (expression: string) =>
   `timestamptz '${cutoff}' + (${expression}) * interval '1 minute'`;
 
 describe('deleteInBatches chooses its path from the statistics', () => {
-  const db = useTestDatabase();
-  /** The test's own session, as the superuser. */
-  let client: pg.Client;
-  /** The job's session, as its least-privileged role. */
-  let jobs: pg.Client;
-
-  beforeAll(async () => {
-    client = await db().connect();
-    jobs = await db().connect(await db().jobRole());
-  });
-  beforeEach(() => resetTables(client));
+  const t = useRetentionSessions();
 
   async function loadAndAnalyze(expired: number, kept: number, order: 'sequential' | 'random') {
-    await insertLocations(client, expired + kept, minutesFromCutoff(`g - ${expired} - 1`), order);
-    await client.query('ANALYZE locations');
+    await insertLocations(t.client, expired + kept, minutesFromCutoff(`g - ${expired} - 1`), order);
+    await t.client.query('ANALYZE locations');
   }
 
   it('sweeps the heap for a large backlog on a mixed table', async () => {
@@ -53,14 +41,14 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'random');
 
     // Act
-    const result = await deleteExpired(jobs, locations, cutoff, { batchSize: 1_000 });
+    const result = await deleteExpired(t.jobs, locations, cutoff, { batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'heap' });
     expect(result.strategyReason).toMatch(
       /^about [\d,]+ expired rows, correlation -?0\.\d\d: index batches would visit about [\d,]+ pages, more than the table's [\d,]+; one DELETE would use a Seq Scan$/,
     );
-    expect(await countRows(client, 'locations')).toBe(20_000);
+    expect(await countRows(t.client, 'locations')).toBe(20_000);
   });
 
   it('walks the index for a small slice of a mixed table (the hourly run)', async () => {
@@ -68,7 +56,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(40, 39_960, 'random');
 
     // Act
-    const result = await deleteExpired(jobs, locations, cutoff, { batchSize: 1_000 });
+    const result = await deleteExpired(t.jobs, locations, cutoff, { batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 40, complete: true, strategy: 'index' });
@@ -82,7 +70,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     const deletedPerBatch: number[] = [];
 
     // Act
-    const result = await deleteExpired(jobs, locations, cutoff, {
+    const result = await deleteExpired(t.jobs, locations, cutoff, {
       batchSize: 10_000,
       maxPagesPerBatch: 100,
       strategy: 'index',
@@ -93,7 +81,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     expect(result).toMatchObject({ deleted: 3_000, complete: true, strategy: 'index' });
     expect(deletedPerBatch.length).toBeGreaterThanOrEqual(30);
     expect(Math.max(...deletedPerBatch)).toBeLessThanOrEqual(100);
-    expect(await countRows(client, 'locations')).toBe(37_000);
+    expect(await countRows(t.client, 'locations')).toBe(37_000);
   });
 
   it('keeps whole batches on the index when the rows lie in time order', async () => {
@@ -101,7 +89,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'sequential');
 
     // Act
-    const result = await deleteExpired(jobs, locations, cutoff, {
+    const result = await deleteExpired(t.jobs, locations, cutoff, {
       batchSize: 10_000,
       maxPagesPerBatch: 200,
       strategy: 'index',
@@ -116,7 +104,7 @@ describe('deleteInBatches chooses its path from the statistics', () => {
     await loadAndAnalyze(20_000, 20_000, 'sequential');
 
     // Act
-    const result = await deleteExpired(jobs, locations, cutoff, { batchSize: 1_000 });
+    const result = await deleteExpired(t.jobs, locations, cutoff, { batchSize: 1_000 });
 
     // Assess
     expect(result).toMatchObject({ deleted: 20_000, complete: true, strategy: 'index' });
@@ -130,22 +118,10 @@ const sweeps = [
 ] as const;
 
 describe.each(sweeps)('the %s sweep (%s index)', (strategy, kind) => {
-  const db = useTestDatabase();
-  /** The test's own session, as the superuser. */
-  let client: pg.Client;
-  /** The job's session, as its least-privileged role. */
-  let jobs: pg.Client;
-
-  beforeAll(async () => {
-    client = await db().connect();
-    jobs = await db().connect(await db().jobRole());
-    await setLocationsIndex(client, kind);
-  });
-  afterAll(() => restoreLocationsIndex(client));
-  beforeEach(() => resetTables(client));
+  const t = useRetentionSessions({ index: kind });
 
   function sweep(options: RetentionTestOptions = {}) {
-    return deleteExpired(jobs, locations, cutoff, {
+    return deleteExpired(t.jobs, locations, cutoff, {
       batchSize: 200,
       strategy,
       ...options,
@@ -155,9 +131,9 @@ describe.each(sweeps)('the %s sweep (%s index)', (strategy, kind) => {
   it('still deletes, in the same run, expired rows that an update moved during the sweep', async () => {
     // Prepare: after the first batch, the backend updates expired rows the sweep has not
     // reached yet; the new versions land where the sweep no longer looks (the end of the heap)
-    await insertLocations(client, 5_000, minutesFromCutoff('-g'), 'random');
-    await insertLocations(client, 100, minutesFromCutoff('g'), 'random');
-    const updater = await db().connect();
+    await insertLocations(t.client, 5_000, minutesFromCutoff('-g'), 'random');
+    await insertLocations(t.client, 100, minutesFromCutoff('g'), 'random');
+    const updater = await t.db().connect();
     let moved: { before: string; after: string }[] = [];
     const onBatch = async ({ batches }: { batches: number }) => {
       if (batches !== 1) return;
@@ -184,37 +160,27 @@ describe.each(sweeps)('the %s sweep (%s index)', (strategy, kind) => {
     expect(moved).toHaveLength(50);
     expect(moved.every((row) => row.after !== row.before)).toBe(true);
     expect(result).toMatchObject({ deleted: 5_000, complete: true, strategy });
-    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
-    expect(await countRows(client, 'locations')).toBe(100);
+    expect(await countRows(t.client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(t.client, 'locations')).toBe(100);
   });
 });
 
 describe('a table without an index on the column', () => {
-  const db = useTestDatabase();
-  /** The test's own session, as the superuser. */
-  let client: pg.Client;
-  /** The job's session, as its least-privileged role. */
-  let jobs: pg.Client;
-
-  beforeAll(async () => {
-    client = await db().connect();
-    jobs = await db().connect(await db().jobRole());
-  });
-  beforeEach(() => resetTables(client));
+  const t = useRetentionSessions();
 
   it('sweeps a table without an index on the column, and names the index to create', async () => {
     // Prepare
-    await client.query('DROP INDEX idx_locations_created_at');
-    await insertLocations(client, 3_000, minutesFromCutoff('g - 2001'), 'random');
+    await t.client.query('DROP INDEX idx_locations_created_at');
+    await insertLocations(t.client, 3_000, minutesFromCutoff('g - 2001'), 'random');
     const notices: [string, Readonly<Record<string, unknown>>][] = [];
 
     // Act
-    const result = await deleteExpired(jobs, locations, cutoff, {
+    const result = await deleteExpired(t.jobs, locations, cutoff, {
       batchSize: 1_000,
       strategy: 'index',
       onNotice: (message, fields) => void notices.push([message, fields]),
     });
-    await client.query('CREATE INDEX idx_locations_created_at ON locations (created_at)');
+    await t.client.query('CREATE INDEX idx_locations_created_at ON locations (created_at)');
 
     // Assess
     expect(result).toMatchObject({ deleted: 2_000, complete: true, strategy: 'heap' });
@@ -230,32 +196,23 @@ describe('a table without an index on the column', () => {
         }),
       ],
     ]);
-    expect(await countRows(client, 'locations')).toBe(1_000);
+    expect(await countRows(t.client, 'locations')).toBe(1_000);
   });
 });
 
 describe('deleteInBatches follows the index the table has', () => {
-  const db = useTestDatabase();
-  /** The test's own session, as the superuser. */
-  let client: pg.Client;
-  /** The job's session, as its least-privileged role. */
-  let jobs: pg.Client;
-
-  beforeAll(async () => {
-    client = await db().connect();
-    jobs = await db().connect(await db().jobRole());
-  });
-  beforeEach(() => resetTables(client));
-  afterAll(() => restoreLocationsIndex(client));
+  const t = useRetentionSessions();
+  // Its tests set the index they need.
+  afterAll(() => restoreLocationsIndex(t.client));
 
   async function load(expired: number, kept: number, order: 'sequential' | 'random') {
-    await insertLocations(client, expired + kept, minutesFromCutoff(`g - ${expired} - 1`), order);
-    await analyzeLocations(client);
+    await insertLocations(t.client, expired + kept, minutesFromCutoff(`g - ${expired} - 1`), order);
+    await analyzeLocations(t.client);
   }
 
   /** The last page holding a row `where` says. */
   async function lastPageOf(where: string): Promise<number> {
-    const { rows } = await client.query<{ page: number }>(
+    const { rows } = await t.client.query<{ page: number }>(
       `SELECT max((ctid::text::point)[0])::int AS page FROM locations WHERE ${where}`,
     );
     return rows[0]?.page ?? -1;
@@ -263,7 +220,7 @@ describe('deleteInBatches follows the index the table has', () => {
 
   function run() {
     const notices: [string, Readonly<Record<string, unknown>>][] = [];
-    const result = deleteExpired(jobs, locations, cutoff, {
+    const result = deleteExpired(t.jobs, locations, cutoff, {
       batchSize: 1_000,
       onNotice: (message, fields) => void notices.push([message, fields]),
     });
@@ -272,7 +229,7 @@ describe('deleteInBatches follows the index the table has', () => {
 
   it('sweeps only the pages a BRIN index points to, on a table in time order, and warns of nothing', async () => {
     // Prepare: the hourly slice, 40 of 40,000 rows, a BRIN index only
-    await setLocationsIndex(client, 'brin');
+    await setLocationsIndex(t.client, 'brin');
     await load(40, 39_960, 'sequential');
 
     // Act
@@ -284,18 +241,18 @@ describe('deleteInBatches follows the index the table has', () => {
       /^about [\d,]+ expired rows, correlation 1\.00: sweeping the pages the BRIN index idx_locations_created_at_brin points to from the first expired one until they end \(about 2 of [\d,]+\), then checking through it; one DELETE would use a Bitmap Heap Scan on idx_locations_created_at_brin$/,
     );
     expect(notices).toEqual([]);
-    expect(await countRows(client, 'locations')).toBe(39_960);
+    expect(await countRows(t.client, 'locations')).toBe(39_960);
   });
 
   it('sweeps a backlog in time order from its first expired page, and stops where the expired rows end', async () => {
     // Prepare: half of 40,000 rows expired, in time order, a BRIN index only
-    await setLocationsIndex(client, 'brin');
+    await setLocationsIndex(t.client, 'brin');
     await load(20_000, 20_000, 'sequential');
     const lastExpiredPage = await lastPageOf(`created_at < '${cutoff}'`);
     const statements: TimedStatement[] = [];
 
     // Act
-    const result = await deleteExpired(timedClient(jobs, statements), locations, cutoff, {
+    const result = await deleteExpired(timedClient(t.jobs, statements), locations, cutoff, {
       batchSize: 1_000,
     });
     const sent = statements.map((statement) => statement.text);
@@ -311,22 +268,22 @@ describe('deleteInBatches follows the index the table has', () => {
     const ranges = sweptRanges(sent);
     expect(ranges[0]?.[0]).toBe(0);
     expect(ranges.filter(([first]) => first > lastExpiredPage)).toHaveLength(1);
-    expect(await countRows(client, 'locations')).toBe(20_000);
+    expect(await countRows(t.client, 'locations')).toBe(20_000);
   });
 
   it('finds, in the same run, the expired rows that lie past a gap where the sweep from the first page stopped', async () => {
     // Prepare: in time order (correlation 0.97) but for 8,000 newer rows written among the
     // expired ones, three quarters of the way: the sweep from the first page stops at them
-    await setLocationsIndex(client, 'brin');
-    await insertLocations(client, 30_000, minutesFromCutoff('g - 40001'));
-    await insertLocations(client, 8_000, minutesFromCutoff('g'));
-    await insertLocations(client, 10_000, minutesFromCutoff('g - 10001'));
-    await insertLocations(client, 20_000, minutesFromCutoff('g + 8000'));
-    await analyzeLocations(client);
+    await setLocationsIndex(t.client, 'brin');
+    await insertLocations(t.client, 30_000, minutesFromCutoff('g - 40001'));
+    await insertLocations(t.client, 8_000, minutesFromCutoff('g'));
+    await insertLocations(t.client, 10_000, minutesFromCutoff('g - 10001'));
+    await insertLocations(t.client, 20_000, minutesFromCutoff('g + 8000'));
+    await analyzeLocations(t.client);
     const statements: TimedStatement[] = [];
 
     // Act
-    const result = await deleteExpired(timedClient(jobs, statements), locations, cutoff, {
+    const result = await deleteExpired(timedClient(t.jobs, statements), locations, cutoff, {
       batchSize: 1_000,
       strategy: 'brin',
     });
@@ -338,14 +295,14 @@ describe('deleteInBatches follows the index the table has', () => {
     expect(result).toMatchObject({ deleted: 40_000, complete: true, strategy: 'brin' });
     expect(sweptRanges(sent)[0]?.[0]).toBe(0);
     expect(sent.filter(listsStretches)).toHaveLength(1);
-    expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
-    expect(await countRows(client, 'locations')).toBe(28_000);
+    expect(await countRows(t.client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+    expect(await countRows(t.client, 'locations')).toBe(28_000);
   });
 
   it('sweeps the heap when a BRIN index cannot narrow it (rows in no order), and says which index would', async () => {
     // Prepare: a BRIN index with its default block ranges (128 pages: the whole test table)
-    await setLocationsIndex(client, 'brin');
-    await client.query(`DROP INDEX idx_locations_created_at_brin;
+    await setLocationsIndex(t.client, 'brin');
+    await t.client.query(`DROP INDEX idx_locations_created_at_brin;
       CREATE INDEX idx_locations_created_at_brin ON locations USING brin (created_at)`);
     await load(40, 39_960, 'random');
 
@@ -370,14 +327,14 @@ describe('deleteInBatches follows the index the table has', () => {
         }),
       ],
     ]);
-    expect(await countRows(client, 'locations')).toBe(39_960);
+    expect(await countRows(t.client, 'locations')).toBe(39_960);
   });
 
   it('walks a (device_id, created_at) index for the hourly slice', async () => {
     // Prepare
-    await setLocationsIndex(client, 'composite');
+    await setLocationsIndex(t.client, 'composite');
     await load(40, 39_960, 'random');
-    const { rows } = await client.query<{ skip: boolean }>(
+    const { rows } = await t.client.query<{ skip: boolean }>(
       `SELECT current_setting('server_version_num')::int >= 180000 AS skip`,
     );
 
@@ -392,6 +349,6 @@ describe('deleteInBatches follows the index the table has', () => {
     expect(notices.map(([message]) => message)).toEqual(
       rows[0]?.skip ? [] : ['another index would make the cleanup cheaper'],
     );
-    expect(await countRows(client, 'locations')).toBe(39_960);
+    expect(await countRows(t.client, 'locations')).toBe(39_960);
   });
 });

@@ -3,8 +3,7 @@
  * column or has it second, the sweep of the pages a BRIN index points to, and the heap sweep)
  * and on tables whose rows lie on disk in time order or shuffled.
  */
-import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   BatchFailedError,
   type BatchProgress,
@@ -21,8 +20,7 @@ import {
   insertLocations,
   type PhysicalOrder,
   resetTables,
-  restoreLocationsIndex,
-  setLocationsIndex,
+  useRetentionSessions,
 } from './fixtures.js';
 
 const locations = { table: 'locations', column: 'created_at' };
@@ -44,38 +42,26 @@ const cases: [DeletePath, PhysicalOrder, IndexKind][] = [
 describe.each(cases)(
   'deleteInBatches, %s path, rows in %s order, %s index',
   (strategy, order, kind) => {
-    const db = useTestDatabase();
-    /** The test's own session, as the superuser. */
-    let client: pg.Client;
-    /** The job's session, as its least-privileged role. */
-    let jobs: pg.Client;
-
-    beforeAll(async () => {
-      client = await db().connect();
-      jobs = await db().connect(await db().jobRole());
-      await setLocationsIndex(client, kind);
-    });
-    afterAll(() => restoreLocationsIndex(client));
-    beforeEach(() => resetTables(client));
+    const t = useRetentionSessions({ index: kind });
 
     function deleteOld(options: RetentionTestOptions = {}) {
-      return deleteExpired(jobs, locations, cutoff, { batchSize: 100, strategy, ...options });
+      return deleteExpired(t.jobs, locations, cutoff, { batchSize: 100, strategy, ...options });
     }
 
     /** Grants the role the optional right to lock rows, for this test. */
     async function grantLockRows(): Promise<void> {
-      const { name } = await db().jobRole();
-      await grant(client, documentedGrants.lockRows(name, 'locations', 'created_at'));
+      const { name } = t.role;
+      await grant(t.client, documentedGrants.lockRows(name, 'locations', 'created_at'));
       onTestFinished(async () => {
-        await client.query(`REVOKE UPDATE (created_at) ON locations FROM ${name}`);
+        await t.client.query(`REVOKE UPDATE (created_at) ON locations FROM ${name}`);
       });
     }
 
     it('deletes exactly the rows before the cutoff, to the microsecond', async () => {
       // Prepare
-      await insertLocations(client, 1_000, secondsAfterBase, order);
+      await insertLocations(t.client, 1_000, secondsAfterBase, order);
       await insertLocations(
-        client,
+        t.client,
         3,
         `timestamptz '${cutoff}' + (g - 2) * interval '1 microsecond'`,
         order,
@@ -86,7 +72,7 @@ describe.each(cases)(
 
       // Assess
       expect(result).toMatchObject({ deleted: 1_001, complete: true, strategy, lockedRows: 0 });
-      const { rows } = await client.query<{ at: string }>(
+      const { rows } = await t.client.query<{ at: string }>(
         `SELECT to_char(created_at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS at
          FROM locations ORDER BY created_at`,
       );
@@ -95,14 +81,14 @@ describe.each(cases)(
 
     it('deletes nothing, and completes, when every row is newer than the cutoff', async () => {
       // Prepare
-      await insertLocations(client, 500, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
+      await insertLocations(t.client, 500, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
 
       // Act
       const result = await deleteOld();
 
       // Assess
       expect(result).toMatchObject({ deleted: 0, complete: true });
-      expect(await countRows(client, 'locations')).toBe(500);
+      expect(await countRows(t.client, 'locations')).toBe(500);
     });
 
     it('completes on an empty table', async () => {
@@ -114,10 +100,10 @@ describe.each(cases)(
       async (groupSize) => {
         // Prepare: rows before, inside and after the group, and rows to keep
         const tie = `timestamptz '2026-10-01T12:00:00.123456Z'`;
-        await insertLocations(client, 150, `${tie} - g * interval '1 ms'`, order);
-        await insertLocations(client, groupSize, tie, order);
-        await insertLocations(client, 150, `${tie} + g * interval '1 ms'`, order);
-        await insertLocations(client, 40, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
+        await insertLocations(t.client, 150, `${tie} - g * interval '1 ms'`, order);
+        await insertLocations(t.client, groupSize, tie, order);
+        await insertLocations(t.client, 150, `${tie} + g * interval '1 ms'`, order);
+        await insertLocations(t.client, 40, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
         const batches: BatchProgress[] = [];
 
         // Act
@@ -125,7 +111,7 @@ describe.each(cases)(
 
         // Assess
         expect(result).toMatchObject({ deleted: 300 + groupSize, complete: true });
-        expect(await countRows(client, 'locations')).toBe(40);
+        expect(await countRows(t.client, 'locations')).toBe(40);
         expect(batches.reduce((sum, batch) => sum + batch.batchDeleted, 0)).toBe(300 + groupSize);
         expect(batches.at(-1)).toEqual({
           batches: result.batches,
@@ -142,8 +128,8 @@ describe.each(cases)(
     it('stops between batches once the signal aborts, and a second call finishes the rest', async () => {
       // Prepare: analyzed, so that a heap range's size does not depend on what autovacuum last
       // saw of the table (once, in a full run under load, one range covered the whole table)
-      await insertLocations(client, 3_000, secondsAfterBase, order);
-      await client.query('ANALYZE locations');
+      await insertLocations(t.client, 3_000, secondsAfterBase, order);
+      await t.client.query('ANALYZE locations');
       const controller = new AbortController();
 
       // Act
@@ -153,7 +139,7 @@ describe.each(cases)(
           if (batches === 3) controller.abort();
         },
       });
-      const afterFirst = await countRows(client, 'locations');
+      const afterFirst = await countRows(t.client, 'locations');
       const second = await deleteOld();
 
       // Assess
@@ -161,31 +147,31 @@ describe.each(cases)(
       expect(first.deleted).toBeGreaterThan(0);
       expect(afterFirst).toBe(3_000 - first.deleted);
       expect(second).toMatchObject({ deleted: afterFirst, complete: true });
-      expect(await countRows(client, 'locations')).toBe(0);
+      expect(await countRows(t.client, 'locations')).toBe(0);
     });
 
     it('starts no batch when the signal has already aborted', async () => {
       // Prepare
-      await insertLocations(client, 10, secondsAfterBase, order);
+      await insertLocations(t.client, 10, secondsAfterBase, order);
 
       // Act
       const result = await deleteOld({ signal: AbortSignal.abort() });
 
       // Assess
       expect(result).toMatchObject({ deleted: 0, batches: 0, complete: false });
-      expect(await countRows(client, 'locations')).toBe(10);
+      expect(await countRows(t.client, 'locations')).toBe(10);
     });
 
     it('is safe to run twice at the same time: every row is deleted and counted once', async () => {
       // Prepare
       await insertLocations(
-        client,
+        t.client,
         20_000,
         `timestamptz '2026-09-01T00:00:00Z' + g * interval '250 ms'`,
         order,
       );
-      await insertLocations(client, 25, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
-      const other = await db().connect(await db().jobRole());
+      await insertLocations(t.client, 25, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
+      const other = await t.db().connect(t.role);
       // Each run waits for the rows the other's batch holds until that batch commits, however
       // long a busy machine makes it: the default 1 s lock timeout would race that batch (and a
       // run that timed out would go around the rows and end incomplete).
@@ -200,16 +186,16 @@ describe.each(cases)(
       // Assess
       expect(mine.deleted + theirs.deleted).toBe(20_000);
       expect(mine.complete && theirs.complete).toBe(true);
-      expect(await countRows(client, 'locations')).toBe(25);
+      expect(await countRows(t.client, 'locations')).toBe(25);
     });
 
     it('leaves rows that another session has locked, reports them, and deletes the rest', async () => {
       // Prepare: another session holds two expired rows FOR UPDATE, as the backend may; the
       // role may lock rows, to go around them
       await grantLockRows();
-      await insertLocations(client, 1_000, secondsAfterBase, order);
-      await insertLocations(client, 5, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
-      const locker = await db().connect();
+      await insertLocations(t.client, 1_000, secondsAfterBase, order);
+      await insertLocations(t.client, 5, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
+      const locker = await t.db().connect();
       // Ended whatever happens, so that no lock is left to hold up the next test's set-up.
       onTestFinished(() => locker.end());
       await locker.query('BEGIN');
@@ -225,7 +211,7 @@ describe.each(cases)(
       const result = await deleteOld({
         limits: { statementTimeoutMs: 120_000, lockTimeoutMs: 50 },
       });
-      const left = await countRows(client, 'locations');
+      const left = await countRows(t.client, 'locations');
       await locker.query('ROLLBACK');
       const next = await deleteOld();
 
@@ -234,15 +220,15 @@ describe.each(cases)(
       expect(result).toMatchObject({ deleted: 998, lockedRows: 2, complete: false });
       expect(left).toBe(7);
       expect(next).toMatchObject({ deleted: 2, lockedRows: 0, complete: true });
-      expect(await countRows(client, 'locations')).toBe(5);
+      expect(await countRows(t.client, 'locations')).toBe(5);
     });
 
     it('without the right to lock rows, leaves the rows around a locked one for the next run, and deletes the rest', async () => {
       // Prepare: another session holds three expired rows FOR UPDATE; the role has only the
       // documented SELECT, DELETE (no UPDATE: no FOR UPDATE SKIP LOCKED)
-      await insertLocations(client, 1_000, secondsAfterBase, order);
-      await insertLocations(client, 5, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
-      const locker = await db().connect();
+      await insertLocations(t.client, 1_000, secondsAfterBase, order);
+      await insertLocations(t.client, 5, `timestamptz '${cutoff}' + g * interval '1 ms'`, order);
+      const locker = await t.db().connect();
       onTestFinished(() => locker.end());
       await locker.query('BEGIN');
       await locker.query(
@@ -258,7 +244,7 @@ describe.each(cases)(
         limits: { statementTimeoutMs: 120_000, lockTimeoutMs: 50 },
       });
       const lockedLeft = await countRows(
-        client,
+        t.client,
         'locations',
         `created_at - timestamptz '2026-09-01T00:00:00Z' IN (interval '150 s', interval '450 s', interval '777 s')`,
       );
@@ -276,14 +262,14 @@ describe.each(cases)(
       }
       expect(lockedLeft).toBe(3);
       expect(next).toMatchObject({ deleted: result.lockedRows, lockedRows: 0, complete: true });
-      expect(await countRows(client, 'locations')).toBe(5);
+      expect(await countRows(t.client, 'locations')).toBe(5);
     });
 
     it('rolls a failed batch back whole and keeps the batches before it', async () => {
       // Prepare: the backend's own trigger makes one row's delete slower than any statement
       // timeout (a sleep the timeout cancels), and batches may not be cut below their size
-      await insertLocations(client, 1_000, secondsAfterBase, order);
-      await client.query(`
+      await insertLocations(t.client, 1_000, secondsAfterBase, order);
+      await t.client.query(`
       CREATE FUNCTION slow_one() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF OLD.created_at = timestamptz '2026-09-01T00:00:00Z' + interval '850 seconds' THEN
@@ -300,8 +286,8 @@ describe.each(cases)(
         minBatchSize: 100,
         onBatch: (progress) => void batches.push(progress),
       }).catch((error: unknown) => error);
-      const left = await countRows(client, 'locations');
-      await client.query('DROP TRIGGER slow_one ON locations; DROP FUNCTION slow_one()');
+      const left = await countRows(t.client, 'locations');
+      await t.client.query('DROP TRIGGER slow_one ON locations; DROP FUNCTION slow_one()');
 
       // Assess
       expect(failure).toBeInstanceOf(BatchFailedError);

@@ -1,11 +1,13 @@
 /**
- * Rows and runs for the job tests: locations and idempotency keys generated in SQL, and
- * `useJobTest`, which gives each test file its database, clock, output and handlers.
+ * Rows and runs for the job tests: locations and idempotency keys generated in SQL;
+ * `useJobTest`, which gives each test file its database, clock, output and handlers; and
+ * `useRetentionSessions`, which gives a block that calls the retention code directly its
+ * database and sessions.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type pg from 'pg';
-import { afterEach, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { createJobHandler, type JobHandler } from '../../../functions/lambda/create-handler.js';
 import type { JobDefinition, JobResult } from '../../../functions/runner/types.js';
@@ -215,6 +217,63 @@ export function useJobTest(jobName: string, start: number): JobTest {
       });
       handlers.push(handler);
       return handler;
+    },
+  };
+}
+
+/** Options of {@link useRetentionSessions}. */
+export interface RetentionSessionsOptions {
+  /**
+   * The only index `locations` has on `created_at` while the block runs: set before its first
+   * test, and the schema's b-tree put back after its last.
+   * @default - the schema's b-tree, left as it is
+   */
+  readonly index?: IndexKind;
+}
+
+/** A block's database and its two sessions on it, for calling the retention code directly. */
+export interface RetentionSessions {
+  /** The block's own database. */
+  readonly db: () => TestDatabase;
+  /** The test's own session, as the superuser (tables are reset before each test). */
+  readonly client: pg.Client;
+  /** The jobs' least-privileged role, with the documented grants on the plain tables. */
+  readonly role: JobRole;
+  /** The job's session, as `role`. */
+  readonly jobs: pg.Client;
+}
+
+/**
+ * Sets up a block that calls the retention code directly: a database for the block, a
+ * session as the superuser and one as the jobs' role (both open until the database is
+ * dropped), `options.index` on `locations` for the block, and empty tables before each test.
+ * Read its fields in hooks and tests, not where the block is declared: they are set in
+ * `beforeAll`.
+ */
+export function useRetentionSessions(options: RetentionSessionsOptions = {}): RetentionSessions {
+  const { index } = options;
+  const db = useTestDatabase();
+  let client: pg.Client | undefined;
+  let role: JobRole | undefined;
+  let jobs: pg.Client | undefined;
+  beforeAll(async () => {
+    client = await db().connect();
+    role = await db().jobRole();
+    jobs = await db().connect(role);
+    if (index) await setLocationsIndex(client, index);
+  });
+  if (index) afterAll(() => restoreLocationsIndex(defined(client)));
+  beforeEach(() => resetTables(defined(client)));
+  return {
+    db,
+    get client() {
+      return defined(client);
+    },
+    get role() {
+      return defined(role);
+    },
+    get jobs() {
+      return defined(jobs);
     },
   };
 }

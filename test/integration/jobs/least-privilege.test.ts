@@ -5,8 +5,7 @@
  * every expired row still goes, through the parent, and the run says once what would let it
  * remove partitions whole.
  */
-import type pg from 'pg';
-import { beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
@@ -14,17 +13,16 @@ import type { Notice } from '../../../functions/retention/batched-delete.js';
 import { removePartition } from '../../../functions/retention/partition-removal.js';
 import { resolveRetentionSettings } from '../../../functions/retention/settings.js';
 import type { RunRecord } from '../../../functions/runner/types.js';
-import { documentedGrants, grant, type JobRole } from '../../support/job-role.js';
+import { documentedGrants, grant } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
-import { useTestDatabase } from '../../support/test-database.js';
 import {
   countRows,
   type IndexKind,
   insertLocations,
-  resetTables,
   setLocationsIndex,
   useJobTest,
+  useRetentionSessions,
 } from './fixtures.js';
 import {
   addDailyPartitions,
@@ -257,12 +255,7 @@ const parentIndexes: readonly IndexKind[] = ['btree', 'composite', 'brin'];
 describe.each(parentIndexes)(
   'deleteInBatches through the parent, as a role with SELECT, DELETE on the parent only, %s index',
   (kind) => {
-    const db = useTestDatabase();
-    /** The test's own session, as the superuser. */
-    let client: pg.Client;
-    /** The job's session, as its least-privileged role. */
-    let jobs: pg.Client;
-    let role: JobRole;
+    const t = useRetentionSessions();
     const locations = { table: 'locations', column: 'created_at' };
     /** Oct 29, 10:15 UTC: the Oct 20-28 partitions are wholly expired, Oct 29 straddles. */
     const cutoff = '2026-10-29T10:15:00.000000Z';
@@ -273,25 +266,19 @@ describe.each(parentIndexes)(
     const notices: [string, Readonly<Record<string, unknown>>][] = [];
     const onNotice: Notice = (message, fields) => void notices.push([message, fields]);
 
-    beforeAll(async () => {
-      client = await db().connect();
-      role = await db().jobRole();
-      jobs = await db().connect(role);
-    });
     beforeEach(async () => {
       notices.length = 0;
-      await client.query('DROP FUNCTION IF EXISTS refuse_held() CASCADE');
-      await resetTables(client);
-      await makeLocationsPartitioned(client);
-      await setLocationsIndex(client, kind);
-      await addDailyPartitions(client, '2026-10-20', '2026-11-01');
-      await client.query(`GRANT SELECT, DELETE ON locations TO ${role.name}`);
-      await insertLocations(client, hours, hourly);
+      await t.client.query('DROP FUNCTION IF EXISTS refuse_held() CASCADE');
+      await makeLocationsPartitioned(t.client);
+      await setLocationsIndex(t.client, kind);
+      await addDailyPartitions(t.client, '2026-10-20', '2026-11-01');
+      await t.client.query(`GRANT SELECT, DELETE ON locations TO ${t.role.name}`);
+      await insertLocations(t.client, hours, hourly);
     });
 
     /** A run that went through the parent, in keyset batches. */
     async function clean(options: RetentionTestOptions = {}) {
-      const result = await deleteExpired(jobs, locations, cutoff, {
+      const result = await deleteExpired(t.jobs, locations, cutoff, {
         batchSize: 100,
         onNotice,
         ...options,
@@ -305,8 +292,8 @@ describe.each(parentIndexes)(
     it('narrows a refused row down within its partition, and deletes a group of equal keys larger than a batch once', async () => {
       // Prepare: 150 more rows of Oct 24 share one timestamp (a group larger than a batch; their
       // tuple ids repeat those of other days' rows), and a trigger refuses a row of Oct 22
-      await insertLocations(client, 150, `timestamptz '2026-10-24T12:00:00Z'`);
-      await client.query(`
+      await insertLocations(t.client, 150, `timestamptz '2026-10-24T12:00:00Z'`);
+      await t.client.query(`
       CREATE FUNCTION refuse_held() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF OLD.created_at = '2026-10-22T05:15:30Z' THEN RAISE EXCEPTION 'under legal hold'; END IF;
@@ -329,13 +316,13 @@ describe.each(parentIndexes)(
           batchDeleted: [{ name: 'locations', strategy: 'index', throughParent: true }],
         },
       });
-      expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(1);
-      expect(await countRows(client, 'locations')).toBe(hours - expiredRows + 1);
+      expect(await countRows(t.client, 'locations', `created_at < '${cutoff}'`)).toBe(1);
+      expect(await countRows(t.client, 'locations')).toBe(hours - expiredRows + 1);
     });
 
     it('without the right to lock rows, leaves the batch around a locked row; with it, goes around the row', async () => {
       // Prepare: another session holds a row of Oct 23 FOR UPDATE
-      const locker = await db().connect();
+      const locker = await t.db().connect();
       onTestFinished(() => locker.end());
       await locker.query('BEGIN');
       await locker.query(
@@ -345,12 +332,12 @@ describe.each(parentIndexes)(
 
       // Act
       const withoutLocks = await clean({ limits });
-      await grant(client, documentedGrants.lockRows(role.name, 'locations', 'created_at'));
+      await grant(t.client, documentedGrants.lockRows(t.role.name, 'locations', 'created_at'));
       onTestFinished(async () => {
-        await client.query(`REVOKE UPDATE (created_at) ON locations FROM ${role.name}`);
+        await t.client.query(`REVOKE UPDATE (created_at) ON locations FROM ${t.role.name}`);
       });
       const withLocks = await clean({ limits });
-      const leftLocked = await countRows(client, 'locations', `created_at < '${cutoff}'`);
+      const leftLocked = await countRows(t.client, 'locations', `created_at < '${cutoff}'`);
       await locker.query('ROLLBACK');
 
       // Assess: without the right, the batch around the row is left whole (100 rows in time order;
@@ -369,13 +356,13 @@ describe.each(parentIndexes)(
     it('goes through the parent when a partition it was to batch-delete turns out denied mid-run (42501)', async () => {
       // Prepare: the role owns every partition (the documented grants), and gives up its rights on
       // the straddling day right after the first drop, queued on its own session
-      await grantPartitionsAsDocumented(client, role.name, 'drop');
+      await grantPartitionsAsDocumented(t.client, t.role.name, 'drop');
       let revoked = false;
       const revokeOnFirstDrop: Notice = (message, fields, level) => {
         onNotice(message, fields, level);
         if (message !== 'partition dropped' || revoked) return;
         revoked = true;
-        void jobs.query(`REVOKE ALL ON locations_p20261029 FROM ${role.name}`);
+        void t.jobs.query(`REVOKE ALL ON locations_p20261029 FROM ${t.role.name}`);
       };
 
       // Act
@@ -395,25 +382,25 @@ describe.each(parentIndexes)(
             "partitions batch-deleted: the job's role may not remove them whole",
             expect.objectContaining({
               deletedThrough: 'the parent',
-              fix: [`GRANT SELECT, DELETE ON "public"."locations_p20261029" TO "${role.name}"`],
+              fix: [`GRANT SELECT, DELETE ON "public"."locations_p20261029" TO "${t.role.name}"`],
             }),
           ],
         ],
       );
-      expect(await countRows(client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
+      expect(await countRows(t.client, 'locations', `created_at < '${cutoff}'`)).toBe(0);
     });
 
     if (kind !== 'btree') return;
     it('a DROP the role turns out not to be allowed (42501) keeps the partition, for its rows to be batch-deleted', async () => {
       // Prepare: the Oct 20 partition, not the role's own
-      const { rows } = await client.query<{ oid: number; parent: number }>(
+      const { rows } = await t.client.query<{ oid: number; parent: number }>(
         `SELECT 'locations_p20261020'::regclass::oid::int AS oid, 'locations'::regclass::oid::int AS parent`,
       );
       const { oid, parent } = rows[0] as { oid: number; parent: number };
 
       // Act
       const outcome = await removePartition(
-        jobs,
+        t.jobs,
         {
           oid,
           name: 'public.locations_p20261020',
@@ -429,7 +416,7 @@ describe.each(parentIndexes)(
 
       // Assess
       expect(outcome).toEqual({ removed: false, reason: 'denied' });
-      expect(await partitionsOf(client)).toContain('locations_p20261020');
+      expect(await partitionsOf(t.client)).toContain('locations_p20261020');
     });
   },
 );

@@ -9,7 +9,6 @@ import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-k
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import type { DeletePath, Notice } from '../../../functions/retention/batched-delete.js';
 import { formatLogLine } from '../../../harness/output/human-lines.js';
-import type { JobRole } from '../../support/job-role.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
@@ -22,6 +21,7 @@ import {
   restoreLocationsIndex,
   setLocationsIndex,
   useJobTest,
+  useRetentionSessions,
 } from './fixtures.js';
 import {
   addDailyPartitions,
@@ -241,31 +241,18 @@ describe.each(locationPaths)(
 describe.each(locationPaths)(
   'deleteInBatches with refused rows: what it costs, %s path, %s index',
   (strategy, kind) => {
-    const db = useTestDatabase();
-    /** The test's own session, as the superuser. */
-    let client: pg.Client;
-    /** The job's session, as its least-privileged role. */
-    let jobs: pg.Client;
-    let role: JobRole;
+    const t = useRetentionSessions({ index: kind });
     const cutoff = '2026-10-29T10:15:00.000000Z';
     const old = `timestamptz '2026-09-01T00:00:00Z' + g * interval '1 second'`;
     const notices: [string, Readonly<Record<string, unknown>>][] = [];
     const onNotice: Notice = (message, fields) => void notices.push([message, fields]);
 
-    beforeAll(async () => {
-      client = await db().connect();
-      role = await db().jobRole();
-      jobs = await db().connect(role);
-      await setLocationsIndex(client, kind);
-    });
-    afterAll(() => restoreLocationsIndex(client));
     beforeEach(async () => {
       notices.length = 0;
-      await client.query(dropRefusingSchema);
-      await resetTables(client);
+      await t.client.query(dropRefusingSchema);
     });
 
-    function deleteOld(on: pg.Client = jobs, options: RetentionTestOptions = {}) {
+    function deleteOld(on: pg.Client = t.jobs, options: RetentionTestOptions = {}) {
       return deleteExpired(on, { table: 'locations', column: 'created_at' }, cutoff, {
         batchSize: 100,
         strategy,
@@ -276,23 +263,23 @@ describe.each(locationPaths)(
 
     /** The same 2,000 expired rows (and 20 fresh), before each measured run. */
     async function seed(): Promise<void> {
-      await resetTables(client);
-      await insertLocations(client, 2_000, old);
-      await insertLocations(client, 20, `timestamptz '${cutoff}' + g * interval '1 ms'`);
-      await client.query('ANALYZE locations');
+      await resetTables(t.client);
+      await insertLocations(t.client, 2_000, old);
+      await insertLocations(t.client, 20, `timestamptz '${cutoff}' + g * interval '1 ms'`);
+      await t.client.query('ANALYZE locations');
     }
 
     it('a row left out up front (a foreign key references it) costs one statement per run, none per batch', async () => {
       // Prepare: a run with nothing referenced, for comparison
       await seed();
-      const plain = await countingStatements(jobs, () => deleteOld());
+      const plain = await countingStatements(t.jobs, () => deleteOld());
       await seed();
-      await client.query(refusingSchema);
-      await client.query(grantRefusingSchema(role.name));
-      await client.query(`INSERT INTO trips_started VALUES (${nth(777)})`);
+      await t.client.query(refusingSchema);
+      await t.client.query(grantRefusingSchema(t.role.name));
+      await t.client.query(`INSERT INTO trips_started VALUES (${nth(777)})`);
 
       // Act
-      const referenced = await countingStatements(jobs, () => deleteOld());
+      const referenced = await countingStatements(t.jobs, () => deleteOld());
 
       // Assess
       expect(plain.value).toMatchObject({ deleted: 2_000, refusedRows: 0, complete: true });
@@ -304,20 +291,20 @@ describe.each(locationPaths)(
         1 + perBatch * (referenced.value.batches - plain.value.batches),
       );
       expect(Math.abs(referenced.value.batches - plain.value.batches)).toBeLessThanOrEqual(1);
-      expect(await countRows(client, 'locations')).toBe(21);
+      expect(await countRows(t.client, 'locations')).toBe(21);
     });
 
     it('one refused row in a batch of 1,000 costs O(log n) more statements, not one per row', async () => {
       // Prepare
       await seed();
-      const plain = await countingStatements(jobs, () => deleteOld(jobs, { batchSize: 1_000 }));
+      const plain = await countingStatements(t.jobs, () => deleteOld(t.jobs, { batchSize: 1_000 }));
       await seed();
-      await client.query(refusingSchema);
-      await client.query(grantRefusingSchema(role.name));
-      await client.query(`INSERT INTO legal_holds VALUES (${nth(1_500)})`);
+      await t.client.query(refusingSchema);
+      await t.client.query(grantRefusingSchema(t.role.name));
+      await t.client.query(`INSERT INTO legal_holds VALUES (${nth(1_500)})`);
 
       // Act
-      const held = await countingStatements(jobs, () => deleteOld(jobs, { batchSize: 1_000 }));
+      const held = await countingStatements(t.jobs, () => deleteOld(t.jobs, { batchSize: 1_000 }));
 
       // Assess
       expect(held.value).toMatchObject({
@@ -329,13 +316,13 @@ describe.each(locationPaths)(
       expect(extra).toBeGreaterThan(0);
       // About 5 round trips per halving (a median, a half that goes, a half that fails).
       expect(extra).toBeLessThanOrEqual(6 * Math.ceil(Math.log2(1_000)) + 10);
-      expect(await countRows(client, 'locations')).toBe(21);
+      expect(await countRows(t.client, 'locations')).toBe(21);
     });
 
     it('narrows down a foreign key it cannot read up front (the role may not read the referencing table)', async () => {
       // Prepare: the job's role has the documented grants on locations, none on trips_ended
       await seed();
-      await client.query(`
+      await t.client.query(`
       CREATE TABLE trips_ended (end_location_id bigint REFERENCES locations (id));
       INSERT INTO trips_ended VALUES (${nth(10)}), (${nth(1_010)})`);
 
@@ -349,7 +336,7 @@ describe.each(locationPaths)(
         complete: false,
         refused: [{ reason: 'trips_ended_end_location_id_fkey', code: '23503', rows: 2 }],
       });
-      expect(await countRows(client, 'locations')).toBe(22);
+      expect(await countRows(t.client, 'locations')).toBe(22);
     });
   },
 );
