@@ -209,8 +209,10 @@ async function runScenario(
     const { text, missed, summary } = report(scenario, medians, loaded);
     out.print(text);
     if (flags.includes('--profile')) {
-      const ours = medians.find((outcome) => outcome.contender === ourJob);
-      out.print(statementProfile(ours?.measurement.statements ?? []));
+      for (const contender of [ourJob, ourJobOnWarmSession]) {
+        const ours = medians.find((outcome) => outcome.contender === contender);
+        if (ours) out.print(statementProfile(contender.name, ours.measurement.statements ?? []));
+      }
     }
     return { missed, summary };
   } finally {
@@ -492,7 +494,7 @@ function shownStatement(text: string): string {
  * `--profile`: each statement our median run sent (one round trip each), with its time from
  * send to answer and the gap before it (time in Node), and the totals.
  */
-function statementProfile(statements: readonly TimedStatement[]): string {
+function statementProfile(name: string, statements: readonly TimedStatement[]): string {
   let previous = statements[0]?.startedMs ?? 0;
   const rows = statements.map((statement, index) => {
     const gap = statement.startedMs - previous;
@@ -508,7 +510,7 @@ function statementProfile(statements: readonly TimedStatement[]): string {
   const first = statements[0]?.startedMs ?? 0;
   const last = statements.at(-1)?.endedMs ?? 0;
   return (
-    `\nours, statement by statement (median run): ${statements.length} round trips, ` +
+    `\n${name}, statement by statement (median run): ${statements.length} round trips, ` +
     `${ms(inDatabase)} waiting for answers of ${ms(last - first)}\n` +
     table(['#', 'answer', 'gap', 'statement'], rows, [3])
   );
