@@ -86,3 +86,43 @@ describe.each<IndexKind>(['btree', 'brin'])('an hourly run of a plain table, %s 
     expect(probes).toHaveLength(kind === 'btree' ? 1 : 0);
   });
 });
+
+describe('an hourly run through a BRIN index, on a table in time order', () => {
+  const t = useJobTest('location-cleanup', start);
+  beforeAll(() => setLocationsIndex(t.client, 'brin'));
+  afterAll(() => restoreLocationsIndex(t.client));
+
+  it('sweeps one range from the first expired page, without listing the stretches of pages first', async () => {
+    // Prepare: a row a minute for 30 days and an hour, the first hour's expired, in time order
+    // (more pages than one batch's range, so that a second range could follow the first)
+    await insertLocations(
+      t.client,
+      43_260,
+      `now() - interval '30 days 1 hour' + g * interval '1 minute'`,
+    );
+    await analyzeLocations(t.client);
+    const expired = await countRows(
+      t.client,
+      'locations',
+      `created_at < now() - interval '30 days'`,
+    );
+    const jobs = await t.db().connect(t.role);
+    onTestFinished(() => jobs.end());
+    const statements: TimedStatement[] = [];
+
+    // Act
+    const result = await createLocationCleanup().run(context(), {
+      config: readLocationCleanupConfig({}),
+      db: timedClient(jobs, statements),
+    });
+    const sent = statements.map((statement) => statement.text);
+
+    // Assess: the range that held the hour's rows reached past where they end and held far
+    // fewer than a batch: the sweep ended there, with no empty range read after it
+    expect(expired).toBeGreaterThanOrEqual(60);
+    expect(result).toMatchObject({ deleted: expired, complete: true, strategy: 'brin' });
+    expect(sent.filter((sql) => sql.includes('sum(starts) OVER'))).toEqual([]);
+    expect(sent.filter((sql) => /\bDELETE FROM\b.*\bctid >= /s.test(sql))).toHaveLength(1);
+    expect(await countRows(t.client, 'locations')).toBe(43_260 - expired);
+  });
+});
