@@ -13,6 +13,7 @@ import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
 import { deleteExpired, type RetentionTestOptions } from '../../support/retention.js';
 import { useTestDatabase } from '../../support/test-database.js';
 import {
+  analyzeLocations,
   countRows,
   type IndexKind,
   insertIdempotencyKeys,
@@ -114,10 +115,12 @@ describe.each(locationPaths)(
     }
 
     it('leaves a referenced row (RESTRICT, NO ACTION) and a row a trigger refuses, deletes every other expired row, and reports them', async () => {
-      // Prepare: 5,000 expired rows and 50 fresh ones; three expired rows refused, in three
+      // Prepare: 5,000 expired rows and 50 fresh ones, in time order and analyzed (the BRIN
+      // path sweeps them from the first expired page); three expired rows refused, in three
       // different batches, and a fresh row referenced and held (untouched anyway)
       await insertLocations(t.client, 5_000, expired);
       await insertLocations(t.client, 50, fresh);
+      await analyzeLocations(t.client);
       await t.client.query(refusingSchema);
       await t.client.query(grantRefusingSchema(t.role.name));
       await t.client.query(`
