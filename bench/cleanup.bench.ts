@@ -10,7 +10,11 @@
  *   `brin`, a BRIN alone, rows in time order; `composite`, `(device_id, created_at)` alone,
  *   rows in mixed order. The b-tree backlog runs in each physical order of `--order` (in time
  *   order, random, mixed), the b-tree steady run in mixed order.
- * `--profile` prints every statement of our median run, with its time (from send to answer).
+ * The steady runs are measured twice: on new sessions (as a Lambda's hourly run connects; the
+ * plain DELETE's plan, read on another session, is left out of its time), and on sessions warmed
+ * by two runs that reach no row (the "both warm" column).
+ * `--profile` prints every statement of our median runs (new and warm sessions), with its time
+ * (from send to answer).
  * `--scenario brin-steady,composite-backlog` runs those; `--scenario steady` every steady run,
  * `--scenario brin` both BRIN scenarios; none, every scenario. The plain DELETE runs against
  * the same index as the job (its plan's scan is printed), and a last table puts every
