@@ -8,7 +8,6 @@ import {
   BatchFailedError,
   type BatchProgress,
   countOlderThan,
-  type DeletePath,
 } from '../../../functions/retention/batched-delete.js';
 import { resolveRetentionSettings } from '../../../functions/retention/settings.js';
 import { documentedGrants, grant } from '../../support/job-role.js';
@@ -16,9 +15,8 @@ import { deleteExpired, type RetentionTestOptions } from '../../support/retentio
 import { useTestDatabase } from '../../support/test-database.js';
 import {
   countRows,
-  type IndexKind,
   insertLocations,
-  type PhysicalOrder,
+  pathOrderCases,
   resetTables,
   useRetentionSessions,
 } from './fixtures.js';
@@ -28,18 +26,7 @@ const cutoff = '2026-10-29T10:15:00.000000Z';
 /** `g` seconds after a base well before the cutoff. */
 const secondsAfterBase = `timestamptz '2026-09-01T00:00:00Z' + g * interval '1 second'`;
 
-const cases: [DeletePath, PhysicalOrder, IndexKind][] = [
-  ['index', 'sequential', 'btree'],
-  ['index', 'random', 'btree'],
-  ['index', 'sequential', 'composite'],
-  ['index', 'random', 'composite'],
-  ['brin', 'sequential', 'brin'],
-  ['brin', 'random', 'brin'],
-  ['heap', 'sequential', 'btree'],
-  ['heap', 'random', 'btree'],
-];
-
-describe.each(cases)(
+describe.each(pathOrderCases)(
   'deleteInBatches, %s path, rows in %s order, %s index',
   (strategy, order, kind) => {
     const t = useRetentionSessions({ index: kind });

@@ -71,6 +71,15 @@ export const pathCases: readonly PathCase[] = [
   { strategy: 'heap', kind: 'btree' },
 ];
 
+/** Every path case on rows stored in time order and shuffled: `[strategy, order, kind]`. */
+export const pathOrderCases: readonly (readonly [
+  PathCase['strategy'],
+  PhysicalOrder,
+  IndexKind,
+])[] = pathCases.flatMap(({ strategy, kind }) =>
+  (['sequential', 'random'] as const).map((order) => [strategy, order, kind] as const),
+);
+
 /**
  * Gives `locations` only the `kind` index on `created_at` (the schema's b-tree is dropped for
  * the others). `restoreLocationsIndex` puts the schema's back.
@@ -175,18 +184,11 @@ export interface JobTest {
  * and captured output before each test, and the test's handlers closed after it.
  */
 export function useJobTest(jobName: string, start: number): JobTest {
-  const db = useTestDatabase();
+  const sessions = useSessions({ jobSession: false });
   const handlers: JobHandler[] = [];
-  let client: pg.Client | undefined;
-  let role: JobRole | undefined;
   let output: CapturedOutput | undefined;
   let clock: VirtualClock | undefined;
-  beforeAll(async () => {
-    client = await db().connect();
-    role = await db().jobRole();
-  });
-  beforeEach(async () => {
-    await resetTables(defined(client));
+  beforeEach(() => {
     output = captureStdout();
     clock = new VirtualClock(start);
   });
@@ -195,12 +197,12 @@ export function useJobTest(jobName: string, start: number): JobTest {
     output?.restore();
   });
   return {
-    db,
+    db: sessions.db,
     get client() {
-      return defined(client);
+      return sessions.client;
     },
     get role() {
-      return defined(role);
+      return sessions.role;
     },
     get output() {
       return defined(output);
@@ -210,7 +212,7 @@ export function useJobTest(jobName: string, start: number): JobTest {
     },
     handler(job, env = {}) {
       const handler = createJobHandler(jobName, job, {
-        env: { DATABASE_URL: defined(role).url, ...env },
+        env: { DATABASE_URL: sessions.role.url, ...env },
         clock: defined(clock),
         logger: new Logger({ serviceName: 'test-jobs', logLevel: 'INFO' }),
         metrics: new Metrics({ namespace: 'TestJobs', serviceName: 'test-jobs' }),
@@ -251,7 +253,26 @@ export interface RetentionSessions {
  * `beforeAll`.
  */
 export function useRetentionSessions(options: RetentionSessionsOptions = {}): RetentionSessions {
-  const { index } = options;
+  const sessions = useSessions({ jobSession: true });
+  if (options.index) useLocationsIndex(() => sessions.client, options.index);
+  return sessions;
+}
+
+/**
+ * Gives `locations` only the `kind` index on `created_at` while the enclosing block runs: set
+ * before its first test, the schema's b-tree put back after its last.
+ */
+export function useLocationsIndex(client: () => pg.Client, kind: IndexKind): void {
+  beforeAll(() => setLocationsIndex(client(), kind));
+  afterAll(() => restoreLocationsIndex(client()));
+}
+
+/**
+ * A database for the block, a session as the superuser, the jobs' role (and, with
+ * `jobSession`, a session as it), and empty tables before each test: what
+ * {@link useJobTest} and {@link useRetentionSessions} share.
+ */
+function useSessions(options: { readonly jobSession: boolean }): RetentionSessions {
   const db = useTestDatabase();
   let client: pg.Client | undefined;
   let role: JobRole | undefined;
@@ -259,10 +280,8 @@ export function useRetentionSessions(options: RetentionSessionsOptions = {}): Re
   beforeAll(async () => {
     client = await db().connect();
     role = await db().jobRole();
-    jobs = await db().connect(role);
-    if (index) await setLocationsIndex(client, index);
+    if (options.jobSession) jobs = await db().connect(role);
   });
-  if (index) afterAll(() => restoreLocationsIndex(defined(client)));
   beforeEach(() => resetTables(defined(client)));
   return {
     db,

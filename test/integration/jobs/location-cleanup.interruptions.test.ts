@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
@@ -15,9 +15,8 @@ import {
   insertLocations,
   type PathCase,
   pathCases,
-  restoreLocationsIndex,
-  setLocationsIndex,
   useJobTest,
+  useLocationsIndex,
 } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
@@ -44,8 +43,7 @@ describe('location-cleanup, interrupted', () => {
   ) {
     for (const path of cases) {
       describe(`${path.strategy} path, ${path.kind} index`, () => {
-        beforeAll(() => setLocationsIndex(t.client, path.kind));
-        afterAll(() => restoreLocationsIndex(t.client));
+        useLocationsIndex(() => t.client, path.kind);
         it(name, () => test(path));
       });
     }

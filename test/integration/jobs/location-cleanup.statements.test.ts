@@ -3,38 +3,39 @@
  * table's check in one round trip, no partition-layout query, and no second check of the table
  * to measure the oldest row left. A run's fixed cost is most of the hourly run's time.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { benchContext } from '../../../bench/common/bench-context.js';
 import { type TimedStatement, timedClient } from '../../../bench/partitions/statement-timer.js';
-import { systemClock } from '../../../functions/clock.js';
 import { readLocationCleanupConfig } from '../../../functions/jobs/location-cleanup/config.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
-import type { JobContext } from '../../../functions/runner/types.js';
 import {
   analyzeLocations,
   countRows,
   type IndexKind,
   insertLocations,
-  restoreLocationsIndex,
-  setLocationsIndex,
+  type JobTest,
   useJobTest,
+  useLocationsIndex,
 } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
 
-function context(): JobContext {
-  return {
-    jobName: 'location-cleanup',
-    runId: 'statements',
-    scheduledTime: new Date(start),
-    deadline: new Date(Date.now() + 600_000),
-    trigger: 'manual',
-    dryRun: false,
-    signal: new AbortController().signal,
-    logger: new Logger({ serviceName: 'test-jobs', logLevel: 'SILENT' }),
-    metrics: { add: () => undefined },
-    clock: systemClock,
-  };
+/**
+ * Inserts `rows` locations created at `createdAt` (a SQL expression of `g`), analyzes them,
+ * and runs the hourly cleanup as the job's role, every statement it sends recorded.
+ */
+async function runRecorded(t: JobTest, rows: number, createdAt: string) {
+  await insertLocations(t.client, rows, createdAt);
+  await analyzeLocations(t.client);
+  const expired = await countRows(t.client, 'locations', `created_at < now() - interval '30 days'`);
+  const jobs = await t.db().connect(t.role);
+  onTestFinished(() => jobs.end());
+  const statements: TimedStatement[] = [];
+  const result = await createLocationCleanup().run(benchContext(), {
+    config: readLocationCleanupConfig({}),
+    db: timedClient(jobs, statements),
+  });
+  return { expired, result, sent: statements.map((statement) => statement.text) };
 }
 
 /** The table's check (the profile query), the partition layout's query, the clock's. */
@@ -44,32 +45,15 @@ const isClock = (sql: string) => sql.includes('make_interval');
 
 describe.each<IndexKind>(['btree', 'brin'])('an hourly run of a plain table, %s index', (kind) => {
   const t = useJobTest('location-cleanup', start);
-  beforeAll(() => setLocationsIndex(t.client, kind));
-  afterAll(() => restoreLocationsIndex(t.client));
+  useLocationsIndex(() => t.client, kind);
 
   it('checks the table once, with the cutoff, and reads no partition layout', async () => {
-    // Prepare: an hour of expired rows in a month of rows, as the job's role sees them
-    await insertLocations(
-      t.client,
+    // Prepare, act: an hour of expired rows in a month of rows, as the job's role sees them
+    const { expired, result, sent } = await runRecorded(
+      t,
       2_000,
       `now() - interval '31 days' + g * interval '20 minutes'`,
     );
-    await analyzeLocations(t.client);
-    const expired = await countRows(
-      t.client,
-      'locations',
-      `created_at < now() - interval '30 days'`,
-    );
-    const jobs = await t.db().connect(t.role);
-    onTestFinished(() => jobs.end());
-    const statements: TimedStatement[] = [];
-
-    // Act
-    const result = await createLocationCleanup().run(context(), {
-      config: readLocationCleanupConfig({}),
-      db: timedClient(jobs, statements),
-    });
-    const sent = statements.map((statement) => statement.text);
 
     // Assess: every expired row went, and the run's first round trip held the clock and the check
     expect(result).toMatchObject({ deleted: expired, complete: true });
@@ -89,33 +73,16 @@ describe.each<IndexKind>(['btree', 'brin'])('an hourly run of a plain table, %s 
 
 describe('an hourly run through a BRIN index, on a table in time order', () => {
   const t = useJobTest('location-cleanup', start);
-  beforeAll(() => setLocationsIndex(t.client, 'brin'));
-  afterAll(() => restoreLocationsIndex(t.client));
+  useLocationsIndex(() => t.client, 'brin');
 
   it('sweeps one range from the first expired page, without listing the stretches of pages first', async () => {
-    // Prepare: a row a minute for 30 days and an hour, the first hour's expired, in time order
-    // (more pages than one batch's range, so that a second range could follow the first)
-    await insertLocations(
-      t.client,
+    // Prepare, act: a row a minute for 30 days and an hour, the first hour's expired, in time
+    // order (more pages than one batch's range, so that a second range could follow the first)
+    const { expired, result, sent } = await runRecorded(
+      t,
       43_260,
       `now() - interval '30 days 1 hour' + g * interval '1 minute'`,
     );
-    await analyzeLocations(t.client);
-    const expired = await countRows(
-      t.client,
-      'locations',
-      `created_at < now() - interval '30 days'`,
-    );
-    const jobs = await t.db().connect(t.role);
-    onTestFinished(() => jobs.end());
-    const statements: TimedStatement[] = [];
-
-    // Act
-    const result = await createLocationCleanup().run(context(), {
-      config: readLocationCleanupConfig({}),
-      db: timedClient(jobs, statements),
-    });
-    const sent = statements.map((statement) => statement.text);
 
     // Assess: the range that held the hour's rows reached past where they end and held far
     // fewer than a batch: the sweep ended there, with no empty range read after it

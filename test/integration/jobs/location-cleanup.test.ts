@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Env } from '../../../functions/config/env.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { lambdaContext, scheduledEvent } from '../../support/lambda-context.js';
@@ -6,12 +6,10 @@ import type { RetentionTestOptions } from '../../support/retention.js';
 import {
   analyzeLocations,
   countRows,
-  type IndexKind,
   insertLocations,
-  type PhysicalOrder,
-  restoreLocationsIndex,
-  setLocationsIndex,
+  pathOrderCases,
   useJobTest,
+  useLocationsIndex,
 } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
@@ -20,22 +18,11 @@ const start = Date.parse('2026-11-28T10:15:00.000Z');
  * Every case runs on each path, on rows stored in time order and shuffled, the index path on a
  * b-tree that leads with `created_at` and on one that has it second.
  */
-const cases: ['index' | 'brin' | 'heap', PhysicalOrder, IndexKind][] = [
-  ['index', 'sequential', 'btree'],
-  ['index', 'random', 'btree'],
-  ['index', 'random', 'composite'],
-  ['brin', 'sequential', 'brin'],
-  ['brin', 'random', 'brin'],
-  ['heap', 'sequential', 'btree'],
-  ['heap', 'random', 'btree'],
-];
-
-describe.each(cases)(
+describe.each(pathOrderCases)(
   'location-cleanup, %s path, rows in %s order, %s index',
   (strategy, order, kind) => {
     const t = useJobTest('location-cleanup', start);
-    beforeAll(() => setLocationsIndex(t.client, kind));
-    afterAll(() => restoreLocationsIndex(t.client));
+    useLocationsIndex(() => t.client, kind);
     const insert = (count: number, createdAt: string) =>
       insertLocations(t.client, count, createdAt, order);
 

@@ -4,7 +4,7 @@
  * timeout (a cascade to a child table with no index) is cleaned in smaller batches.
  */
 import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import type { DeletePath, Notice } from '../../../functions/retention/batched-delete.js';
@@ -19,9 +19,8 @@ import {
   insertIdempotencyKeys,
   insertLocations,
   resetTables,
-  restoreLocationsIndex,
-  setLocationsIndex,
   useJobTest,
+  useLocationsIndex,
   useRetentionSessions,
 } from './fixtures.js';
 import {
@@ -101,8 +100,7 @@ describe.each(locationPaths)(
   'location-cleanup with rows the database refuses, %s path, %s index',
   (strategy, kind) => {
     const t = useJobTest('location-cleanup', start);
-    beforeAll(() => setLocationsIndex(t.client, kind));
-    afterAll(() => restoreLocationsIndex(t.client));
+    useLocationsIndex(() => t.client, kind);
 
     afterEach(() => t.client.query(dropRefusingSchema));
 

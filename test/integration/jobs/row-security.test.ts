@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createIdempotencyKeyPurge } from '../../../functions/jobs/idempotency-key-purge/idempotency-key-purge.js';
 import { createLocationCleanup } from '../../../functions/jobs/location-cleanup/location-cleanup.js';
 import { JobFailedError } from '../../../functions/lambda/create-handler.js';
@@ -10,9 +10,8 @@ import {
   insertIdempotencyKeys,
   insertLocations,
   pathCases,
-  restoreLocationsIndex,
-  setLocationsIndex,
   useJobTest,
+  useLocationsIndex,
 } from './fixtures.js';
 
 const start = Date.parse('2026-11-28T10:15:00.000Z');
@@ -141,8 +140,7 @@ describe('the jobs under row-level security', () => {
   /** The runs that delete, on every path: each sees and deletes through the policies. */
   for (const { strategy, kind } of pathCases) {
     describe(`${strategy} path, ${kind} index`, () => {
-      beforeAll(() => setLocationsIndex(t.client, kind));
-      afterAll(() => restoreLocationsIndex(t.client));
+      useLocationsIndex(() => t.client, kind);
 
       /** 2,000 expired rows and 10 fresh ones, analyzed, with row security enabled. */
       async function seedWithRowSecurity(): Promise<void> {
