@@ -141,8 +141,7 @@ interface Sweep {
 /** Sweeps `stretches` in order; `false` when the signal aborted. */
 async function sweepStretches(sweep: Sweep, stretches: readonly PageStretch[]): Promise<boolean> {
   for (const stretch of stretches) {
-    const { runner, statements, table, size, state } = sweep;
-    if (!(await sweepStretch(runner, statements, stretch, table, size, state))) return false;
+    if (!(await sweepStretch(sweep, stretch))) return false;
   }
   return true;
 }
@@ -156,14 +155,8 @@ interface SweepState {
 }
 
 /** Sweeps one stretch; `false` when the signal aborted. */
-async function sweepStretch(
-  runner: BatchRunner,
-  statements: SweepStatements,
-  stretch: PageStretch,
-  table: SweepTable,
-  size: BatchSize,
-  state: SweepState,
-): Promise<boolean> {
+async function sweepStretch(sweep: Sweep, stretch: PageStretch): Promise<boolean> {
+  const { runner, statements, table, size, state } = sweep;
   const { db, cutoff } = runner;
   const { refused } = state;
   const pages = stretch.end;
